@@ -1,0 +1,20 @@
+"""The README's commands are what CI runs."""
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _command(readme: str, marker: str) -> str:
+    return next(line.strip() for line in readme.splitlines() if line.strip().endswith(marker))
+
+
+def test_ci_runs_the_readme_test_command():
+    readme = (ROOT / "README.md").read_text()
+    test_cmd = _command(readme, "python -m pytest")
+    assert test_cmd in (ROOT / ".ci" / "run").read_text()
+
+
+def test_readme_tour_command_runs_the_tour():
+    readme = (ROOT / "README.md").read_text()
+    assert _command(readme, "python -m tinygrad_seminar tour").startswith("python -m venv .venv")

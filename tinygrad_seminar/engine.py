@@ -1,0 +1,242 @@
+"""The reverse-mode engine: grad mode, the topological sort, and the backward pass.
+
+Every op returns one local gradient per input. The engine alone fits it to the input: it sums over
+broadcast axes (or broadcasts a reduced gradient back up), checks the shape, casts to the input's
+dtype and accumulates. So no op can forget to, and a wrong backward is caught and named here.
+
+A plain backward hands each op numpy arrays. With ``create_graph=True`` it hands them Tensors
+instead, and the same backward code, written with operators and methods that numpy arrays and
+Tensors share, records a graph of its own (see ``Function`` in tensor.py).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+
+
+class _GradMode:
+    enabled = True
+
+
+_mode = _GradMode()
+
+
+def is_grad_enabled() -> bool:
+    """True when ops record the graph that backward needs."""
+    return _mode.enabled
+
+
+class set_grad_enabled:
+    """Context manager and decorator setting grad mode on or off, restored on exit."""
+
+    def __init__(self, mode: bool):
+        self.mode, self.prev = bool(mode), None
+
+    def __enter__(self):
+        self.prev, _mode.enabled = _mode.enabled, self.mode
+        return self
+
+    def __exit__(self, *exc):
+        _mode.enabled = self.prev
+        return False
+
+    def __call__(self, fn):
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with type(self)(self.mode) if type(self) is set_grad_enabled else type(self)():
+                return fn(*args, **kwargs)
+
+        return wrapper
+
+
+class no_grad(set_grad_enabled):
+    """``with ts.no_grad():`` (or ``@ts.no_grad()``): ops record nothing, as in PyTorch."""
+
+    def __init__(self):
+        super().__init__(False)
+
+
+class enable_grad(set_grad_enabled):
+    """Turn recording back on inside a ``no_grad`` block."""
+
+    def __init__(self):
+        super().__init__(True)
+
+
+def toposort(roots: Iterable) -> list:
+    """Tensors that came from an op, each after every tensor computed from it (iterative DFS)."""
+    order, seen = [], set()
+    stack = [(t, False) for t in roots if t._ctx is not None]
+    while stack:
+        t, expanded = stack.pop()
+        if expanded:
+            order.append(t)
+            continue
+        if id(t) in seen:
+            continue
+        seen.add(id(t))
+        stack.append((t, True))
+        for p in t._ctx.inputs:
+            if getattr(p, "_ctx", None) is not None and id(p) not in seen:
+                stack.append((p, False))
+    order.reverse()
+    return order
+
+
+def _fit(g, inp, ctx, i):
+    """Sum ``g`` over broadcast axes (or broadcast it up) to ``inp``'s shape; cast to its dtype."""
+    shape = inp.data.shape
+    if g.shape != shape:
+        try:
+            full = np.broadcast_shapes(g.shape, shape)
+        except ValueError:
+            full = None
+        if full == g.shape:  # the forward broadcast this input: sum the gradient back down
+            lead = g.ndim - len(shape)
+            ones = tuple(lead + k for k, n in enumerate(shape) if n == 1 and g.shape[lead + k] != 1)
+            axes = tuple(range(lead)) + ones
+            g = g.sum(axis=axes, keepdims=True) if axes else g
+            g = g.reshape(shape)
+        elif full == shape:  # a reduction's gradient: broadcast it back up
+            g = g.broadcast_to(shape) if not isinstance(g, np.ndarray) else np.broadcast_to(g, shape)
+        else:
+            raise RuntimeError(
+                f"{type(ctx).__name__}.backward returned a gradient of shape {tuple(g.shape)} for input {i}, "
+                f"whose shape is {shape}: the backward of {type(ctx).__name__} is wrong"
+            )
+    if g.dtype != inp.data.dtype:
+        g = g.astype(inp.data.dtype)
+    return g
+
+
+def _local_grads(ctx, g, create_graph):
+    if create_graph:
+        if not getattr(type(ctx), "differentiable_backward", False):
+            raise RuntimeError(
+                f"{type(ctx).__name__} is a numpy Function and is first-order: its backward cannot be "
+                "differentiated, so create_graph=True (second derivatives) cannot pass through it. Write it "
+                "from Tensor ops instead, or set differentiable_backward = True if its backward uses only "
+                "operators and methods that Tensors share with numpy arrays."
+            )
+        grads = ctx._backward_recorded(g)
+    else:
+        grads = type(ctx).backward(ctx, g)
+    if not isinstance(grads, (tuple, list)):
+        grads = (grads,)
+    if len(grads) != len(ctx.inputs):
+        raise RuntimeError(
+            f"{type(ctx).__name__}.backward returned {len(grads)} gradients for {len(ctx.inputs)} inputs"
+        )
+    return grads
+
+
+def run_backward(roots: Sequence, root_grads: Sequence, retain_graph: bool = False,
+                 create_graph: bool = False, inputs: Sequence | None = None):
+    """Propagate ``root_grads`` from ``roots`` through the graph.
+
+    With ``inputs=None`` gradients accumulate into ``.grad`` of leaves (and of tensors marked
+    ``retain_grad()``); otherwise a list of the gradients of ``inputs`` is returned and no ``.grad``
+    is touched.
+    """
+    from .tensor import Tensor
+
+    pending: dict[int, object] = {}
+    for r, g in zip(roots, root_grads):
+        pending[id(r)] = pending[id(r)] + g if id(r) in pending else g
+    wanted = None if inputs is None else {id(t): None for t in inputs}
+    owned = set()  # ids of arrays stored in a .grad, or handed to us: never alias them
+    borrowed = {id(g) for g in root_grads}
+
+    def deliver(t, g):
+        """A finished gradient for a leaf (or a retained/wanted non-leaf)."""
+        if wanted is not None:
+            if id(t) in wanted:
+                wanted[id(t)] = g if wanted[id(t)] is None else wanted[id(t)] + g
+            return
+        if isinstance(g, Tensor):
+            g = g.data
+        if t.grad is None:
+            # own the array: an op may hand one gradient to two inputs (add), or a view of one
+            if id(g) in owned or id(g) in borrowed or g.base is not None or not g.flags.writeable:
+                g = g.copy()
+            owned.add(id(g))
+            t.grad = g
+        else:
+            t.grad = t.grad + g
+
+    with set_grad_enabled(create_graph):
+        for r in roots:
+            if r._ctx is None and r.requires_grad:
+                deliver(r, pending.pop(id(r)))
+        for t in toposort(roots):
+            g = pending.pop(id(t), None)
+            if g is None:
+                continue
+            if t._retain or (wanted is not None and id(t) in wanted):
+                deliver(t, g)
+            ctx = t._ctx
+            ctx._out = t if create_graph else None
+            grads = _local_grads(ctx, g, create_graph)
+            ctx._out = None
+            for i, (inp, lg) in enumerate(zip(ctx.inputs, grads)):
+                if lg is None or not isinstance(inp, Tensor) or not inp.requires_grad:
+                    continue
+                if not create_graph and not isinstance(lg, np.ndarray):
+                    lg = np.asarray(lg)
+                lg = _fit(lg, inp, ctx, i)
+                if inp._ctx is None:
+                    deliver(inp, lg)
+                else:
+                    pending[id(inp)] = pending[id(inp)] + lg if id(inp) in pending else lg
+            if not retain_graph:
+                ctx._release()
+    if wanted is not None:
+        return [wanted[id(t)] for t in inputs]
+    return None
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None,
+         create_graph: bool = False, allow_unused: bool = False) -> tuple:
+    """d(outputs)/d(inputs) as a tuple of Tensors, leaving every ``.grad`` alone (torch.autograd.grad).
+
+    With ``create_graph=True`` the results carry a graph of their own, so they can be differentiated
+    again (second derivatives, Hessian-vector products).
+    """
+    from .tensor import Tensor
+
+    single = isinstance(outputs, Tensor)
+    outputs = [outputs] if single else list(outputs)
+    inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+    if grad_outputs is None:
+        grad_outputs = [None] * len(outputs)
+    elif isinstance(grad_outputs, (Tensor, np.ndarray)) and single:
+        grad_outputs = [grad_outputs]
+    seeds = []
+    for k, (o, g) in enumerate(zip(outputs, grad_outputs)):
+        if not o.requires_grad:
+            raise RuntimeError(f"grad: output {k} does not require grad, so nothing depends on the inputs")
+        if g is None:
+            if o.data.size != 1:
+                raise RuntimeError(f"grad: output {k} has shape {o.shape}; pass grad_outputs for a non-scalar")
+            g = np.ones_like(o.data)
+        g = g if isinstance(g, Tensor) else Tensor._wrap(np.asarray(g, dtype=o.dtype))
+        if g.shape != o.shape:
+            raise ValueError(f"grad: grad_outputs[{k}] has shape {g.shape}, output {k} has shape {o.shape}")
+        seeds.append(g if create_graph else g.data)
+    for k, t in enumerate(inputs):
+        if not t.requires_grad:
+            raise RuntimeError(f"grad: input {k} does not require grad")
+    retain = create_graph if retain_graph is None else retain_graph
+    found = run_backward(outputs, seeds, retain_graph=retain, create_graph=create_graph, inputs=inputs)
+    result = []
+    for k, g in enumerate(found):
+        if g is None:
+            if not allow_unused:
+                raise RuntimeError(f"grad: input {k} is not used to compute the outputs (pass allow_unused=True)")
+            result.append(None)
+        else:
+            result.append(g if isinstance(g, Tensor) else Tensor._wrap(g))
+    return tuple(result)

@@ -1,0 +1,136 @@
+"""The maths as functions: ``ts.functional.log_softmax(x, axis=-1)`` and friends.
+
+Each accepts a Tensor, an array or a list; composite ones are a line or two of primitives.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from . import ops
+from .tensor import Tensor, _operand
+
+
+def _t(x) -> Tensor:
+    return x if isinstance(x, Tensor) else Tensor(x)
+
+
+def exp(x) -> Tensor:
+    """e^x"""
+    return _t(x).exp()
+
+
+def log(x) -> Tensor:
+    """ln x"""
+    return _t(x).log()
+
+
+def sqrt(x) -> Tensor:
+    return _t(x).sqrt()
+
+
+def abs(x) -> Tensor:  # noqa: A001 - numpy's name
+    return _t(x).abs()
+
+
+def tanh(x) -> Tensor:
+    return _t(x).tanh()
+
+
+def sigmoid(x) -> Tensor:
+    """sigma(z) = 1 / (1 + e^-z), stable for any z."""
+    return _t(x).sigmoid()
+
+
+def relu(x) -> Tensor:
+    """max(z, 0); derivative 0 at z = 0."""
+    return _t(x).relu()
+
+
+def softplus(x) -> Tensor:
+    """log(1 + e^z), stable."""
+    return _t(x).softplus()
+
+
+def softmax(x, axis: int = -1) -> Tensor:
+    """S(z)_j = e^{z_j} / sum_k e^{z_k}, shifted by the max for stability."""
+    return _t(x).softmax(axis)
+
+
+def log_softmax(x, axis: int = -1) -> Tensor:
+    """log S(z)_j = z_j - logsumexp(z), shifted by the max for stability."""
+    return _t(x).log_softmax(axis)
+
+
+def maximum(a, b) -> Tensor:
+    return ops.Maximum.apply(_operand(a), _operand(b))
+
+
+def minimum(a, b) -> Tensor:
+    return ops.Minimum.apply(_operand(a), _operand(b))
+
+
+def clip(x, min=None, max=None) -> Tensor:  # noqa: A002
+    return _t(x).clip(min, max)
+
+
+def where(cond, a, b) -> Tensor:
+    """a where cond is true, else b; cond carries no gradient."""
+    cond = np.asarray(cond.data if isinstance(cond, Tensor) else cond, dtype=bool)
+    return ops.Where.apply(cond, _operand(a), _operand(b))
+
+
+def matmul(a, b) -> Tensor:
+    return ops.Matmul.apply(_operand(a), _operand(b))
+
+
+def sum(x, axis=None, keepdims: bool = False) -> Tensor:  # noqa: A001
+    return _t(x).sum(axis, keepdims)
+
+
+def mean(x, axis=None, keepdims: bool = False) -> Tensor:
+    return _t(x).mean(axis, keepdims)
+
+
+def max(x, axis=None, keepdims: bool = False) -> Tensor:  # noqa: A001
+    return _t(x).max(axis, keepdims)
+
+
+def min(x, axis=None, keepdims: bool = False) -> Tensor:  # noqa: A001
+    return _t(x).min(axis, keepdims)
+
+
+def var(x, axis=None, keepdims: bool = False, ddof: int = 0) -> Tensor:
+    return _t(x).var(axis, keepdims, ddof)
+
+
+def reshape(x, *shape) -> Tensor:
+    return _t(x).reshape(*shape)
+
+
+def transpose(x, axes=None) -> Tensor:
+    return _t(x).transpose(axes) if axes is not None else _t(x).transpose()
+
+
+def broadcast_to(x, shape) -> Tensor:
+    return _t(x).broadcast_to(shape)
+
+
+def concatenate(tensors: Sequence, axis: int = 0) -> Tensor:
+    """Join along an existing axis; the gradient is split back into the pieces."""
+    return ops.Concatenate.apply(*[_operand(t) for t in tensors], axis=axis)
+
+
+def stack(tensors: Sequence, axis: int = 0) -> Tensor:
+    """Join along a new axis."""
+    return concatenate([_t(t).expand_dims(axis) for t in tensors], axis=axis)
+
+
+def argmax(x, axis: int | None = None) -> np.ndarray:
+    return np.asarray(x.data if isinstance(x, Tensor) else x).argmax(axis=axis)
+
+
+def argmin(x, axis: int | None = None) -> np.ndarray:
+    return np.asarray(x.data if isinstance(x, Tensor) else x).argmin(axis=axis)

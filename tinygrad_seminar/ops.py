@@ -1,0 +1,469 @@
+"""Primitive ops: forward and backward side by side, each backward one local gradient per input.
+
+Backward code uses only what numpy arrays and Tensors share, so one body gives first derivatives on
+arrays and, under ``create_graph``, records second ones on Tensors (see tensor.py). ``_d`` reads the
+raw numbers of a saved value, for masks, which are constants either way. The engine un-broadcasts,
+casts and accumulates whatever is returned here.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .tensor import Function, Tensor
+
+
+def _d(a):
+    return a.data if isinstance(a, Tensor) else a
+
+
+def _exp(a):
+    return a.exp() if isinstance(a, Tensor) else np.exp(a)
+
+
+def _log(a):
+    return a.log() if isinstance(a, Tensor) else np.log(a)
+
+
+def stable_sigmoid(a: np.ndarray) -> np.ndarray:
+    """sigma(z) = exp(-log(1 + e^-z)): no overflow for any z, full relative precision in both tails."""
+    return np.exp(-np.logaddexp(0, -a))
+
+
+def _sigmoid(a):
+    return a.sigmoid() if isinstance(a, Tensor) else stable_sigmoid(a)
+
+
+def _axes(axis, ndim):
+    if axis is None:
+        return tuple(range(ndim))
+    return tuple(a % ndim for a in (axis if isinstance(axis, (tuple, list)) else (axis,)))
+
+
+def count(shape: tuple, axis) -> int:
+    """How many elements a reduction over ``axis`` folds into one."""
+    return math.prod(shape[a] for a in _axes(axis, len(shape)))
+
+
+def _kept(shape, axis):
+    axes = _axes(axis, len(shape))
+    return tuple(1 if i in axes else n for i, n in enumerate(shape))
+
+
+class Op(Function):
+    differentiable_backward = True
+
+
+# ---- binary arithmetic ----
+class Add(Op):
+    @staticmethod
+    def forward(ctx, a, b):
+        return a + b
+
+    @staticmethod
+    def backward(ctx, g):
+        return g, g
+
+
+class Sub(Op):
+    @staticmethod
+    def forward(ctx, a, b):
+        return a - b
+
+    @staticmethod
+    def backward(ctx, g):
+        return g, -g
+
+
+class Mul(Op):
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return a * b
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        na, nb = ctx.needs_input_grad
+        return (g * b if na else None), (g * a if nb else None)
+
+
+class Div(Op):
+    @staticmethod
+    def forward(ctx, a, b):
+        out = a / b
+        ctx.save_for_backward(b, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        b, out = ctx.saved_tensors
+        ga = g / b
+        return ga, (-ga * out if ctx.needs_input_grad[1] else None)
+
+
+class Pow(Op):
+    @staticmethod
+    def forward(ctx, a, b):
+        out = a**b
+        ctx.save_for_backward(a, b, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b, out = ctx.saved_tensors
+        na, nb = ctx.needs_input_grad
+        return (g * b * a ** (b - 1) if na else None), (g * out * _log(a) if nb else None)
+
+
+class Matmul(Op):
+    """a @ b for 1-D, 2-D and batched operands, with numpy's rules for 1-D ones."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return a @ b
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        a1, b1 = a.ndim == 1, b.ndim == 1
+        if a1:  # a is a row (1, k): restore the axis numpy dropped from g
+            a, g = a.reshape(1, -1), g.reshape(g.shape[:-1] + (1,) + g.shape[-1:])
+        if b1:  # b is a column (k, 1)
+            b, g = b.reshape(-1, 1), g.reshape(g.shape + (1,))
+        na, nb = ctx.needs_input_grad
+        ga = g @ b.swapaxes(-1, -2) if na else None
+        gb = a.swapaxes(-1, -2) @ g if nb else None
+        if a1 and ga is not None:
+            ga = ga.reshape(ga.shape[:-2] + ga.shape[-1:])
+        if b1 and gb is not None:
+            gb = gb.reshape(gb.shape[:-1])
+        return ga, gb
+
+
+class Maximum(Op):
+    """Elementwise maximum; where both sides tie, each gets half the gradient."""
+
+    pick, wins = staticmethod(np.maximum), staticmethod(np.greater)
+
+    @classmethod
+    def forward(cls, ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return cls.pick(a, b)
+
+    @classmethod
+    def backward(cls, ctx, g):
+        a, b = ctx.saved_tensors
+        a, b = _d(a), _d(b)
+        share = (cls.wins(a, b) + 0.5 * (a == b)).astype(g.dtype)
+        return g * share, g * (1 - share)
+
+
+class Minimum(Maximum):
+    pick, wins = staticmethod(np.minimum), staticmethod(np.less)
+
+
+class Where(Op):
+    """where(cond, a, b): cond is a constant boolean array."""
+
+    @staticmethod
+    def forward(ctx, cond, a, b):
+        ctx.save_for_backward(cond)
+        return np.where(cond, a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        (cond,) = ctx.saved_tensors
+        return None, g * cond, g * ~cond
+
+
+# ---- unary ----
+class Neg(Op):
+    @staticmethod
+    def forward(ctx, a):
+        return -a
+
+    @staticmethod
+    def backward(ctx, g):
+        return -g
+
+
+class Exp(Op):
+    @staticmethod
+    def forward(ctx, a):
+        out = np.exp(a)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * ctx.saved_tensors[0]
+
+
+class Log(Op):
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return np.log(a)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g / ctx.saved_tensors[0]
+
+
+class Sqrt(Op):
+    @staticmethod
+    def forward(ctx, a):
+        out = np.sqrt(a)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        return g / (ctx.saved_tensors[0] * 2)
+
+
+class Abs(Op):
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return np.abs(a)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * np.sign(_d(ctx.saved_tensors[0]))
+
+
+class Tanh(Op):
+    @staticmethod
+    def forward(ctx, a):
+        out = np.tanh(a)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        out = ctx.saved_tensors[0]
+        return g * (1 - out * out)
+
+
+class Sigmoid(Op):
+    @staticmethod
+    def forward(ctx, a):
+        out = stable_sigmoid(a)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        out = ctx.saved_tensors[0]
+        return g * out * (1 - out)
+
+
+class Softplus(Op):
+    """log(1 + e^z), computed as logaddexp(0, z): no overflow."""
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return np.logaddexp(0, a)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * _sigmoid(ctx.saved_tensors[0])
+
+
+class Relu(Op):
+    """max(z, 0); its derivative is taken as 0 at z = 0, as the slides' table has it."""
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return np.maximum(a, 0)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * (_d(ctx.saved_tensors[0]) > 0)
+
+
+class Clip(Op):
+    @staticmethod
+    def forward(ctx, a, lo=None, hi=None):
+        ctx.save_for_backward(a)
+        ctx.lo, ctx.hi = lo, hi
+        return np.clip(a, lo, hi)
+
+    @staticmethod
+    def backward(ctx, g):
+        a = _d(ctx.saved_tensors[0])
+        inside = np.ones(a.shape, bool)
+        if ctx.lo is not None:
+            inside &= a >= ctx.lo
+        if ctx.hi is not None:
+            inside &= a <= ctx.hi
+        return g * inside
+
+
+class Cast(Op):
+    @staticmethod
+    def forward(ctx, a, dtype):
+        return a.astype(dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g  # the engine casts back to the input's dtype
+
+
+# ---- reductions ----
+class Sum(Op):
+    @staticmethod
+    def forward(ctx, a, axis=None, keepdims=False):
+        ctx.kept = _kept(a.shape, axis)
+        return a.sum(axis=axis if not isinstance(axis, list) else tuple(axis), keepdims=keepdims)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g.reshape(ctx.kept)  # the engine broadcasts it back to the input's shape
+
+
+class Max(Op):
+    """max over axis; tied maxima share the gradient evenly."""
+
+    @staticmethod
+    def forward(ctx, a, axis=None, keepdims=False):
+        axis = _axes(axis, a.ndim)
+        m = a.max(axis=axis, keepdims=True)
+        ctx.save_for_backward(a, m)
+        ctx.axis = axis
+        return m if keepdims else m.reshape([n for i, n in enumerate(a.shape) if i not in axis])
+
+    @staticmethod
+    def backward(ctx, g):
+        a, m = ctx.saved_tensors
+        hit = _d(a) == _d(m)
+        share = (hit / hit.sum(axis=ctx.axis, keepdims=True)).astype(g.dtype)
+        return g.reshape(share.shape) * share
+
+
+class Softmax(Op):
+    """S(z)_j = e^{z_j - max z} / sum_k e^{z_k - max z}."""
+
+    @staticmethod
+    def forward(ctx, a, axis=-1):
+        e = np.exp(a - a.max(axis=axis, keepdims=True))
+        out = e / e.sum(axis=axis, keepdims=True)
+        ctx.save_for_backward(out)
+        ctx.axis = axis
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        out = ctx.saved_tensors[0]
+        return out * (g - (g * out).sum(axis=ctx.axis, keepdims=True))
+
+
+class LogSoftmax(Op):
+    """log S(z)_j = (z_j - max z) - log sum_k e^{z_k - max z}."""
+
+    @staticmethod
+    def forward(ctx, a, axis=-1):
+        s = a - a.max(axis=axis, keepdims=True)
+        out = s - np.log(np.exp(s).sum(axis=axis, keepdims=True))
+        ctx.save_for_backward(out)
+        ctx.axis = axis
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        out = ctx.saved_tensors[0]
+        return g - _exp(out) * g.sum(axis=ctx.axis, keepdims=True)
+
+
+# ---- shapes ----
+class Reshape(Op):
+    @staticmethod
+    def forward(ctx, a, shape):
+        ctx.in_shape = a.shape
+        return a.reshape(shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g.reshape(ctx.in_shape)
+
+
+class Transpose(Op):
+    @staticmethod
+    def forward(ctx, a, axes=None):
+        ctx.axes = tuple(range(a.ndim))[::-1] if axes is None else tuple(ax % a.ndim for ax in axes)
+        return a.transpose(ctx.axes)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g.transpose(tuple(np.argsort(ctx.axes)))
+
+
+class BroadcastTo(Op):
+    @staticmethod
+    def forward(ctx, a, shape):
+        return np.broadcast_to(a, shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g  # the engine sums it back down
+
+
+def _is_fancy(idx) -> bool:
+    """True when an index holds an integer array, whose repeats must accumulate."""
+    parts = idx if isinstance(idx, tuple) else (idx,)
+    return any(isinstance(p, np.ndarray) and p.dtype.kind in "iu" for p in parts)
+
+
+def _scatter(g, idx, shape):
+    """zeros(shape) with g added at idx (repeated indices accumulate): the adjoint of g[idx]."""
+    if isinstance(g, Tensor):
+        return ScatterAdd.apply(g, idx=idx, shape=shape)
+    out = np.zeros(shape, g.dtype)
+    if _is_fancy(idx):
+        np.add.at(out, idx, g)
+    else:
+        out[idx] = g
+    return out
+
+
+class GetItem(Op):
+    @staticmethod
+    def forward(ctx, a, idx):
+        ctx.idx, ctx.in_shape = idx, a.shape
+        return a[idx]
+
+    @staticmethod
+    def backward(ctx, g):
+        return _scatter(g, ctx.idx, ctx.in_shape)
+
+
+class ScatterAdd(Op):
+    @staticmethod
+    def forward(ctx, g, idx, shape):
+        ctx.idx = idx
+        return _scatter(g, idx, shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g[ctx.idx]
+
+
+class Concatenate(Op):
+    @staticmethod
+    def forward(ctx, *arrays, axis=0):
+        out = np.concatenate(arrays, axis=axis)
+        ax = axis % out.ndim
+        edges = np.cumsum([0] + [np.shape(a)[ax] for a in arrays])
+        ctx.slices = [(slice(None),) * ax + (slice(s, e),) for s, e in zip(edges[:-1], edges[1:])]
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        return tuple(g[s] for s in ctx.slices)
