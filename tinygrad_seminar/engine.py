@@ -52,6 +52,11 @@ class set_grad_enabled:
         return wrapper
 
 
+# Tensor needs _mode (above) while it is defined, so it is imported only now; the package imports
+# engine before tensor.
+from .tensor import Tensor  # noqa: E402
+
+
 class no_grad(set_grad_enabled):
     """``with ts.no_grad():`` (or ``@ts.no_grad()``): ops record nothing, as in PyTorch."""
 
@@ -141,33 +146,32 @@ def run_backward(roots: Sequence, root_grads: Sequence, retain_graph: bool = Fal
     ``retain_grad()``); otherwise a list of the gradients of ``inputs`` is returned and no ``.grad``
     is touched.
     """
-    from .tensor import Tensor
-
     pending: dict[int, object] = {}
     for r, g in zip(roots, root_grads):
         pending[id(r)] = pending[id(r)] + g if id(r) in pending else g
     wanted = None if inputs is None else {id(t): None for t in inputs}
-    owned = set()  # ids of arrays stored in a .grad, or handed to us: never alias them
-    borrowed = {id(g) for g in root_grads}
+    # ids of arrays already stored in some .grad, or handed to us by the caller: never alias them
+    owned = {id(g) for g in root_grads}
 
     def deliver(t, g):
-        """A finished gradient for a leaf (or a retained/wanted non-leaf)."""
         if wanted is not None:
             if id(t) in wanted:
                 wanted[id(t)] = g if wanted[id(t)] is None else wanted[id(t)] + g
             return
-        if isinstance(g, Tensor):
+        if not isinstance(g, np.ndarray):
             g = g.data
         if t.grad is None:
-            # own the array: an op may hand one gradient to two inputs (add), or a view of one
-            if id(g) in owned or id(g) in borrowed or g.base is not None or not g.flags.writeable:
+            # an op may hand one gradient to two inputs (add), or a view of one (reshape)
+            if id(g) in owned or g.base is not None or not g.flags.writeable:
                 g = g.copy()
             owned.add(id(g))
             t.grad = g
         else:
             t.grad = t.grad + g
 
-    with set_grad_enabled(create_graph):
+    prev = _mode.enabled
+    _mode.enabled = create_graph  # a plain backward records nothing; create_graph records the backward
+    try:
         for r in roots:
             if r._ctx is None and r.requires_grad:
                 deliver(r, pending.pop(id(r)))
@@ -181,18 +185,23 @@ def run_backward(roots: Sequence, root_grads: Sequence, retain_graph: bool = Fal
             ctx._out = t if create_graph else None
             grads = _local_grads(ctx, g, create_graph)
             ctx._out = None
-            for i, (inp, lg) in enumerate(zip(ctx.inputs, grads)):
-                if lg is None or not isinstance(inp, Tensor) or not inp.requires_grad:
+            for i, inp in enumerate(ctx.inputs):
+                lg = grads[i]
+                if lg is None or type(inp) is not Tensor or not inp.requires_grad:
                     continue
-                if not create_graph and not isinstance(lg, np.ndarray):
+                if not create_graph and type(lg) is not np.ndarray:
                     lg = np.asarray(lg)
-                lg = _fit(lg, inp, ctx, i)
+                if lg.shape != inp.data.shape or lg.dtype != inp.data.dtype:
+                    lg = _fit(lg, inp, ctx, i)
                 if inp._ctx is None:
                     deliver(inp, lg)
                 else:
-                    pending[id(inp)] = pending[id(inp)] + lg if id(inp) in pending else lg
+                    k = id(inp)
+                    pending[k] = pending[k] + lg if k in pending else lg
             if not retain_graph:
                 ctx._release()
+    finally:
+        _mode.enabled = prev
     if wanted is not None:
         return [wanted[id(t)] for t in inputs]
     return None
@@ -205,8 +214,6 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None,
     With ``create_graph=True`` the results carry a graph of their own, so they can be differentiated
     again (second derivatives, Hessian-vector products).
     """
-    from .tensor import Tensor
-
     single = isinstance(outputs, Tensor)
     outputs = [outputs] if single else list(outputs)
     inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)

@@ -321,12 +321,15 @@ class Cast(Op):
 class Sum(Op):
     @staticmethod
     def forward(ctx, a, axis=None, keepdims=False):
-        ctx.kept = _kept(a.shape, axis)
-        return a.sum(axis=axis if not isinstance(axis, list) else tuple(axis), keepdims=keepdims)
+        if isinstance(axis, list):
+            axis = tuple(axis)
+        ctx.shape, ctx.axis, ctx.keepdims = a.shape, axis, keepdims
+        return a.sum(axis=axis, keepdims=keepdims)
 
     @staticmethod
     def backward(ctx, g):
-        return g.reshape(ctx.kept)  # the engine broadcasts it back to the input's shape
+        # the engine broadcasts g back to the input's shape once the summed axes are back as 1s
+        return g if ctx.keepdims or ctx.axis is None else g.reshape(_kept(ctx.shape, ctx.axis))
 
 
 class Max(Op):
