@@ -187,7 +187,7 @@ def run_backward(roots: Sequence, root_grads: Sequence, retain_graph: bool = Fal
             ctx._out = None
             for i, inp in enumerate(ctx.inputs):
                 lg = grads[i]
-                if lg is None or type(inp) is not Tensor or not inp.requires_grad:
+                if lg is None or not isinstance(inp, Tensor) or not inp.requires_grad:
                     continue
                 if not create_graph and type(lg) is not np.ndarray:
                     lg = np.asarray(lg)
