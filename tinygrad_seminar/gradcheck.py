@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from .engine import grad, no_grad, toposort
+from .engine import enable_grad, grad, no_grad, toposort
 from .tensor import Tensor
 
 
@@ -181,7 +181,8 @@ def gradgradcheck(fn: Callable, *inputs, eps: float = 1e-6, atol: float = 1e-5, 
 
     def first_derivatives(*xs):
         checked = [x for x in xs if isinstance(x, Tensor) and x.requires_grad]
-        gs = grad(fn(*xs), checked, grad_outputs=v, create_graph=True, allow_unused=True)
+        with enable_grad():  # central differences call this under no_grad; it needs a graph all the same
+            gs = grad(fn(*xs), checked, grad_outputs=v, create_graph=True, allow_unused=True)
         parts = [g.reshape(-1) for g in gs if g is not None]
         from .functional import concatenate
 
