@@ -134,3 +134,52 @@ def argmax(x, axis: int | None = None) -> np.ndarray:
 
 def argmin(x, axis: int | None = None) -> np.ndarray:
     return np.asarray(x.data if isinstance(x, Tensor) else x).argmin(axis=axis)
+
+
+def linear(x) -> Tensor:
+    """phi(z) = z"""
+    return _t(x)
+
+
+def step(x) -> Tensor:
+    """phi(z) = 1 if z >= 0 else 0; its gradient is zero (no learning signal passes through it)."""
+    return ops.Step.apply(_t(x))
+
+
+def leaky_relu(x, negative_slope: float = 0.2) -> Tensor:
+    """z if z > 0 else negative_slope * z (Keras' default slope 0.2)."""
+    x = _t(x)
+    return ops.Where.apply(x.data > 0, x, x * negative_slope)
+
+
+def elu(x, alpha: float = 1.0) -> Tensor:
+    """z if z > 0 else alpha (e^z - 1); exp sees only z <= 0, so nothing overflows."""
+    x = _t(x)
+    return ops.Where.apply(x.data > 0, x, (x.clip(max=0).exp() - 1) * alpha)
+
+
+def affine(x, weight, bias=None) -> Tensor:
+    """x @ W.T + b, W of shape (units, inputs): a dense layer's map in one op."""
+    x = _t(x)
+    if x.ndim != 2:
+        out = x @ weight.T
+        return out if bias is None else out + bias
+    return ops.Affine.apply(x, weight) if bias is None else ops.Affine.apply(x, weight, bias)
+
+
+ACTIVATIONS = {
+    "linear": linear, "step": step, "sigmoid": sigmoid, "tanh": tanh, "relu": relu,
+    "leaky_relu": leaky_relu, "elu": elu, "softplus": softplus, "softmax": softmax, "log_softmax": log_softmax,
+}
+
+
+def get_activation(name):
+    """An activation function by Keras name (None means linear), or a callable as it is."""
+    if name is None:
+        return linear
+    if callable(name):
+        return name
+    try:
+        return ACTIVATIONS[name]
+    except KeyError:
+        raise ValueError(f"unknown activation {name!r}; known: {', '.join(ACTIVATIONS)}") from None

@@ -470,3 +470,35 @@ class Concatenate(Op):
     @staticmethod
     def backward(ctx, g):
         return tuple(g[s] for s in ctx.slices)
+
+
+class Step(Op):
+    """Heaviside: 1 where z >= 0 else 0 (McCulloch-Pitts). Its derivative is zero wherever it exists."""
+
+    @staticmethod
+    def forward(ctx, a):
+        return (a >= 0).astype(a.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * 0
+
+
+class Affine(Op):
+    """x @ W.T + b for rows of samples, with W of shape (units, inputs): one node for a dense layer."""
+
+    @staticmethod
+    def forward(ctx, x, w, b=None):
+        ctx.save_for_backward(x, w)
+        out = x @ w.T
+        if b is not None:
+            out += b  # out is ours: adding in place saves a temporary
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        x, w = ctx.saved_tensors
+        nx, nw, nb = ctx.needs_input_grad + (False,) * (3 - len(ctx.inputs))
+        return ((g @ w if nx else None), (g.T @ x if nw else None)) + ((g.sum(axis=0) if nb else None),)[
+            : len(ctx.inputs) - 2
+        ]
