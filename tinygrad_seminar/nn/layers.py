@@ -1,0 +1,176 @@
+"""Layers with Keras' constructors: Dense, Dropout, and one layer per activation."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import functional as F
+from .. import ops
+from ..rng import default_generator
+from ..tensor import Tensor
+from . import init as initializers
+from .module import Module, Parameter, unique_name
+
+
+def _width(input_dim, input_shape):
+    if input_dim is not None and input_shape is not None:
+        raise ValueError("give input_dim or input_shape, not both")
+    if input_shape is not None:
+        input_shape = tuple(input_shape)
+        if len(input_shape) != 1:
+            raise ValueError(f"Dense takes a flat input: input_shape must be (n,), got {input_shape}")
+        return int(input_shape[0])
+    return None if input_dim is None else int(input_dim)
+
+
+class Dense(Module):
+    """a = phi(x @ W.T + b), W of shape (units, inputs): the slides' w^[l]; b of shape (units,): b^[l]."""
+
+    def __init__(self, units: int, activation=None, input_dim: int | None = None, input_shape=None,
+                 use_bias: bool = True, kernel_initializer="glorot_uniform", bias_initializer="zeros",
+                 name: str | None = None, rng: np.random.Generator | None = None, dtype="float32"):
+        if int(units) != units or units < 1:
+            raise ValueError(f"Dense: units must be a positive integer, got {units!r}")
+        self.units, self.use_bias = int(units), use_bias
+        self.activation_name = activation if isinstance(activation, str) or activation is None else getattr(
+            activation, "__name__", "custom")
+        self.activation = F.get_activation(activation)
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.name = name or unique_name("dense")
+        self.rng, self.dtype = rng, np.dtype(dtype)
+        if self.dtype.kind != "f":
+            raise ValueError(f"Dense {self.name!r}: dtype must be a float type, got {self.dtype}")
+        self.weight: Parameter | None = None
+        self.bias: Parameter | None = None
+        n = _width(input_dim, input_shape)
+        if n is not None:
+            self.build(n)
+
+    @property
+    def built(self) -> bool:
+        return self.weight is not None
+
+    @property
+    def input_dim(self) -> int | None:
+        return None if self.weight is None else self.weight.shape[1]
+
+    def build(self, input_dim: int) -> None:
+        """Create W (units, input_dim) and b (units,) with the layer's initialisers."""
+        rng = self.rng or default_generator()
+        w = self.kernel_initializer((self.units, input_dim), self.dtype, rng)
+        self.weight = Parameter(w, dtype=self.dtype, name=f"{self.name}.weight")
+        if self.use_bias:
+            self.bias = Parameter(self.bias_initializer((self.units,), self.dtype, rng), dtype=self.dtype,
+                                  name=f"{self.name}.bias")
+        if not self.trainable:
+            self.trainable = False
+
+    def forward(self, x):
+        x = x if isinstance(x, Tensor) else Tensor(np.asarray(x), dtype=self.dtype)
+        width = x.shape[-1] if x.ndim else None
+        if not self.built:
+            if width is None:
+                raise ValueError(f"Dense layer {self.name!r} needs inputs with a feature axis, got shape {x.shape}")
+            self.build(width)
+        elif width != self.input_dim:
+            raise ValueError(
+                f"Input of layer {self.name!r} (Dense) is incompatible: expected shape (None, {self.input_dim}), "
+                f"received {x.shape}"
+            )
+        if x.ndim == 2:
+            z = ops.Affine.apply(x, self.weight, self.bias) if self.use_bias else ops.Affine.apply(x, self.weight)
+        else:
+            z = x @ self.weight.T
+            z = z + self.bias if self.use_bias else z
+        return self.activation(z)
+
+    def extra_repr(self) -> str:
+        inputs = "?" if not self.built else self.input_dim
+        return f"{inputs} -> {self.units}, activation={self.activation_name or 'linear'}, name={self.name!r}"
+
+
+class Dropout(Module):
+    """Inverted dropout: in training, zero each input with probability rate and scale the rest by 1/(1 - rate)."""
+
+    def __init__(self, rate: float, rng: np.random.Generator | None = None, name: str | None = None):
+        if not 0 <= rate < 1:
+            raise ValueError(f"Dropout: rate must be in [0, 1), got {rate!r}")
+        self.rate, self.rng = float(rate), rng
+        self.name = name or unique_name("dropout")
+
+    def forward(self, x):
+        if not self.training or self.rate == 0:
+            return x
+        x = x if isinstance(x, Tensor) else Tensor(x)
+        rng = self.rng or default_generator()
+        keep = rng.random(x.shape) >= self.rate
+        return x * (keep * (1.0 / (1.0 - self.rate))).astype(x.dtype)
+
+    def extra_repr(self) -> str:
+        return f"rate={self.rate}"
+
+
+class Activation(Module):
+    """An activation as a layer: ``Activation("relu")``."""
+
+    def __init__(self, activation, name: str | None = None):
+        self.activation_name = activation if isinstance(activation, str) else getattr(activation, "__name__", "custom")
+        self.fn = F.get_activation(activation)
+        self.name = name or unique_name(self.activation_name if isinstance(activation, str) else "activation")
+
+    def forward(self, x):
+        return self.fn(x if isinstance(x, Tensor) else Tensor(x))
+
+    def extra_repr(self) -> str:
+        return self.activation_name
+
+
+class Linear(Activation):
+    def __init__(self, name: str | None = None):
+        super().__init__("linear", name)
+
+
+class Step(Activation):
+    def __init__(self, name: str | None = None):
+        super().__init__("step", name)
+
+
+class Sigmoid(Activation):
+    def __init__(self, name: str | None = None):
+        super().__init__("sigmoid", name)
+
+
+class Tanh(Activation):
+    def __init__(self, name: str | None = None):
+        super().__init__("tanh", name)
+
+
+class ReLU(Activation):
+    def __init__(self, name: str | None = None):
+        super().__init__("relu", name)
+
+
+class LeakyReLU(Activation):
+    def __init__(self, name: str | None = None):
+        super().__init__("leaky_relu", name)
+
+
+class ELU(Activation):
+    def __init__(self, name: str | None = None):
+        super().__init__("elu", name)
+
+
+class Softplus(Activation):
+    def __init__(self, name: str | None = None):
+        super().__init__("softplus", name)
+
+
+class Softmax(Activation):
+    def __init__(self, name: str | None = None):
+        super().__init__("softmax", name)
+
+
+class LogSoftmax(Activation):
+    def __init__(self, name: str | None = None):
+        super().__init__("log_softmax", name)

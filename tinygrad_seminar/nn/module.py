@@ -1,0 +1,194 @@
+"""Module and Parameter (PyTorch's habits), and the one Sequential container.
+
+A Module finds its Parameters and sub-Modules by looking at its attributes (in the order they were
+first assigned), including lists and tuples of them, so there is nothing to register by hand.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+
+from ..tensor import Tensor
+
+_name_counts: dict[str, int] = {}
+
+
+def unique_name(base: str) -> str:
+    """Keras-style default names: dense, dense_1, dense_2, ..."""
+    n = _name_counts.get(base, 0)
+    _name_counts[base] = n + 1
+    return base if n == 0 else f"{base}_{n}"
+
+
+class Parameter(Tensor):
+    """A Tensor that a Module trains: requires grad unless told otherwise."""
+
+    __slots__ = ()
+
+    def __init__(self, data, requires_grad: bool = True, dtype=None, name: str | None = None):
+        super().__init__(data, requires_grad=requires_grad, dtype=dtype, name=name)
+
+    def __repr__(self) -> str:
+        return "Parameter" + super().__repr__()[len("Tensor"):]
+
+
+class Module:
+    """Base class of layers and models: ``forward`` plus parameter bookkeeping."""
+
+    training: bool = True
+
+    def forward(self, *args, **kwargs):
+        raise NotImplementedError(f"{type(self).__name__} must define forward()")
+
+    def __call__(self, *args, **kwargs):
+        return self.forward(*args, **kwargs)
+
+    # ---- the tree ----
+    def named_children(self) -> Iterator[tuple[str, Module]]:
+        for name, value in vars(self).items():
+            if isinstance(value, Module):
+                yield name, value
+            elif isinstance(value, (list, tuple)):
+                for i, v in enumerate(value):
+                    if isinstance(v, Module):
+                        yield f"{name}.{i}", v
+
+    def children(self) -> Iterator[Module]:
+        return (m for _, m in self.named_children())
+
+    def modules(self) -> Iterator[Module]:
+        """This module and every module below it, depth first."""
+        stack = [self]
+        while stack:
+            m = stack.pop()
+            yield m
+            stack.extend(reversed(list(m.children())))
+
+    def _own_parameters(self) -> Iterator[tuple[str, Parameter]]:
+        for name, value in vars(self).items():
+            if isinstance(value, Parameter):
+                yield name, value
+            elif isinstance(value, (list, tuple)):
+                for i, v in enumerate(value):
+                    if isinstance(v, Parameter):
+                        yield f"{name}.{i}", v
+
+    def named_parameters(self, prefix: str = "") -> Iterator[tuple[str, Parameter]]:
+        """(dotted name, parameter) pairs in a stable order; a shared parameter is listed once."""
+        seen = set()
+        stack = [(prefix, self)]
+        while stack:
+            pre, m = stack.pop()
+            for name, p in m._own_parameters():
+                if id(p) not in seen:
+                    seen.add(id(p))
+                    yield pre + name, p
+            stack.extend(reversed([(f"{pre}{n}.", c) for n, c in m.named_children()]))
+
+    def parameters(self) -> list[Parameter]:
+        """Every parameter, frozen ones included."""
+        return [p for _, p in self.named_parameters()]
+
+    def trainable_parameters(self) -> list[Parameter]:
+        """The parameters an optimiser should update (those that require grad)."""
+        return [p for _, p in self.named_parameters() if p.requires_grad]
+
+    def zero_grad(self) -> None:
+        for p in self.parameters():
+            p.grad = None
+
+    # ---- modes ----
+    def train(self, mode: bool = True) -> Module:
+        for m in self.modules():
+            m.training = mode
+        return self
+
+    def eval(self) -> Module:
+        return self.train(False)
+
+    @property
+    def trainable(self) -> bool:
+        """Keras' flag: False freezes every parameter below this module."""
+        return vars(self).get("_trainable", True)
+
+    @trainable.setter
+    def trainable(self, flag: bool) -> None:
+        for m in self.modules():
+            m.__dict__["_trainable"] = bool(flag)
+            for _, p in m._own_parameters():
+                p.requires_grad_(bool(flag))
+
+    # ---- state ----
+    def state_dict(self) -> dict[str, np.ndarray]:
+        """name -> a numpy copy of each parameter, in named_parameters order."""
+        return {name: p.data.copy() for name, p in self.named_parameters()}
+
+    def load_state_dict(self, state_dict: dict, strict: bool = True) -> None:
+        """Copy values in; every problem is reported at once, and a failed load changes nothing."""
+        own = dict(self.named_parameters())
+        problems = []
+        if strict:
+            problems += [f"  missing key {k!r} (expected shape {own[k].shape})" for k in own if k not in state_dict]
+            problems += [f"  unexpected key {k!r}" for k in state_dict if k not in own]
+        new = {}
+        for k, v in state_dict.items():
+            if k not in own:
+                continue
+            v = np.asarray(v.data if isinstance(v, Tensor) else v)
+            p = own[k]
+            if v.shape != p.shape:
+                problems.append(f"  {k!r}: expected shape {p.shape}, received {v.shape}")
+            elif v.dtype != p.dtype:
+                problems.append(f"  {k!r}: expected dtype {p.dtype}, received {v.dtype}")
+            else:
+                new[k] = v
+        if problems:
+            raise ValueError(f"load_state_dict into {type(self).__name__} failed; nothing was changed:\n"
+                             + "\n".join(problems))
+        for k, v in new.items():
+            own[k].data = v.copy()
+
+    # ---- display ----
+    def extra_repr(self) -> str:
+        return ""
+
+    def __repr__(self) -> str:
+        children = list(self.named_children())
+        if not children:
+            return f"{type(self).__name__}({self.extra_repr()})"
+        lines = [f"{type(self).__name__}("]
+        for name, child in children:
+            body = repr(child).replace("\n", "\n  ")
+            lines.append(f"  ({name}): {body}")
+        return "\n".join(lines) + "\n)"
+
+
+class Sequential(Module):
+    """Layers applied in order: ``Sequential([Dense(16, activation="tanh", input_dim=2), Dense(1)])``."""
+
+    def __init__(self, layers=None, name: str | None = None):
+        self.name = name or unique_name("sequential")
+        self.layers: list[Module] = []
+        for layer in layers or []:
+            self.add(layer)
+
+    def add(self, layer: Module) -> None:
+        if not isinstance(layer, Module):
+            raise TypeError(f"Sequential.add expects a layer (a Module), got {type(layer).__name__}")
+        self.layers.append(layer)
+
+    def named_children(self) -> Iterator[tuple[str, Module]]:
+        return ((str(i), layer) for i, layer in enumerate(self.layers))
+
+    def forward(self, x):
+        for layer in self.layers:
+            x = layer(x)
+        return x
+
+    def __getitem__(self, i: int) -> Module:
+        return self.layers[i]
+
+    def __len__(self) -> int:
+        return len(self.layers)
