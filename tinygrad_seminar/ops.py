@@ -348,7 +348,7 @@ class Max(Op):
         a, m = ctx.saved_tensors
         hit = _d(a) == _d(m)
         share = (hit / hit.sum(axis=ctx.axis, keepdims=True)).astype(g.dtype)
-        return g.reshape(share.shape) * share
+        return g.reshape(m.shape) * share  # the reduced axes back as 1s, broadcast by share
 
 
 class Softmax(Op):
