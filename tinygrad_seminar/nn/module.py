@@ -131,7 +131,8 @@ class Module:
         problems = []
         if strict:
             problems += [f"  missing key {k!r} (expected shape {own[k].shape})" for k in own if k not in state_dict]
-            problems += [f"  unexpected key {k!r}" for k in state_dict if k not in own]
+            problems += [f"  unexpected key {k!r} (received shape {np.shape(v)})" for k, v in state_dict.items()
+                         if k not in own]
         new = {}
         for k, v in state_dict.items():
             if k not in own:
