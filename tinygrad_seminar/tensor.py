@@ -80,7 +80,10 @@ class Function:
         try:
             out = cls.forward(ctx, *raw, **kwargs)
         except ValueError as e:
-            shapes = " and ".join(str(np.shape(r)) for r in raw if not isinstance(r, (int, float)))
+            shapes = [str(np.shape(r)) for r in raw if not isinstance(r, (int, float))]
+            if "shape" in kwargs:  # reshape, broadcast_to: the shape asked for is the other one
+                shapes.append(str(tuple(int(n) for n in kwargs["shape"])))
+            shapes = " and ".join(shapes)
             raise ValueError(f"{cls.__name__}: cannot apply to shapes {shapes}: {e}") from None
         if type(out) is not np.ndarray:  # numpy reduces 0-d results to scalars
             arr = np.asarray(out)
