@@ -1,0 +1,217 @@
+"""Hypothesis strategies for the autodiff tests: the one place where test inputs are made.
+
+Shapes are small (at most 3 axes of 1..4), because gradcheck builds full Jacobians. Elements are
+float64 and moderate (|x| in [0.1, 3]), so central differences with eps = 1e-6 are accurate. Inputs
+stay a margin away from kinks and ties (relu and abs at 0, equal maxima, the bounds of clip) and inside
+their domains (log, sqrt and the base of a tensor power are positive), because there the derivative
+is not defined and no gradient check could pass.
+
+Strategies for the op table yield ``(arrays, params)``: a tuple of float64 arrays (the inputs that get
+gradients) and a dict of keyword arguments that stay constant (an axis, an index, a condition).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+MAX_DIMS = 3
+MAX_SIDE = 4
+MARGIN = 0.1  # the least distance from a kink, a tie or the edge of a domain
+
+
+# ---- elements ----
+def signed(lo: float = MARGIN, hi: float = 3.0):
+    """Floats with |x| in [lo, hi], either sign: never near 0."""
+    magnitude = st.floats(lo, hi)
+    return st.one_of(magnitude, magnitude.map(lambda v: -v))
+
+
+def positive(lo: float = MARGIN, hi: float = 3.0):
+    return st.floats(lo, hi)
+
+
+def grid(offset: float):
+    """k + offset for integers k in [-3, 2]: two grids with offsets 0.25 and 0.75 never come closer than 0.5."""
+    return st.integers(-3, 2).map(lambda k: k + offset)
+
+
+def away_from_unit_bounds():
+    """Floats in [-3, 3] at least MARGIN away from -1 and 1 (the bounds the clip tests use)."""
+    return st.one_of(st.floats(-3.0, -1.0 - MARGIN), st.floats(-1.0 + MARGIN, 1.0 - MARGIN),
+                     st.floats(1.0 + MARGIN, 3.0))
+
+
+# ---- shapes and arrays ----
+def shapes(min_dims: int = 0, max_dims: int = MAX_DIMS, min_side: int = 1, max_side: int = MAX_SIDE):
+    return hnp.array_shapes(min_dims=min_dims, max_dims=max_dims, min_side=min_side, max_side=max_side)
+
+
+def arrays(shape, elements=None):
+    """float64 arrays of ``shape`` (a tuple or a strategy of tuples); signed elements by default."""
+    return hnp.arrays(np.float64, shape, elements=signed() if elements is None else elements)
+
+
+def distinct_arrays(shape):
+    """Every element differs from every other by at least 0.1: no ties for max and min."""
+    return hnp.arrays(np.float64, shape, elements=st.integers(-30, 30).map(lambda k: k / 10), unique=True)
+
+
+def broadcasting_shapes(num_shapes: int):
+    """Shapes that broadcast together, e.g. (3, 1) and (4,), as drawn by hypothesis."""
+    return hnp.mutually_broadcastable_shapes(num_shapes=num_shapes, min_dims=0, max_dims=MAX_DIMS,
+                                             max_side=MAX_SIDE)
+
+
+def axis_choices(ndim: int):
+    """None, one axis (negative ones too) or a tuple of distinct axes."""
+    if ndim == 0:
+        return st.none()
+    return st.one_of(st.none(), st.integers(-ndim, ndim - 1), hnp.valid_tuple_axes(ndim, min_size=1))
+
+
+# ---- inputs for the op table: (arrays, params) ----
+def unary(elements=None, shape=None):
+    """One array."""
+    return arrays(shapes() if shape is None else shape, elements).map(lambda x: ((x,), {}))
+
+
+@st.composite
+def binary(draw, elements_a=None, elements_b=None):
+    """Two arrays whose shapes broadcast together (equal shapes included)."""
+    a_shape, b_shape = draw(broadcasting_shapes(2)).input_shapes
+    return (draw(arrays(a_shape, elements_a)), draw(arrays(b_shape, elements_b))), {}
+
+
+@st.composite
+def where_inputs(draw):
+    """where(cond, a, b): a boolean condition and two arrays, all three broadcasting together."""
+    c_shape, a_shape, b_shape = draw(broadcasting_shapes(3)).input_shapes
+    cond = draw(hnp.arrays(np.bool_, c_shape))
+    return (draw(arrays(a_shape)), draw(arrays(b_shape))), {"cond": cond}
+
+
+@st.composite
+def clip_inputs(draw):
+    """x away from the bounds -1 and 1; either bound may be left out."""
+    x = draw(arrays(shapes(), away_from_unit_bounds()))
+    lo, hi = draw(st.sampled_from([(-1.0, 1.0), (None, 1.0), (-1.0, None)]))
+    return (x,), {"min": lo, "max": hi}
+
+
+@st.composite
+def matmul_inputs(draw, kind: str):
+    """a @ b for kind "1d@1d", "1d@2d", "2d@1d", "2d@2d", "batched" (batch dims broadcast) or "1d@batched"."""
+    m, k, n = draw(st.integers(1, MAX_SIDE)), draw(st.integers(1, MAX_SIDE)), draw(st.integers(1, MAX_SIDE))
+    if kind == "1d@1d":
+        a_shape, b_shape = (k,), (k,)
+    elif kind == "1d@2d":
+        a_shape, b_shape = (k,), (k, n)
+    elif kind == "2d@1d":
+        a_shape, b_shape = (m, k), (k,)
+    elif kind == "2d@2d":
+        a_shape, b_shape = (m, k), (k, n)
+    elif kind == "batched":
+        a_batch, b_batch = draw(hnp.mutually_broadcastable_shapes(num_shapes=2, min_dims=1, max_dims=2,
+                                                                  max_side=3)).input_shapes
+        a_shape, b_shape = a_batch + (m, k), b_batch + (k, n)
+    elif kind == "1d@batched":
+        a_shape, b_shape = (k,), draw(shapes(min_dims=1, max_dims=1, max_side=3)) + (k, n)
+    else:
+        raise ValueError(kind)
+    return (draw(arrays(a_shape)), draw(arrays(b_shape))), {}
+
+
+@st.composite
+def reduction_inputs(draw, elements=None, distinct: bool = False):
+    """x, an axis choice and keepdims; ``distinct=True`` for max and min (no ties)."""
+    shape = draw(shapes())
+    x = draw(distinct_arrays(shape) if distinct else arrays(shape, elements))
+    return (x,), {"axis": draw(axis_choices(x.ndim)), "keepdims": draw(st.booleans())}
+
+
+@st.composite
+def var_inputs(draw):
+    """x, axis, keepdims and ddof; ddof = 1 only when at least two elements are reduced."""
+    (x,), params = draw(reduction_inputs())
+    n_reduced = x.size // np.sum(x, axis=params["axis"], keepdims=True).size
+    return (x,), {**params, "ddof": draw(st.sampled_from([0, 1] if n_reduced > 1 else [0]))}
+
+
+@st.composite
+def softmax_inputs(draw):
+    x = draw(arrays(shapes(min_dims=1)))
+    return (x,), {"axis": draw(st.integers(-x.ndim, x.ndim - 1))}
+
+
+@st.composite
+def reshape_inputs(draw):
+    """x and a new shape (d, -1) for a divisor d of x.size."""
+    x = draw(arrays(shapes()))
+    d = draw(st.sampled_from([d for d in range(1, x.size + 1) if x.size % d == 0]))
+    return (x,), {"shape": draw(st.sampled_from([(d, -1), (-1, d), (-1,)]))}
+
+
+@st.composite
+def transpose_inputs(draw):
+    x = draw(arrays(shapes(min_dims=1)))
+    return (x,), {"axes": tuple(draw(st.permutations(range(x.ndim))))}
+
+
+@st.composite
+def swapaxes_inputs(draw):
+    x = draw(arrays(shapes(min_dims=1)))
+    axis = st.integers(-x.ndim, x.ndim - 1)
+    return (x,), {"a": draw(axis), "b": draw(axis)}
+
+
+@st.composite
+def broadcast_to_inputs(draw):
+    """x and a shape it broadcasts to."""
+    result = draw(broadcasting_shapes(2))
+    return (draw(arrays(result.input_shapes[0])),), {"shape": result.result_shape}
+
+
+@st.composite
+def basic_index_inputs(draw):
+    """x and a basic index: integers, slices (steps, negative ones too) and an ellipsis."""
+    x = draw(arrays(shapes(min_dims=1)))
+    return (x,), {"idx": draw(hnp.basic_indices(x.shape, allow_ellipsis=True))}
+
+
+@st.composite
+def integer_array_index_inputs(draw):
+    """x and one integer array per axis, as numpy's advanced indexing takes them."""
+    x = draw(arrays(shapes(min_dims=1)))
+    idx = draw(hnp.integer_array_indices(x.shape, result_shape=shapes(min_dims=1, max_dims=2)))
+    return (x,), {"idx": idx}
+
+
+@st.composite
+def repeated_index_inputs(draw):
+    """x and an integer array picking more rows than x has, so some row is picked twice (or more)."""
+    x = draw(arrays(shapes(min_dims=1)))
+    n = x.shape[0]
+    picks = draw(st.lists(st.integers(-n, n - 1), min_size=n + 1, max_size=n + 3))
+    return (x,), {"idx": np.array(picks)}
+
+
+@st.composite
+def concatenate_inputs(draw):
+    """Two or three arrays equal in every axis except ``axis``."""
+    shape = list(draw(shapes(min_dims=1)))
+    axis = draw(st.integers(-len(shape), len(shape) - 1))
+    pieces = []
+    for _ in range(draw(st.integers(2, 3))):
+        shape[axis] = draw(st.integers(1, 3))
+        pieces.append(draw(arrays(tuple(shape))))
+    return tuple(pieces), {"axis": axis}
+
+
+@st.composite
+def stack_inputs(draw):
+    """Two or three arrays of one shape and a new axis for them."""
+    shape = draw(shapes())
+    pieces = tuple(draw(arrays(shape)) for _ in range(draw(st.integers(2, 3))))
+    return pieces, {"axis": draw(st.integers(-len(shape) - 1, len(shape)))}
