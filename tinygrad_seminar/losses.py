@@ -147,8 +147,8 @@ def sparse_categorical_crossentropy(labels, y_pred, from_logits: bool = False) -
         raise ValueError(f"sparse_categorical_crossentropy: y_pred must have shape (p, classes), got {y_pred.shape}")
     y = one_hot_labels(labels, y_pred.shape[1], y_pred.dtype)
     if len(y) != len(y_pred):
-        raise ValueError(f"sparse_categorical_crossentropy: {len(y)} labels for {len(y_pred)} predictions "
-                         f"(y_pred has shape {y_pred.shape})")
+        raise ValueError(f"sparse_categorical_crossentropy: labels has shape {np.shape(labels)} but y_pred has shape "
+                         f"{y_pred.shape}: {len(y)} labels for {len(y_pred)} predictions")
     return categorical_crossentropy(y, y_pred, from_logits=from_logits)
 
 
