@@ -19,7 +19,6 @@ import time
 import numpy as np
 
 import tinygrad_seminar as ts
-import tinygrad_seminar.optim  # noqa: F401  (ts.optim until the package exports it)
 
 MODELS = {
     "A": dict(sizes=[2, 16, 1], hidden="tanh", batch=200, target="binary", aim=2.0),
@@ -134,26 +133,31 @@ def median_time(fn, repeat):
     return statistics.median(times)
 
 
+def measure(spec: dict, repeat: int) -> tuple[float, float, float | None]:
+    """Median seconds per step: numpy, framework, PyTorch (None if not installed)."""
+    rng = np.random.default_rng(0)
+    x, y = make_data(spec, rng)
+    w_np = make_weights(spec["sizes"], rng)
+    # the two implementations must compute the same step before their times mean anything
+    check = framework_model(spec, w_np)
+    l_fw = framework_step(check, ts.optim.SGD(check.parameters(), lr=LR), x, y, spec["target"]).item()
+    l_np = numpy_step([(w.copy(), b.copy()) for w, b in w_np], x, y, spec["hidden"], spec["target"])
+    assert abs(l_np - l_fw) < 1e-4 * max(1.0, abs(l_np)), (l_np, l_fw)
+    model = framework_model(spec, w_np)
+    opt = ts.optim.SGD(model.parameters(), lr=LR)
+    t_np = median_time(lambda: numpy_step(w_np, x, y, spec["hidden"], spec["target"]), repeat)
+    t_fw = median_time(lambda: framework_step(model, opt, x, y, spec["target"]), repeat)
+    torch_step = torch_step_factory(spec, w_np, x, y)
+    return t_np, t_fw, (median_time(torch_step, repeat) if torch_step else None)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=200)
     args = parser.parse_args()
     print(f"{'model':<6}{'numpy':>12}{'framework':>12}{'ratio':>8}{'aim':>6}{'torch ratio':>13}")
     for name, spec in MODELS.items():
-        rng = np.random.default_rng(0)
-        x, y = make_data(spec, rng)
-        w_np = make_weights(spec["sizes"], rng)
-        model = framework_model(spec, [(w.copy(), b.copy()) for w, b in w_np])
-        opt = ts.optim.SGD(model.parameters(), lr=LR)
-        # the two implementations must compute the same step before their times mean anything
-        l_np = numpy_step([(w.copy(), b.copy()) for w, b in w_np], x, y, spec["hidden"], spec["target"])
-        check = framework_model(spec, [(w.copy(), b.copy()) for w, b in w_np])
-        l_fw = framework_step(check, ts.optim.SGD(check.parameters(), lr=LR), x, y, spec["target"]).item()
-        assert abs(l_np - l_fw) < 1e-4 * max(1.0, abs(l_np)), (l_np, l_fw)
-        t_np = median_time(lambda: numpy_step(w_np, x, y, spec["hidden"], spec["target"]), args.repeat)
-        t_fw = median_time(lambda: framework_step(model, opt, x, y, spec["target"]), args.repeat)
-        torch_step = torch_step_factory(spec, w_np, x, y)
-        t_th = median_time(torch_step, args.repeat) if torch_step else None
+        t_np, t_fw, t_th = measure(spec, args.repeat)
         torch_col = f"{t_th / t_np:13.2f}" if t_th else f"{'-':>13}"
         print(f"{name:<6}{t_np * 1e6:10.1f}us{t_fw * 1e6:10.1f}us{t_fw / t_np:8.2f}{spec['aim']:6.2f}{torch_col}")
 

@@ -1,6 +1,7 @@
 """tinygrad_seminar: a small deep-learning framework on numpy that follows a neural-networks seminar."""
 
 from . import engine, functional, losses, nn, ops  # engine first: tensor.py needs its grad mode
+from . import rules as rules
 from .engine import enable_grad, grad, is_grad_enabled, no_grad, set_grad_enabled
 from .factories import arange, eye, full, ones, ones_like, rand, randn, tensor, zeros, zeros_like
 from .functional import concatenate, stack, where
