@@ -16,12 +16,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-
-class _GradMode:
-    enabled = True
-
-
-_mode = _GradMode()
+from .tensor import Tensor, _mode  # grad mode is kept beside Function.apply, which reads it on every op
 
 
 def is_grad_enabled() -> bool:
@@ -50,11 +45,6 @@ class set_grad_enabled:
                 return fn(*args, **kwargs)
 
         return wrapper
-
-
-# Tensor needs _mode (above) while it is defined, so it is imported only now; the package imports
-# engine before tensor.
-from .tensor import Tensor  # noqa: E402
 
 
 class no_grad(set_grad_enabled):

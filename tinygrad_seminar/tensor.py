@@ -13,10 +13,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import engine
-from .engine import _mode
-
 _RELEASED = object()
+
+
+class _GradMode:
+    """Whether ops record the graph (``ts.no_grad()`` turns it off): the engine's one global switch."""
+
+    enabled = True
+
+
+_mode = _GradMode()
 
 
 class Function:
@@ -403,4 +409,4 @@ def _raw(x):
     return x.data if isinstance(x, Tensor) else x
 
 
-from . import ops  # noqa: E402  (ops subclass Function, defined above)
+from . import engine, ops  # noqa: E402  (both need Tensor and Function, defined above)

@@ -1,4 +1,4 @@
-"""Module and Parameter (PyTorch's habits), and the one Sequential container.
+"""Module and Parameter, with PyTorch's habits (Sequential, a Model, lives in models.py).
 
 A Module finds its Parameters and sub-Modules by looking at its attributes (in the order they were
 first assigned), including lists and tuples of them, so there is nothing to register by hand.
@@ -164,32 +164,3 @@ class Module:
             body = repr(child).replace("\n", "\n  ")
             lines.append(f"  ({name}): {body}")
         return "\n".join(lines) + "\n)"
-
-
-class Sequential(Module):
-    """Layers applied in order: ``Sequential([Dense(16, activation="tanh", input_dim=2), Dense(1)])``."""
-
-    def __init__(self, layers=None, name: str | None = None):
-        self.name = name or unique_name("sequential")
-        self.layers: list[Module] = []
-        for layer in layers or []:
-            self.add(layer)
-
-    def add(self, layer: Module) -> None:
-        if not isinstance(layer, Module):
-            raise TypeError(f"Sequential.add expects a layer (a Module), got {type(layer).__name__}")
-        self.layers.append(layer)
-
-    def named_children(self) -> Iterator[tuple[str, Module]]:
-        return ((str(i), layer) for i, layer in enumerate(self.layers))
-
-    def forward(self, x):
-        for layer in self.layers:
-            x = layer(x)
-        return x
-
-    def __getitem__(self, i: int) -> Module:
-        return self.layers[i]
-
-    def __len__(self) -> int:
-        return len(self.layers)

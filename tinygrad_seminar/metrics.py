@@ -1,0 +1,186 @@
+"""Metrics for ``compile(metrics=[...])``, accumulated over an epoch as Keras accumulates them.
+
+Each metric sees numpy arrays: ``update(y_true, y_pred)`` per batch, ``result()`` for the epoch so far,
+``reset()`` between epochs. "accuracy" is resolved from the loss, as Keras resolves it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+class Metric:
+    """A running mean of a per-sample quantity: subclasses define ``values(y_true, y_pred)``."""
+
+    name = "metric"
+
+    def __init__(self):
+        self.reset()
+
+    def reset(self) -> None:
+        self.total, self.count = 0.0, 0
+
+    def values(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def update(self, y_true: np.ndarray, y_pred: np.ndarray) -> None:
+        v = np.asarray(self.values(y_true, y_pred), dtype=np.float64)
+        self.total += float(v.sum())
+        self.count += v.size
+
+    def result(self) -> float:
+        return self.total / self.count if self.count else 0.0
+
+
+class BinaryAccuracy(Metric):
+    """mean(y == (y^ > threshold)); threshold 0.5 on probabilities, 0 on logits."""
+
+    name = "accuracy"
+
+    def __init__(self, threshold: float = 0.5):
+        self.threshold = threshold
+        super().__init__()
+
+    def values(self, y_true, y_pred):
+        return (y_pred > self.threshold) == (y_true > 0.5)
+
+
+class CategoricalAccuracy(Metric):
+    """mean(argmax y == argmax y^) over samples."""
+
+    name = "accuracy"
+
+    def values(self, y_true, y_pred):
+        return y_true.argmax(axis=-1) == y_pred.argmax(axis=-1)
+
+
+class SparseCategoricalAccuracy(Metric):
+    """mean(label == argmax y^) over samples."""
+
+    name = "accuracy"
+
+    def values(self, y_true, y_pred):
+        return y_true.reshape(-1).astype(np.int64) == y_pred.argmax(axis=-1)
+
+
+class Accuracy(Metric):
+    """mean(y == y^): exact agreement (what "accuracy" means for a regression loss)."""
+
+    name = "accuracy"
+
+    def values(self, y_true, y_pred):
+        return y_true == y_pred
+
+
+class MeanAbsoluteError(Metric):
+    name = "mae"
+
+    def values(self, y_true, y_pred):
+        return np.abs(y_true - y_pred)
+
+
+class MeanSquaredError(Metric):
+    name = "mse"
+
+    def values(self, y_true, y_pred):
+        return (y_true - y_pred) ** 2
+
+
+class R2Score(Metric):
+    """1 - SS_res / SS_tot per output column, averaged over columns (Keras' R2Score, uniform_average)."""
+
+    name = "r2_score"
+
+    def reset(self) -> None:
+        self.n, self.sum_y, self.sum_y2, self.ss_res = 0, 0.0, 0.0, 0.0
+
+    def update(self, y_true, y_pred):
+        y, p = np.asarray(y_true, np.float64), np.asarray(y_pred, np.float64)
+        y, p = y.reshape(len(y), -1), p.reshape(len(p), -1)
+        self.n += len(y)
+        self.sum_y = self.sum_y + y.sum(axis=0)
+        self.sum_y2 = self.sum_y2 + (y * y).sum(axis=0)
+        self.ss_res = self.ss_res + ((y - p) ** 2).sum(axis=0)
+
+    def result(self) -> float:
+        if not self.n:
+            return 0.0
+        ss_tot = self.sum_y2 - self.sum_y**2 / self.n
+        with np.errstate(divide="ignore", invalid="ignore"):
+            r2 = np.where(ss_tot > 0, 1 - self.ss_res / np.where(ss_tot > 0, ss_tot, 1), 0.0)
+        return float(np.mean(r2))
+
+
+class _Confusion(Metric):
+    """Counts of true and false positives, each element read as binary at ``threshold``."""
+
+    def __init__(self, threshold: float = 0.5):
+        self.threshold = threshold
+        super().__init__()
+
+    def reset(self) -> None:
+        self.tp, self.fp, self.fn = 0, 0, 0
+
+    def update(self, y_true, y_pred):
+        t, p = np.asarray(y_true) > 0.5, np.asarray(y_pred) > self.threshold
+        self.tp += int(np.sum(t & p))
+        self.fp += int(np.sum(~t & p))
+        self.fn += int(np.sum(t & ~p))
+
+
+class Precision(_Confusion):
+    """tp / (tp + fp)"""
+
+    name = "precision"
+
+    def result(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
+
+
+class Recall(_Confusion):
+    """tp / (tp + fn)"""
+
+    name = "recall"
+
+    def result(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
+
+
+class FunctionMetric(Metric):
+    """A callable ``(y_true, y_pred) -> float``, averaged over batches weighted by batch size."""
+
+    def __init__(self, fn):
+        self.fn, self.name = fn, getattr(fn, "__name__", "metric")
+        super().__init__()
+
+    def update(self, y_true, y_pred):
+        self.total += float(self.fn(y_true, y_pred)) * len(y_true)
+        self.count += len(y_true)
+
+
+NAMES = ("accuracy", "acc", "mae", "mean_absolute_error", "mse", "mean_squared_error", "r2_score",
+         "precision", "recall")
+
+
+def get(identifier, loss_name: str = "", from_logits: bool = False) -> Metric:
+    """A fresh Metric from a name (resolved against the loss, as Keras does) or a callable."""
+    threshold = 0.0 if from_logits else 0.5
+    if callable(identifier) and not isinstance(identifier, str):
+        return FunctionMetric(identifier)
+    if identifier in ("accuracy", "acc"):
+        if "sparse_categorical" in loss_name:
+            return SparseCategoricalAccuracy()
+        if "categorical" in loss_name:
+            return CategoricalAccuracy()
+        if "binary" in loss_name:
+            return BinaryAccuracy(threshold)
+        return Accuracy()
+    table = {"mae": MeanAbsoluteError, "mean_absolute_error": MeanAbsoluteError, "mse": MeanSquaredError,
+             "mean_squared_error": MeanSquaredError, "r2_score": R2Score}
+    if identifier in table:
+        return table[identifier]()
+    if identifier == "precision":
+        return Precision(threshold)
+    if identifier == "recall":
+        return Recall(threshold)
+    raise ValueError(f"unknown metric {identifier!r}; known: {', '.join(NAMES)}, or a callable (y_true, y_pred)")

@@ -1,0 +1,357 @@
+"""Model: a Module with Keras' workflow (compile, fit, evaluate, predict, summary, save); Sequential; Input.
+
+fit is the seminar's gradient descent made routine: batch_size=len(x) is batch gradient descent (BGD),
+batch_size=1 is online SGD, anything between is mini-batch (mBGD).
+"""
+
+from __future__ import annotations
+
+import copy
+import warnings
+from collections.abc import Iterator
+
+import numpy as np
+
+from . import checks, optim, saving
+from . import losses as losses_mod
+from . import metrics as metrics_mod
+from . import summary as summary_mod
+from .callbacks import CallbackList, History, ProgbarLogger
+from .engine import no_grad
+from .nn.module import Module, unique_name
+from .progress import Progbar, resolve_verbose
+from .rng import default_generator
+from .tensor import Tensor
+
+OPTIMIZERS = {  # Keras' default learning rates for the string names
+    "sgd": lambda: optim.SGD(lr=0.01),
+    "adam": lambda: optim.Adam(lr=0.001),
+    "rmsprop": lambda: optim.RMSprop(lr=0.001),
+    "adagrad": lambda: optim.Adagrad(lr=0.001),
+}
+
+
+def get_optimizer(identifier) -> optim.Optimizer:
+    """An optimiser from Keras' name ("sgd", "adam", "rmsprop", "adagrad"), a class, or an instance."""
+    if isinstance(identifier, str):
+        try:
+            return OPTIMIZERS[identifier.lower()]()
+        except KeyError:
+            raise ValueError(f"unknown optimizer {identifier!r}; known: {', '.join(OPTIMIZERS)}") from None
+    if isinstance(identifier, type) and issubclass(identifier, optim.Optimizer):
+        return identifier()
+    if isinstance(identifier, optim.Optimizer):
+        return identifier
+    raise TypeError(f"optimizer must be a name or an optimiser, got {type(identifier).__name__}")
+
+
+class Input(Module):
+    """``ts.Input(shape=(n,))`` at the head of a Sequential: the model is built at once for n inputs."""
+
+    def __init__(self, shape, name: str | None = None):
+        shape = (shape,) if isinstance(shape, int) else tuple(shape)
+        if len(shape) != 1 or int(shape[0]) < 1:
+            raise ValueError(f"Input: shape must be (n,) with n >= 1, got {shape}")
+        self.shape, self.name = (int(shape[0]),), name or unique_name("input_layer")
+
+    def forward(self, x):
+        if x.shape[-1:] != self.shape:
+            raise ValueError(f"Input {self.name!r}: expected shape (None, {self.shape[0]}), received {x.shape}")
+        return x
+
+    def extra_repr(self) -> str:
+        return f"shape={self.shape}"
+
+
+class Model(Module):
+    """A Module that trains itself the Keras way; subclass it with your own ``forward``, or use Sequential."""
+
+    optimizer: optim.Optimizer | None = None
+    loss = None
+    compiled_metrics: list = []
+    stop_training = False
+    history: History | None = None
+    _compile_config: dict | None = None
+
+    @property
+    def dtype(self) -> np.dtype:
+        """The parameters' dtype (float32 unless the layers say otherwise)."""
+        params = self.parameters()
+        return params[0].dtype if params else np.dtype(np.float32)
+
+    # ---- compile ----
+    def compile(self, optimizer="rmsprop", loss=None, metrics=None) -> None:
+        """Choose the optimiser, the loss (a Keras name, a Loss, or a callable) and the metrics."""
+        if loss is None:
+            raise ValueError(f"compile needs a loss; known names: {', '.join(losses_mod.ALIASES)}")
+        self.optimizer = get_optimizer(optimizer)
+        self.loss = losses_mod.get(loss)
+        loss_name = getattr(self.loss, "name", getattr(loss, "__name__", ""))
+        from_logits = getattr(self.loss, "from_logits", False)
+        self.compiled_metrics = []
+        for m in metrics or []:
+            metric = metrics_mod.get(m, loss_name, from_logits)
+            if isinstance(m, str):
+                metric.name = m
+            self.compiled_metrics.append(metric)
+        self._compile_config = saving.compile_config(optimizer, self.optimizer, loss, self.loss, metrics or [])
+        if self.parameters():
+            self._bind_optimizer()
+
+    def _bind_optimizer(self) -> None:
+        if not self.optimizer.params:
+            self.optimizer.bind(self.trainable_parameters())
+
+    def _require_compiled(self, what: str) -> None:
+        if self.loss is None or self.optimizer is None:
+            raise RuntimeError(f"call model.compile(optimizer=..., loss=...) before model.{what}()")
+
+    @property
+    def _loss_name(self) -> str:
+        return getattr(self.loss, "name", getattr(self.loss, "__name__", ""))
+
+    # ---- modes and probing ----
+    def _modes(self) -> list[tuple[Module, bool]]:
+        return [(m, m.training) for m in self.modules()]
+
+    def _probe(self, x: np.ndarray) -> tuple:
+        """Run one sample through (building lazy layers, checking widths); the output shape per sample."""
+        saved = self._modes()
+        self.eval()
+        try:
+            with no_grad():
+                out = self(Tensor._wrap(x[:1]))
+        finally:
+            for m, t in saved:
+                m.training = t
+        return tuple(out.shape[1:])
+
+    def _arrays(self, x, y=None, xname="x", yname="y"):
+        dtype = self.dtype
+        x = checks.as_array(x, xname, dtype)
+        if y is None:
+            return x, None
+        y = checks.as_array(y, yname, dtype)
+        checks.same_length(x, y, xname, yname)
+        return x, y
+
+    def _batches(self, n: int, size: int, order=None) -> Iterator:
+        for start in range(0, n, size):
+            yield slice(start, start + size) if order is None else order[start:start + size]
+
+    # ---- fit ----
+    def fit(self, x=None, y=None, batch_size: int = 32, epochs: int = 1, verbose="auto", callbacks=None,
+            validation_split: float = 0.0, validation_data=None, shuffle: bool = True,
+            initial_epoch: int = 0) -> History:
+        """Train for ``epochs`` passes over (x, y) in mini-batches; returns the History of per-epoch logs."""
+        self._require_compiled("fit")
+        x, y = self._arrays(x, y)
+        bs = checks.batch_size(batch_size)
+        if not isinstance(epochs, (int, np.integer)) or epochs < 0:
+            raise ValueError(f"epochs must be a whole number >= 0, got {epochs!r}")
+        if not 0 <= validation_split < 1:
+            raise ValueError(f"validation_split must be in [0, 1), got {validation_split!r}")
+        val = None
+        if validation_data is not None:
+            if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
+                raise ValueError("validation_data must be a tuple (x_val, y_val)")
+            val = self._arrays(*validation_data, xname="validation_data[0]", yname="validation_data[1]")
+        elif validation_split:
+            split = int(len(x) * (1 - validation_split))
+            if split < 1 or split == len(x):
+                raise ValueError(f"validation_split={validation_split} of {len(x)} samples leaves "
+                                 f"{split} to train on and {len(x) - split} to validate on")
+            (x, val_x), (y, val_y) = (x[:split], x[split:]), (y[:split], y[split:])
+            val = (val_x, val_y)
+            self._warn_one_class(y, val_y, validation_split)
+        out_shape = self._probe(x)
+        checks.targets_fit_loss(y, out_shape, self._loss_name)
+        y = checks.align_targets(y, out_shape, self._loss_name)
+        if val is not None:
+            self._probe(val[0])
+            checks.targets_fit_loss(val[1], out_shape, self._loss_name)
+            val = (val[0], checks.align_targets(val[1], out_shape, self._loss_name))
+        self._bind_optimizer()
+        verbose = resolve_verbose(verbose)
+        steps = -(-len(x) // bs)
+        self.history = History()
+        extra = [ProgbarLogger(verbose)] if verbose else []
+        cbs = CallbackList([self.history, *(callbacks or []), *extra], model=self,
+                           params={"epochs": epochs, "steps": steps, "verbose": verbose})
+        self.stop_training = False
+        self.train()
+        logs: dict = {}
+        cbs.on_train_begin()
+        for epoch in range(initial_epoch, epochs):
+            cbs.on_epoch_begin(epoch)
+            order = default_generator().permutation(len(x)) if shuffle else None
+            logs = self._train_epoch(x, y, bs, order, cbs)
+            if val is not None:
+                logs.update({f"val_{k}": v for k, v in self._run(*val, bs).items()})
+                self.train()
+            cbs.on_epoch_end(epoch, logs)
+            if self.stop_training:
+                break
+        cbs.on_train_end(logs)
+        return self.history
+
+    def _train_epoch(self, x, y, bs, order, cbs) -> dict:
+        for m in self.compiled_metrics:
+            m.reset()
+        total, seen, logs = 0.0, 0, {}
+        for step, idx in enumerate(self._batches(len(x), bs, order)):
+            xb, yb = x[idx], y[idx]
+            cbs.on_train_batch_begin(step)
+            self.optimizer.zero_grad()
+            out = self(Tensor._wrap(xb))
+            loss = self.loss(yb, out)
+            loss.backward()
+            self.optimizer.step()
+            total += loss.item() * len(xb)
+            seen += len(xb)
+            for m in self.compiled_metrics:
+                m.update(yb, out.data)
+            logs = {"loss": total / seen, **{m.name: m.result() for m in self.compiled_metrics}}
+            cbs.on_train_batch_end(step, logs)
+        return dict(logs)
+
+    def _warn_one_class(self, y_train, y_val, split) -> None:
+        lab_t, lab_v = checks.class_labels(y_train, self._loss_name), checks.class_labels(y_val, self._loss_name)
+        if lab_t is None:
+            return
+        if len(np.unique(lab_v)) == 1 and len(np.unique(lab_t)) > 1:
+            warnings.warn(
+                f"validation_split={split}: the validation part (the last {len(y_val)} samples, taken before "
+                f"shuffling, as Keras does) holds only class {np.unique(lab_v)[0]:g}, while the training part "
+                f"holds {len(np.unique(lab_t))} classes. The data is probably sorted by class: shuffle x and y "
+                "together before fit (idx = np.random.default_rng(0).permutation(len(x)); x, y = x[idx], y[idx]).",
+                UserWarning, stacklevel=3)
+
+    # ---- evaluate and predict ----
+    def _run(self, x, y, bs) -> dict:
+        """Loss and metrics over (x, y) in eval mode, without recording a graph."""
+        saved = self._modes()
+        self.eval()
+        metrics = [copy.copy(m) for m in self.compiled_metrics]  # fit's running values stay untouched
+        for m in metrics:
+            m.reset()
+        total = 0.0
+        try:
+            with no_grad():
+                for idx in self._batches(len(x), bs):
+                    out = self(Tensor._wrap(x[idx]))
+                    total += self.loss(y[idx], out).item() * len(out)
+                    for m in metrics:
+                        m.update(y[idx], out.data)
+        finally:
+            for m, t in saved:
+                m.training = t
+        return {"loss": total / len(x), **{m.name: m.result() for m in metrics}}
+
+    def evaluate(self, x=None, y=None, batch_size: int = 32, verbose="auto", return_dict: bool = False):
+        """The loss (and metrics) on (x, y): a float, [loss, *metrics], or a dict with return_dict=True."""
+        self._require_compiled("evaluate")
+        x, y = self._arrays(x, y)
+        bs = checks.batch_size(batch_size)
+        out_shape = self._probe(x)
+        checks.targets_fit_loss(y, out_shape, self._loss_name)
+        verbose = resolve_verbose(verbose)
+        steps = -(-len(x) // bs)
+        bar = Progbar(steps, verbose=verbose) if verbose else None
+        results = self._run(x, checks.align_targets(y, out_shape, self._loss_name), bs)
+        if bar is not None:
+            bar.update(steps, results, finalize=True)
+        if return_dict:
+            return results
+        values = list(results.values())
+        return values[0] if len(values) == 1 else values
+
+    def predict(self, x, batch_size: int | None = None, verbose=0) -> np.ndarray:
+        """The model's outputs for x as a numpy array, computed in eval mode in batches (32 by default)."""
+        x, _ = self._arrays(x)
+        bs = checks.batch_size(32 if batch_size is None else batch_size)
+        self._probe(x)
+        saved = self._modes()
+        self.eval()
+        try:
+            with no_grad():
+                outs = [self(Tensor._wrap(x[idx])).data for idx in self._batches(len(x), bs)]
+        finally:
+            for m, t in saved:
+                m.training = t
+        return np.concatenate(outs, axis=0)
+
+    # ---- display ----
+    def summary(self, print_fn=print) -> str:
+        """Print (and return) Keras' table: layers, output shapes, parameter counts, totals."""
+        table = summary_mod.text(self)
+        if print_fn is not None:
+            print_fn(table)
+        return table
+
+    def _repr_html_(self) -> str:
+        return summary_mod.html_table(self)
+
+    # ---- saving ----
+    def save_weights(self, path) -> None:
+        """Write every parameter to ``path`` (exactly that name), atomically."""
+        saving.save_weights(self, path)
+
+    def load_weights(self, path) -> None:
+        """Read parameters written by save_weights; on any error the model is left unchanged."""
+        saving.load_weights(self, path)
+
+    def save(self, path) -> None:
+        """Write the architecture, compile settings and weights to one file at ``path``, atomically."""
+        saving.save_model(self, path)
+
+
+class Sequential(Model):
+    """Layers applied in order: ``Sequential([Dense(16, activation="tanh", input_dim=2), Dense(1)])``."""
+
+    def __init__(self, layers=None, name: str | None = None):
+        self.name = name or unique_name("sequential")
+        self.layers: list[Module] = []
+        self.input_dim: int | None = None
+        for layer in layers or []:
+            self.add(layer)
+
+    def add(self, layer: Module) -> None:
+        """Append a layer; an Input (or a first layer given its input width) builds the model at once."""
+        if not isinstance(layer, Module):
+            raise TypeError(f"Sequential.add expects a layer (a Module), got {type(layer).__name__}")
+        if isinstance(layer, Input):
+            if self.layers:
+                raise ValueError("ts.Input can only be the first layer of a Sequential")
+            self.input_dim = layer.shape[0]
+            return
+        self.layers.append(layer)
+        if self.input_dim is None and len(self.layers) == 1 and getattr(layer, "input_dim", None):
+            self.input_dim = layer.input_dim
+        if self.input_dim is not None:
+            self.build(self.input_dim)
+
+    def build(self, input_dim: int) -> None:
+        """Create every layer's weights for inputs of width input_dim (one sample through, no graph)."""
+        self.input_dim = int(input_dim)
+        self._probe(np.zeros((1, self.input_dim), self.dtype))
+
+    @property
+    def built(self) -> bool:
+        return bool(self.layers) and all(getattr(layer, "built", True) for layer in self.layers)
+
+    def named_children(self) -> Iterator[tuple[str, Module]]:
+        return ((str(i), layer) for i, layer in enumerate(self.layers))
+
+    def forward(self, x):
+        if self.input_dim is None and x.ndim >= 1:
+            self.input_dim = x.shape[-1]
+        for layer in self.layers:
+            x = layer(x)
+        return x
+
+    def __getitem__(self, i: int) -> Module:
+        return self.layers[i]
+
+    def __len__(self) -> int:
+        return len(self.layers)
