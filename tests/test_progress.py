@@ -69,7 +69,7 @@ def test_verbose1_on_a_tty_redraws_with_carriage_return_and_ends_with_the_final_
     assert text.startswith("\r1/7 [")
     assert text.count("\r") == 7 and text.endswith("\n") and text.count("\n") == 1
     assert "\b" not in text and "\x1b" not in text
-    assert "\r3/7 [===========>..................] - ETA: 2s - loss: 0.6931 - accuracy: 0.5000" in text
+    assert "\r3/7 [===========>..................] - 3s elapsed - ETA: 2s - loss: 0.6931 - accuracy: 0.5000" in text
     final = text.rsplit("\r", 1)[1]
     assert final.startswith("7/7 [==============================] - 5s 500ms/step - loss: 0.6931")
 

@@ -176,7 +176,8 @@ class Model(Module):
         steps = -(-len(x) // bs)
         self.history = History()
         extra = [ProgbarLogger(verbose)] if verbose else []
-        cbs = CallbackList([self.history, *(callbacks or []), *extra], model=self,
+        # Keras' order: History after the user's callbacks, so it records what they add to the logs
+        cbs = CallbackList([*(callbacks or []), self.history, *extra], model=self,
                            params={"epochs": epochs, "steps": steps, "verbose": verbose})
         self.stop_training = False
         self.train()

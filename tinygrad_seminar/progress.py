@@ -111,7 +111,8 @@ class Progbar:
             if finalize:
                 line += f" - {now - self._start:.0f}s {_format_step_time(step_time, self.unit_name)}"
             elif self.target:
-                line += f" - ETA: {_format_eta(step_time * (self.target - current))}"
+                line += (f" - {now - self._start:.0f}s elapsed"
+                         f" - ETA: {_format_eta(step_time * (self.target - current))}")
             line += self._metrics()
             if dynamic:
                 padding = " " * max(0, self._prev_width - len(line))
