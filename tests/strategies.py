@@ -215,3 +215,42 @@ def stack_inputs(draw):
     shape = draw(shapes())
     pieces = tuple(draw(arrays(shape)) for _ in range(draw(st.integers(2, 3))))
     return pieces, {"axis": draw(st.integers(-len(shape) - 1, len(shape)))}
+
+
+# ---- inputs for the layer and loss tests: rows are samples ----
+def batch_shapes(min_features: int = 1):
+    """(samples, features), 1..4 of each."""
+    return st.tuples(st.integers(1, MAX_SIDE), st.integers(min_features, MAX_SIDE))
+
+
+@st.composite
+def dense_inputs(draw):
+    """x (samples, inputs), W (units, inputs) and b (units,) for a dense layer."""
+    samples, inputs = draw(batch_shapes())
+    units = draw(st.integers(1, MAX_SIDE))
+    return draw(arrays((samples, inputs))), draw(arrays((units, inputs))), draw(arrays((units,)))
+
+
+def probabilities(shape, margin: float = 0.05):
+    """Probabilities in [margin, 1 - margin]: away from 0 and 1, where the cross-entropies clip."""
+    return arrays(shape, st.floats(margin, 1 - margin))
+
+
+def unit_targets(shape):
+    """Targets in [0, 1], soft ones included, as binary cross-entropy takes them."""
+    return arrays(shape, st.floats(0.0, 1.0))
+
+
+@st.composite
+def targets_and_predictions(draw, predictions):
+    """(y_true, y_pred) of one shape: targets in [0, 1], y_pred drawn by ``predictions(shape)``."""
+    shape = draw(shapes())
+    return draw(unit_targets(shape)), draw(predictions(shape))
+
+
+@st.composite
+def labels_and_scores(draw, scores):
+    """(labels, y_pred): integer labels (p,) and y_pred (p, classes >= 2) drawn by ``scores(shape)``."""
+    samples, classes = draw(batch_shapes(min_features=2))
+    labels = draw(hnp.arrays(np.int64, samples, elements=st.integers(0, classes - 1)))
+    return labels, draw(scores((samples, classes)))
