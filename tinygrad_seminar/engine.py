@@ -107,25 +107,20 @@ def _fit(g, inp, ctx, i):
     return g
 
 
-def _local_grads(ctx, g, create_graph):
-    if create_graph:
-        if not getattr(type(ctx), "differentiable_backward", False):
-            raise RuntimeError(
-                f"{type(ctx).__name__} is a numpy Function and is first-order: its backward cannot be "
-                "differentiated, so create_graph=True (second derivatives) cannot pass through it. Write it "
-                "from Tensor ops instead, or set differentiable_backward = True if its backward uses only "
-                "operators and methods that Tensors share with numpy arrays."
-            )
-        grads = ctx._backward_recorded(g)
-    else:
-        grads = type(ctx).backward(ctx, g)
-    if not isinstance(grads, (tuple, list)):
-        grads = (grads,)
-    if len(grads) != len(ctx.inputs):
+def _recorded_grads(ctx, out, g):
+    """The local gradients as Tensors, recorded so they can be differentiated again."""
+    if not getattr(type(ctx), "differentiable_backward", False):
         raise RuntimeError(
-            f"{type(ctx).__name__}.backward returned {len(grads)} gradients for {len(ctx.inputs)} inputs"
+            f"{type(ctx).__name__} is a numpy Function and is first-order: its backward cannot be "
+            "differentiated, so create_graph=True (second derivatives) cannot pass through it. Write it "
+            "from Tensor ops instead, or set differentiable_backward = True if its backward uses only "
+            "operators and methods that Tensors share with numpy arrays."
         )
-    return grads
+    ctx._out = out
+    try:
+        return ctx._backward_recorded(g)
+    finally:
+        ctx._out = None
 
 
 def run_backward(roots: Sequence, root_grads: Sequence, retain_graph: bool = False,
@@ -172,9 +167,12 @@ def run_backward(roots: Sequence, root_grads: Sequence, retain_graph: bool = Fal
             if t._retain or (wanted is not None and id(t) in wanted):
                 deliver(t, g)
             ctx = t._ctx
-            ctx._out = t if create_graph else None
-            grads = _local_grads(ctx, g, create_graph)
-            ctx._out = None
+            grads = _recorded_grads(ctx, t, g) if create_graph else type(ctx).backward(ctx, g)
+            if type(grads) is not tuple:
+                grads = tuple(grads) if isinstance(grads, list) else (grads,)
+            if len(grads) != len(ctx.inputs):
+                raise RuntimeError(f"{type(ctx).__name__}.backward returned {len(grads)} gradients for "
+                                   f"{len(ctx.inputs)} inputs")
             for i, inp in enumerate(ctx.inputs):
                 lg = grads[i]
                 if lg is None or not isinstance(inp, Tensor) or not inp.requires_grad:

@@ -498,7 +498,7 @@ class Affine(Op):
     @staticmethod
     def backward(ctx, g):
         x, w = ctx.saved_tensors
-        nx, nw, nb = ctx.needs_input_grad + (False,) * (3 - len(ctx.inputs))
-        return ((g @ w if nx else None), (g.T @ x if nw else None)) + ((g.sum(axis=0) if nb else None),)[
-            : len(ctx.inputs) - 2
-        ]
+        need = ctx.needs_input_grad
+        gx = g @ w if need[0] else None  # the first layer's input needs none: skip the largest product
+        gw = g.T @ x if need[1] else None
+        return (gx, gw) if len(need) == 2 else (gx, gw, g.sum(axis=0) if need[2] else None)

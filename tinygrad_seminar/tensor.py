@@ -61,7 +61,8 @@ class Function:
 
     @property
     def needs_input_grad(self) -> tuple:
-        return tuple(isinstance(a, Tensor) and a.requires_grad for a in self.inputs)
+        """One flag per input: does it want a gradient?"""
+        return tuple([isinstance(a, Tensor) and a.requires_grad for a in self.inputs])
 
     def _release(self) -> None:
         if self._saved:

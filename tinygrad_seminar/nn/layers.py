@@ -100,9 +100,9 @@ class Dropout(Module):
         self.name = name or unique_name("dropout")
 
     def forward(self, x):
+        x = x if isinstance(x, Tensor) else Tensor(x)
         if not self.training or self.rate == 0:
             return x
-        x = x if isinstance(x, Tensor) else Tensor(x)
         rng = self.rng or default_generator()
         keep = rng.random(x.shape) >= self.rate
         return x * (keep * (1.0 / (1.0 - self.rate))).astype(x.dtype)
