@@ -160,9 +160,10 @@ def gradcheck(fn: Callable, *inputs, eps: float = 1e-6, atol: float = 1e-5, rtol
     table, worst = _table(ja, jn, np.shape(_data(out)), x.shape, atol, rtol, name)
     k, j = np.unravel_index(worst, ja.shape)
     ii = tuple(int(v) for v in np.unravel_index(j, x.shape or (1,)))
-    oi = tuple(int(v) for v in np.unravel_index(k, np.shape(_data(out)) or (1,)))
+    out_shape = np.shape(_data(out))
+    oi = "" if out_shape == () else list(int(v) for v in np.unravel_index(k, out_shape))
     abs_err = abs(ja[k, j] - jn[k, j])
-    msg = (f"gradcheck failed for input {pos} ({name!r}, shape {x.shape}): worst at d out{list(oi)} / "
+    msg = (f"gradcheck failed for input {pos} ({name!r}, shape {x.shape}): worst at d out{oi} / "
            f"d {name}{list(ii)}: analytic {ja[k, j]:.6g}, numerical {jn[k, j]:.6g}, abs error {abs_err:.3g}, "
            f"rel error {abs_err / max(abs(jn[k, j]), 1e-300):.3g} (atol={atol}, rtol={rtol}).\n"
            f"The worst elements:\n{table}\n")
