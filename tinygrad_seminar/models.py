@@ -126,11 +126,9 @@ class Model(Module):
                 m.training = t
         return tuple(out.shape[1:])
 
-    def _arrays(self, x, y=None, xname="x", yname="y"):
+    def _arrays(self, x, y, xname="x", yname="y"):
         dtype = self.dtype
         x = checks.as_array(x, xname, dtype)
-        if y is None:
-            return x, None
         y = checks.as_array(y, yname, dtype)
         checks.same_length(x, y, xname, yname)
         return x, y
@@ -269,7 +267,7 @@ class Model(Module):
 
     def predict(self, x, batch_size: int | None = None, verbose=0) -> np.ndarray:
         """The model's outputs for x as a numpy array, computed in eval mode in batches (32 by default)."""
-        x, _ = self._arrays(x)
+        x = checks.as_array(x, "x", self.dtype)
         bs = checks.batch_size(32 if batch_size is None else batch_size)
         self._probe(x)
         saved = self._modes()
