@@ -77,10 +77,11 @@ def text(model, line_length: int = 65) -> str:
 
 
 def html_table(model) -> str:
-    name = html.escape(str(getattr(model, "name", type(model).__name__)))
+    raw_name = str(getattr(model, "name", type(model).__name__))
+    name = html.escape(raw_name)
     table = rows(model)
     if table is None:
-        return f"<p>{html.escape(NOT_BUILT.format(name=name))}</p>"
+        return f"<p>{html.escape(NOT_BUILT.format(name=raw_name))}</p>"
     body = "".join(f"<tr><td>{html.escape(a)} ({html.escape(b)})</td><td>{html.escape(c)}</td>"
                    f"<td style='text-align:right'>{d:,}</td></tr>" for a, b, c, d in table)
     total, trainable, frozen = (html.escape(t) for t in totals(model))
