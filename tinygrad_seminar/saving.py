@@ -58,6 +58,9 @@ def _read(path, kinds: tuple[str, ...]) -> tuple[dict, dict]:
         meta = json.loads(str(arrays.pop("__meta__")))
     except json.JSONDecodeError as e:
         raise ValueError(f"{path}: its __meta__ entry is not valid JSON ({e})") from None
+    if not isinstance(meta, dict):
+        raise ValueError(f"{path} is not a {FORMAT} file (its __meta__ entry is a JSON {type(meta).__name__}, "
+                         "not an object)")
     if meta.get("format") != FORMAT or meta.get("kind") not in kinds:
         raise ValueError(f"{path} is not a {FORMAT} {' or '.join(kinds)} file "
                          f"(format {meta.get('format')!r}, kind {meta.get('kind')!r})")
