@@ -47,6 +47,11 @@ def _read(path, kinds: tuple[str, ...]) -> tuple[dict, dict]:
     path = os.fspath(path)
     if not os.path.isfile(path):
         raise FileNotFoundError(f"{path}: no such file")
+    with open(path, "rb") as f:
+        head = f.read(4)
+    if head != b"PK\x03\x04":  # else np.load would call a text or pickle file "pickled data" and suggest pickle.load
+        raise ValueError(f"{path} is not a {FORMAT} file: it is not a numpy .npz (zip) archive "
+                         f"(it starts with {head!r})")
     try:
         with np.load(path, allow_pickle=False) as archive:
             arrays = {k: archive[k] for k in archive.files}
