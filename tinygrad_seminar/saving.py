@@ -167,6 +167,6 @@ def load_model(path):
         model.build(meta["input_dim"])
         model.load_state_dict(arrays)
         _compile_from_config(model, meta.get("compile"))
-    except (KeyError, TypeError) as e:
+    except (KeyError, TypeError, ValueError) as e:
         raise ValueError(f"{os.fspath(path)}: the model description in the file is damaged ({e!r})") from None
     return model
