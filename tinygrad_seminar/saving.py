@@ -8,6 +8,7 @@ table of classes, so loading never runs code from the file.
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import tempfile
@@ -134,6 +135,9 @@ def save_weights(model, path) -> None:
 def load_weights(model, path) -> None:
     _, arrays = _read(path, ("weights", "model"))
     if hasattr(model, "build") and not model.built and "0.weight" in arrays:
+        trial = copy.deepcopy(model)  # build and load a copy first: a failed load leaves the model unbuilt
+        trial.build(arrays["0.weight"].shape[1])
+        trial.load_state_dict(arrays)
         model.build(arrays["0.weight"].shape[1])
     model.load_state_dict(arrays)
 
