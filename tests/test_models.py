@@ -1,0 +1,415 @@
+"""Model: compile (optimisers, losses), evaluate and predict, dtypes, and every bad input's message."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+import tinygrad_seminar as ts
+from tinygrad_seminar import nn, optim
+
+RNG = np.random.default_rng(0)
+X = RNG.standard_normal((10, 2)).astype(np.float32)
+Y = (X[:, 0] > 0).astype(np.float32)
+
+
+def mlp(compile_: bool = True, dtype="float32", **compile_args) -> ts.Sequential:
+    ts.manual_seed(0)
+    model = ts.Sequential([nn.Dense(4, activation="tanh", input_dim=2, name="hidden", dtype=dtype),
+                           nn.Dense(1, activation="sigmoid", name="output", dtype=dtype)])
+    if compile_:
+        model.compile(**{"optimizer": "sgd", "loss": "binary_crossentropy", **compile_args})
+    return model
+
+
+def ids(params) -> list[int]:
+    return [id(p) for p in params]
+
+
+# ---- compile: optimisers ----
+@pytest.mark.parametrize("name, cls, lr", [
+    ("sgd", optim.SGD, 0.01), ("adam", optim.Adam, 0.001), ("rmsprop", optim.RMSprop, 0.001),
+    ("adagrad", optim.Adagrad, 0.001), ("Adam", optim.Adam, 0.001),
+])
+def test_string_optimisers_take_keras_default_learning_rates(name, cls, lr):
+    model = mlp(optimizer=name)
+    assert type(model.optimizer) is cls
+    assert model.optimizer.lr == lr
+    assert ids(model.optimizer.params) == ids(model.trainable_parameters())
+
+
+def test_the_default_optimiser_is_rmsprop_as_in_keras():
+    model = mlp(compile_=False)
+    model.compile(loss="mse")
+    assert type(model.optimizer) is optim.RMSprop
+
+
+def test_an_optimiser_class_is_instantiated_with_its_defaults():
+    model = mlp(optimizer=optim.Adam)
+    assert type(model.optimizer) is optim.Adam and model.optimizer.lr == optim.Adam().lr
+
+
+def test_an_unbound_optimiser_is_bound_when_the_model_is_built():
+    model = ts.Sequential([nn.Dense(4, activation="tanh"), nn.Dense(1, activation="sigmoid")])  # not built
+    opt = optim.SGD(lr=0.1)
+    model.compile(optimizer=opt, loss="binary_crossentropy")
+    assert model.optimizer is opt and opt.params == []
+    model.fit(X, Y, epochs=1, verbose=0)
+    assert ids(opt.params) == ids(model.trainable_parameters()) and len(opt.params) == 4
+
+
+def test_an_unbound_optimiser_on_a_built_model_is_bound_at_compile():
+    model, opt = mlp(compile_=False), optim.Adam(lr=0.1)
+    model.compile(optimizer=opt, loss="binary_crossentropy")
+    assert ids(opt.params) == ids(model.trainable_parameters())
+
+
+def test_a_bound_optimiser_is_kept_as_it_is():
+    model = mlp(compile_=False)
+    first = model[0]
+    opt = optim.SGD(first.parameters(), lr=0.5)  # train the hidden layer only
+    model.compile(optimizer=opt, loss="binary_crossentropy")
+    before = model.state_dict()
+    model.fit(X, Y, epochs=2, verbose=0)
+    after = model.state_dict()
+    assert ids(opt.params) == ids(first.parameters())
+    assert not np.array_equal(before["0.weight"], after["0.weight"])
+    np.testing.assert_array_equal(before["1.weight"], after["1.weight"])
+
+
+def test_a_frozen_layer_is_left_out_of_the_optimiser_and_does_not_move():
+    model = mlp(compile_=False)
+    model[0].trainable = False
+    model.compile(optimizer=optim.SGD(lr=0.5), loss="binary_crossentropy")
+    before = model.state_dict()
+    model.fit(X, Y, epochs=2, verbose=0)
+    assert ids(model.optimizer.params) == ids(model[1].parameters())
+    np.testing.assert_array_equal(before["0.weight"], model.state_dict()["0.weight"])
+
+
+def test_an_unknown_optimiser_name_lists_the_known_ones():
+    with pytest.raises(ValueError, match=r"^unknown optimizer 'adamw'; known: sgd, adam, rmsprop, adagrad$"):
+        mlp(optimizer="adamw")
+
+
+def test_an_optimiser_of_the_wrong_type_is_refused():
+    with pytest.raises(TypeError, match=r"optimizer must be a name or an optimiser, got float"):
+        mlp(optimizer=0.1)
+
+
+# ---- compile: losses ----
+@pytest.mark.parametrize("name, cls", [
+    ("mse", ts.losses.MeanSquaredError), ("mean_squared_error", ts.losses.MeanSquaredError),
+    ("mae", ts.losses.MeanAbsoluteError), ("binary_crossentropy", ts.losses.BinaryCrossentropy),
+    ("categorical_crossentropy", ts.losses.CategoricalCrossentropy),
+    ("sparse_categorical_crossentropy", ts.losses.SparseCategoricalCrossentropy),
+])
+def test_keras_loss_names(name, cls):
+    assert type(mlp(loss=name).loss) is cls
+
+
+def test_a_loss_object_or_a_callable_is_used_as_given():
+    loss = ts.losses.BinaryCrossentropy(from_logits=True)
+    assert mlp(loss=loss).loss is loss
+    model = mlp(loss=lambda y_true, y_pred: ((y_pred - y_true) ** 2).mean())
+    history = model.fit(X, Y, epochs=2, verbose=0)
+    assert history.history["loss"][1] < history.history["loss"][0]
+
+
+def test_an_unknown_loss_name_lists_the_known_ones():
+    known = "mse, mean_squared_error, mae, mean_absolute_error, binary_crossentropy, bce, categorical_crossentropy, " \
+            "cce, sparse_categorical_crossentropy"
+    with pytest.raises(ValueError, match=rf"^unknown loss 'crossentropy'; known: {known}$"):
+        mlp(loss="crossentropy")
+    with pytest.raises(ValueError, match=rf"^compile needs a loss; known names: {known}$"):
+        mlp(compile_=False).compile(optimizer="sgd")
+
+
+def test_an_unknown_metric_name_lists_the_known_ones():
+    with pytest.raises(ValueError, match=r"^unknown metric 'f1'; known: accuracy, acc, mae, mean_absolute_error, mse, "
+                                         r"mean_squared_error, r2_score, precision, recall, or a callable"):
+        mlp(metrics=["accuracy", "f1"])
+
+
+# ---- evaluate ----
+def test_evaluate_returns_the_loss_a_list_or_a_dict():
+    model = mlp(metrics=["accuracy", "mse"])
+    loss, accuracy, mse = model.evaluate(X, Y, verbose=0)
+    p = model.predict(X)[:, 0].astype(np.float64)
+    assert loss == pytest.approx(-np.mean(Y * np.log(p) + (1 - Y) * np.log(1 - p)), rel=1e-5)
+    assert accuracy == np.mean((p > 0.5) == Y)
+    assert mse == pytest.approx(np.mean((p - Y) ** 2), rel=1e-5)
+    assert model.evaluate(X, Y, verbose=0, return_dict=True) == {"loss": loss, "accuracy": accuracy, "mse": mse}
+    only_loss = mlp().evaluate(X, Y, verbose=0)
+    assert isinstance(only_loss, float) and only_loss == pytest.approx(loss)
+
+
+def test_evaluate_weights_batches_by_their_size():
+    model = mlp(metrics=["mae"])
+    whole = model.evaluate(X, Y, batch_size=len(X), verbose=0)
+    assert model.evaluate(X, Y, batch_size=3, verbose=0) == pytest.approx(whole, rel=1e-6)  # 10 = 3 + 3 + 3 + 1
+
+
+def test_evaluate_runs_in_eval_mode_and_restores_the_mode():
+    model = mlp(loss="mse")
+    model.add(nn.Dropout(0.9))
+    first = model.evaluate(X, Y, verbose=0)
+    assert first == model.evaluate(X, Y, verbose=0)  # no dropout, so no randomness
+    assert all(m.training for m in model.modules())
+    model.eval()
+    model.evaluate(X, Y, verbose=0)
+    assert not any(m.training for m in model.modules())
+
+
+def test_evaluate_changes_no_weight_and_records_no_graph():
+    model = mlp()
+    before = model.state_dict()
+    model.evaluate(X, Y, verbose=0)
+    assert_unchanged(before, model)
+    assert all(p.grad is None for p in model.parameters())
+
+
+def assert_unchanged(before: dict, model) -> None:
+    for k, v in model.state_dict().items():
+        np.testing.assert_array_equal(v, before[k], err_msg=k)
+
+
+# ---- predict ----
+class Probe(ts.Model):
+    """Records, at each call, the batch size, the training flag and whether grad mode was on."""
+
+    def __init__(self):
+        self.dense = nn.Dense(1, input_dim=2)
+        self.drop = nn.Dropout(0.5)
+        self.calls = []
+
+    def forward(self, x):
+        self.calls.append((len(x), self.training, ts.is_grad_enabled()))
+        return self.drop(self.dense(x))
+
+
+def test_predict_returns_a_numpy_array_in_batches_in_eval_mode_under_no_grad():
+    model = Probe()
+    out = model.predict(X, batch_size=4)
+    assert type(out) is np.ndarray and out.shape == (10, 1) and out.dtype == np.float32
+    assert [size for size, _, _ in model.calls[-3:]] == [4, 4, 2]
+    assert {(training, grad) for _, training, grad in model.calls} == {(False, False)}
+    assert model.training and model.drop.training  # the mode it was in
+    assert len(model.predict(np.zeros((70, 2)))) == 70 and [c[0] for c in model.calls[-3:]] == [32, 32, 6]
+
+
+def test_predict_twice_gives_identical_outputs_with_dropout():
+    model = mlp(compile_=False)
+    model.add(nn.Dropout(0.5))
+    first = model.predict(X)
+    np.testing.assert_array_equal(first, model.predict(X))
+    with ts.no_grad():
+        assert not np.array_equal(model(X).data, first)  # in training mode, dropout would be on
+    model.eval()
+    model.predict(X)
+    assert not any(m.training for m in model.modules())
+
+
+def test_predict_needs_no_compile_and_matches_a_forward_pass():
+    model = mlp(compile_=False)
+    model.eval()
+    np.testing.assert_array_equal(model.predict(X, batch_size=3), model(X).data)
+
+
+# ---- dtypes ----
+def test_lists_and_float64_are_cast_to_the_models_float32():
+    model = mlp(metrics=["accuracy"])
+    history = model.fit(X.astype(np.float64).tolist(), Y.astype(int).tolist(), epochs=2, verbose=0)
+    assert len(history.history["accuracy"]) == 2
+    assert model.predict(X.astype(np.float64)).dtype == np.float32
+    assert model.predict(X.tolist()).dtype == np.float32
+    assert all(p.dtype == np.float32 and p.grad.dtype == np.float32 for p in model.parameters())
+    assert isinstance(model.evaluate(X.astype(np.float64).tolist(), Y.tolist(), verbose=0)[0], float)
+
+
+def test_a_float64_model_keeps_float64():
+    model = mlp(dtype="float64")
+    model.fit(X, Y, epochs=2, verbose=0)  # float32 data
+    assert model.dtype == np.float64
+    assert all(p.dtype == np.float64 for p in model.parameters())
+    out = model.predict(X)
+    assert out.dtype == np.float64
+    np.testing.assert_array_equal(out, model.predict(X.astype(np.float64)))
+
+
+# ---- bad input: a clear message before training starts ----
+@pytest.mark.parametrize("method", ["fit", "evaluate"])
+def test_fit_and_evaluate_before_compile(method):
+    with pytest.raises(RuntimeError, match=rf"^call model\.compile\(optimizer=\.\.\., loss=\.\.\.\) before "
+                                           rf"model\.{method}\(\)$"):
+        getattr(mlp(compile_=False), method)(X, Y)
+
+
+@pytest.mark.parametrize("method", ["fit", "evaluate"])
+def test_x_and_y_of_different_lengths(method):
+    with pytest.raises(ValueError, match=r"^x and y have different numbers of samples: x has shape \(10, 2\), "
+                                         r"y has shape \(9,\)$"):
+        getattr(mlp(), method)(X, Y[:9])
+
+
+def test_validation_data_of_different_lengths():
+    with pytest.raises(ValueError, match=r"validation_data\[0\] and validation_data\[1\] have different numbers of "
+                                         r"samples: validation_data\[0\] has shape \(10, 2\), validation_data\[1\] "
+                                         r"has shape \(4,\)"):
+        mlp().fit(X, Y, validation_data=(X, Y[:4]))
+    with pytest.raises(ValueError, match=r"validation_data must be a tuple \(x_val, y_val\)"):
+        mlp().fit(X, Y, validation_data=X)
+
+
+WIDTH = r"^Input of layer 'hidden' \(Dense\) is incompatible: expected shape \(None, 2\), received \(\w+, 3\)$"
+
+
+@pytest.mark.parametrize("method", ["fit", "evaluate", "predict"])
+def test_a_feature_width_the_first_layer_does_not_accept(method):
+    model = mlp()
+    before = model.state_dict()
+    args = (np.zeros((10, 3)),) if method == "predict" else (np.zeros((10, 3)), Y)
+    with pytest.raises(ValueError, match=WIDTH):
+        getattr(model, method)(*args)
+    assert_unchanged(before, model)
+
+
+def test_a_feature_width_the_input_does_not_accept():
+    model = ts.Sequential([ts.Input(shape=(2,)), nn.Dense(1, name="hidden")])
+    model.compile(optimizer="sgd", loss="mse")
+    with pytest.raises(ValueError, match=WIDTH):
+        model.fit(np.zeros((10, 3)), Y)
+    with pytest.raises(ValueError, match=r"validation_data|hidden"):
+        model.fit(X, Y, validation_data=(np.zeros((4, 3)), Y[:4]))
+
+
+@pytest.mark.parametrize("where, name", [("x", "x"), ("y", "y"), ("x_val", r"validation_data\[0\]"),
+                                         ("y_val", r"validation_data\[1\]")])
+def test_nan_or_inf_names_the_argument_and_counts(where, name):
+    data = {"x": X.copy(), "y": Y.copy(), "x_val": X.copy(), "y_val": Y.copy()}
+    bad = data[where].reshape(-1)
+    bad[[1, 3]] = np.nan
+    bad[5] = -np.inf
+    with pytest.raises(ValueError, match=rf"^{name} holds 2 NaN and 1 infinite values \(of {bad.size}\); clean or "
+                                         rf"impute them first$"):
+        mlp().fit(data["x"], data["y"], validation_data=(data["x_val"], data["y_val"]), verbose=0)
+
+
+def test_nan_in_predict_and_evaluate():
+    x = X.copy()
+    x[0, 0] = np.inf
+    with pytest.raises(ValueError, match=r"^x holds 0 NaN and 1 infinite values \(of 20\)"):
+        mlp().predict(x)
+    with pytest.raises(ValueError, match=rf"^y holds {int(Y.sum())} NaN and 0 infinite values \(of 10\)"):
+        mlp().evaluate(X, np.where(Y > 0, np.nan, 0))
+
+
+def test_labels_outside_0_1_for_binary_crossentropy():
+    y = Y.copy()
+    y[2] = 2
+    with pytest.raises(ValueError, match=r"^binary_crossentropy: targets must lie in \[0, 1\]; y ranges over "
+                                         r"\[0, 2\]$"):
+        mlp().fit(X, y)
+    with pytest.raises(ValueError, match=r"y ranges over \[-1, 1\]"):
+        mlp().evaluate(X, 2 * Y - 1)
+
+
+def softmax_model(loss) -> ts.Sequential:
+    ts.manual_seed(0)
+    model = ts.Sequential([nn.Dense(3, activation="softmax", input_dim=2)])
+    model.compile(optimizer="sgd", loss=loss)
+    return model
+
+
+LABELS = np.arange(10) % 3
+
+
+def test_categorical_crossentropy_with_integer_labels():
+    with pytest.raises(ValueError, match=r"^categorical_crossentropy: expected one-hot targets of shape \(samples, 3\) "
+                                         r"but y has shape \(10,\) \(integer labels\?\); use "
+                                         r"sparse_categorical_crossentropy, or one-hot encode y$"):
+        softmax_model("categorical_crossentropy").fit(X, LABELS)
+    with pytest.raises(ValueError, match=r"but y has shape \(10, 1\)"):
+        softmax_model("categorical_crossentropy").evaluate(X, LABELS[:, None])
+
+
+def test_sparse_categorical_crossentropy_with_one_hot_targets():
+    with pytest.raises(ValueError, match=r"^sparse_categorical_crossentropy: y looks one-hot \(shape \(10, 3\)\) but "
+                                         r"this loss takes integer labels of shape \(samples,\); use "
+                                         r"categorical_crossentropy, or y.argmax\(axis=1\)$"):
+        softmax_model("sparse_categorical_crossentropy").fit(X, ts.datasets.one_hot(LABELS, 3))
+
+
+@pytest.mark.parametrize("labels, shown", [(LABELS + 1, "from 1 to 3"), (LABELS - 0.5, "from -0.5 to 1.5")])
+def test_sparse_labels_must_be_whole_numbers_within_the_outputs(labels, shown):
+    with pytest.raises(ValueError, match=rf"^sparse_categorical_crossentropy: y must hold integer labels in \[0, 2\] "
+                                         rf"for a model with 3 outputs; got values {shown}$"):
+        softmax_model("sparse_categorical_crossentropy").fit(X, labels)
+
+
+@pytest.mark.parametrize("method", ["fit", "evaluate", "predict"])
+def test_empty_data(method):
+    args = (np.zeros((0, 2)),) if method == "predict" else (np.zeros((0, 2)), np.zeros(0))
+    with pytest.raises(ValueError, match=r"^x is empty \(shape \(0, 2\)\): there is nothing to train or evaluate on$"):
+        getattr(mlp(), method)(*args)
+    with pytest.raises(ValueError, match=r"^x is empty \(shape \(0,\)\)"):
+        getattr(mlp(), method)(*([[]] if method == "predict" else [[], []]))
+
+
+def test_missing_or_non_numeric_data():
+    with pytest.raises(ValueError, match=r"^y is None: pass an array of shape \(samples, \.\.\.\)$"):
+        mlp().fit(X)
+    with pytest.raises(ValueError, match=r"^y is None"):
+        mlp().evaluate(X)
+    with pytest.raises(ValueError, match=r"^validation_data\[1\] is None"):
+        mlp().fit(X, Y, validation_data=(X, None))
+    with pytest.raises(TypeError, match=r"^x must be numeric, got dtype <U1$"):
+        mlp().fit([["a", "b"]], [1])
+    with pytest.raises(ValueError, match=r"^x must have a sample axis, got a scalar$"):
+        mlp().predict(3.0)
+
+
+@pytest.mark.parametrize("bad", [0, -1, 1.5, True, None])
+@pytest.mark.parametrize("method", ["fit", "evaluate", "predict"])
+def test_batch_size_below_one_or_not_a_whole_number(method, bad):
+    if bad is None and method == "predict":
+        assert mlp().predict(X, batch_size=None).shape == (10, 1)  # None means 32 for predict
+        return
+    args = (X,) if method == "predict" else (X, Y)
+    with pytest.raises(ValueError, match=rf"^batch_size must be a whole number >= 1, got {re.escape(repr(bad))}$"):
+        getattr(mlp(), method)(*args, batch_size=bad)
+
+
+@pytest.mark.parametrize("bad", [-0.1, 1.0, 1.5])
+def test_validation_split_outside_0_1(bad):
+    with pytest.raises(ValueError, match=rf"^validation_split must be in \[0, 1\), got {bad}$"):
+        mlp().fit(X, Y, validation_split=bad)
+
+
+def test_a_validation_split_that_leaves_nothing_to_train_on():
+    with pytest.raises(ValueError, match=r"^validation_split=0\.95 of 10 samples leaves 0 to train on and 10 to "
+                                         r"validate on$"):
+        mlp().fit(X, Y, validation_split=0.95)
+
+
+@pytest.mark.parametrize("bad", [-1, 1.5, "3"])
+def test_epochs_must_be_a_whole_number(bad):
+    with pytest.raises(ValueError, match=rf"^epochs must be a whole number >= 0, got {re.escape(repr(bad))}$"):
+        mlp().fit(X, Y, epochs=bad)
+
+
+def test_an_unknown_verbose_value():
+    with pytest.raises(ValueError, match=r"verbose must be \"auto\", 0 \(silent\), 1 \(progress bar\) or 2"):
+        mlp().fit(X, Y, verbose=3)
+
+
+def test_bad_input_changes_nothing():
+    model = mlp()
+    before = model.state_dict()
+    for bad in [lambda: model.fit(X, Y[:9]), lambda: model.fit(X, Y * 2), lambda: model.fit(X, Y, batch_size=0)]:
+        with pytest.raises(ValueError):
+            bad()
+        assert_unchanged(before, model)
+        assert model.history is None
