@@ -37,12 +37,6 @@ def grid(offset: float):
     return st.integers(-3, 2).map(lambda k: k + offset)
 
 
-def away_from_unit_bounds():
-    """Floats in [-3, 3] at least MARGIN away from -1 and 1 (the bounds the clip tests use)."""
-    return st.one_of(st.floats(-3.0, -1.0 - MARGIN), st.floats(-1.0 + MARGIN, 1.0 - MARGIN),
-                     st.floats(1.0 + MARGIN, 3.0))
-
-
 # ---- shapes and arrays ----
 def shapes(min_dims: int = 0, max_dims: int = MAX_DIMS, min_side: int = 1, max_side: int = MAX_SIDE):
     return hnp.array_shapes(min_dims=min_dims, max_dims=max_dims, min_side=min_side, max_side=max_side)
@@ -94,9 +88,11 @@ def where_inputs(draw):
 
 @st.composite
 def clip_inputs(draw):
-    """x away from the bounds -1 and 1; either bound may be left out."""
-    x = draw(arrays(shapes(), away_from_unit_bounds()))
-    lo, hi = draw(st.sampled_from([(-1.0, 1.0), (None, 1.0), (-1.0, None)]))
+    """x and the bounds min and max (either may be left out), every element MARGIN away from both."""
+    lo, hi = draw(st.floats(-1.5, -0.5)), draw(st.floats(0.5, 1.5))
+    elements = st.floats(-3.0, 3.0).filter(lambda v: abs(v - lo) > MARGIN and abs(v - hi) > MARGIN)
+    x = draw(arrays(shapes(), elements))
+    lo, hi = draw(st.sampled_from([(lo, hi), (None, hi), (lo, None)]))
     return (x,), {"min": lo, "max": hi}
 
 

@@ -233,6 +233,21 @@ def test_hessian_vector_product():
     np.testing.assert_allclose(hv.data, hessian @ v, rtol=1e-10)
 
 
+def test_grad_outputs_may_require_grad_so_two_vjps_give_a_jvp():
+    # v -> J^T v is linear, with Jacobian J^T; differentiating it along w gives J w
+    a = np.array([[1.0, 2.0, 0.5], [-0.5, 0.3, 1.0]])
+    x = ts.tensor(np.array([0.3, -0.2, 0.1]), requires_grad=True)
+    w = np.array([1.0, 10.0, 100.0])
+    idx = np.array([0, 2, 0, 1, 0])  # repeated indices: the backward of the backward of getitem
+    y = (ts.tensor(a) @ x).tanh()[np.array([0, 1, 1])] * 2 + x[idx].sum()
+    v = ts.tensor(np.zeros(3), requires_grad=True)
+    (vjp,) = ts.grad(y, x, grad_outputs=v, create_graph=True)
+    (jvp,) = ts.grad(vjp, v, grad_outputs=w)
+    t = np.tanh(a @ x.data)
+    jacobian = 2 * ((1 - t**2)[:, None] * a)[[0, 1, 1]] + np.bincount(idx, minlength=3)
+    np.testing.assert_allclose(jvp.data, jacobian @ w, rtol=1e-12)
+
+
 def test_backward_with_create_graph_off_leaves_plain_arrays():
     x = ts.tensor([1.0, 2.0], requires_grad=True)
     (g,) = ts.grad((x * x).sum(), x)

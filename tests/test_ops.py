@@ -1,8 +1,9 @@
-"""Every built-in op, from one table: gradients, second derivatives and float32, on random inputs.
+"""Every built-in op, from one table: values, gradients, second derivatives and float32, on random inputs.
 
-Each row of OPS is an op's name, a function of Tensors (and of constant keyword parameters) and the
-strategy for its inputs, which yields ``(arrays, params)``: the float64 arrays become Tensors that
-require grad, the params are passed as they are. Three property tests run over the whole table.
+Each row of OPS is an op's name, a function of Tensors (and of constant keyword parameters), the
+numpy function that computes the same values, and the strategy for its inputs, which yields
+``(arrays, params)``: the float64 arrays become Tensors that require grad, the params are passed as
+they are (to numpy too, under the same names). Four property tests run over the whole table.
 """
 
 from __future__ import annotations
@@ -25,60 +26,74 @@ import tinygrad_seminar.functional as F
 class Case:
     name: str
     fn: Callable  # fn(*tensors, **params) -> Tensor
+    numpy: Callable  # the same on numpy arrays: the values fn must give
     inputs: st.SearchStrategy  # yields (arrays, params)
+
+
+def np_softmax(x, axis):
+    e = np.exp(x)  # the inputs are moderate: no shift needed for the reference
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+def np_var(x, axis, keepdims, ddof):
+    return np.var(x, axis=axis, keepdims=keepdims, ddof=ddof)
 
 
 OPS = [
     # arithmetic, with broadcasting pairs
-    Case("add", lambda a, b: a + b, S.binary()),
-    Case("sub", lambda a, b: a - b, S.binary()),
-    Case("mul", lambda a, b: a * b, S.binary()),
-    Case("div", lambda a, b: a / b, S.binary(elements_b=S.signed(lo=0.5))),
-    Case("tensor ** tensor", lambda a, b: a**b, S.binary(S.positive(0.5, 2.0), st.floats(-2.0, 2.0))),
-    Case("tensor ** 3", lambda x: x**3, S.unary()),
-    Case("tensor ** -1.5", lambda x: x**-1.5, S.unary(S.positive(lo=0.5))),
-    Case("2.5 ** tensor", lambda x: 2.5**x, S.unary()),
-    Case("neg", lambda x: -x, S.unary()),
+    Case("add", lambda a, b: a + b, np.add, S.binary()),
+    Case("sub", lambda a, b: a - b, np.subtract, S.binary()),
+    Case("mul", lambda a, b: a * b, np.multiply, S.binary()),
+    Case("div", lambda a, b: a / b, np.divide, S.binary(elements_b=S.signed(lo=0.5))),
+    Case("tensor ** tensor", lambda a, b: a**b, np.power, S.binary(S.positive(0.5, 2.0), st.floats(-2.0, 2.0))),
+    Case("tensor ** 3", lambda x: x**3, lambda x: x**3, S.unary()),
+    Case("tensor ** -1.5", lambda x: x**-1.5, lambda x: x**-1.5, S.unary(S.positive(lo=0.5))),
+    Case("2.5 ** tensor", lambda x: 2.5**x, lambda x: 2.5**x, S.unary()),
+    Case("neg", lambda x: -x, np.negative, S.unary()),
     # matmul, numpy's rules for 1-D operands, batch dims broadcasting
-    Case("matmul 1-D @ 1-D", lambda a, b: a @ b, S.matmul_inputs("1d@1d")),
-    Case("matmul 1-D @ 2-D", lambda a, b: a @ b, S.matmul_inputs("1d@2d")),
-    Case("matmul 2-D @ 1-D", lambda a, b: a @ b, S.matmul_inputs("2d@1d")),
-    Case("matmul 2-D @ 2-D", lambda a, b: a @ b, S.matmul_inputs("2d@2d")),
-    Case("matmul batched", lambda a, b: a @ b, S.matmul_inputs("batched")),
-    Case("matmul 1-D @ batched", lambda a, b: a @ b, S.matmul_inputs("1d@batched")),
+    Case("matmul 1-D @ 1-D", lambda a, b: a @ b, np.matmul, S.matmul_inputs("1d@1d")),
+    Case("matmul 1-D @ 2-D", lambda a, b: a @ b, np.matmul, S.matmul_inputs("1d@2d")),
+    Case("matmul 2-D @ 1-D", lambda a, b: a @ b, np.matmul, S.matmul_inputs("2d@1d")),
+    Case("matmul 2-D @ 2-D", lambda a, b: a @ b, np.matmul, S.matmul_inputs("2d@2d")),
+    Case("matmul batched", lambda a, b: a @ b, np.matmul, S.matmul_inputs("batched")),
+    Case("matmul 1-D @ batched", lambda a, b: a @ b, np.matmul, S.matmul_inputs("1d@batched")),
     # elementwise
-    Case("exp", lambda x: x.exp(), S.unary()),
-    Case("log", lambda x: x.log(), S.unary(S.positive())),
-    Case("sqrt", lambda x: x.sqrt(), S.unary(S.positive())),
-    Case("abs", lambda x: abs(x), S.unary()),
-    Case("tanh", lambda x: x.tanh(), S.unary()),
-    Case("sigmoid", lambda x: x.sigmoid(), S.unary()),
-    Case("relu", lambda x: x.relu(), S.unary()),
-    Case("softplus", lambda x: x.softplus(), S.unary()),
-    Case("maximum", lambda a, b: a.maximum(b), S.binary(S.grid(0.25), S.grid(0.75))),
-    Case("minimum", lambda a, b: a.minimum(b), S.binary(S.grid(0.25), S.grid(0.75))),
-    Case("clip", lambda x, min, max: x.clip(min, max), S.clip_inputs()),  # noqa: A006
-    Case("where", lambda a, b, cond: ts.where(cond, a, b), S.where_inputs()),
+    Case("exp", lambda x: x.exp(), np.exp, S.unary()),
+    Case("log", lambda x: x.log(), np.log, S.unary(S.positive())),
+    Case("sqrt", lambda x: x.sqrt(), np.sqrt, S.unary(S.positive())),
+    Case("abs", lambda x: abs(x), np.abs, S.unary()),
+    Case("tanh", lambda x: x.tanh(), np.tanh, S.unary()),
+    Case("sigmoid", lambda x: x.sigmoid(), lambda x: 1 / (1 + np.exp(-x)), S.unary()),
+    Case("relu", lambda x: x.relu(), lambda x: np.maximum(x, 0), S.unary()),
+    Case("softplus", lambda x: x.softplus(), lambda x: np.log1p(np.exp(x)), S.unary()),
+    Case("maximum", lambda a, b: a.maximum(b), np.maximum, S.binary(S.grid(0.25), S.grid(0.75))),
+    Case("minimum", lambda a, b: a.minimum(b), np.minimum, S.binary(S.grid(0.25), S.grid(0.75))),
+    Case("clip", lambda x, min, max: x.clip(min, max), np.clip, S.clip_inputs()),  # noqa: A006
+    Case("where", lambda a, b, cond: ts.where(cond, a, b), lambda a, b, cond: np.where(cond, a, b),
+         S.where_inputs()),
     # reductions: axis None, int or tuple; keepdims
-    Case("sum", lambda x, axis, keepdims: x.sum(axis, keepdims), S.reduction_inputs()),
-    Case("mean", lambda x, axis, keepdims: x.mean(axis, keepdims), S.reduction_inputs()),
-    Case("max", lambda x, axis, keepdims: x.max(axis, keepdims), S.reduction_inputs(distinct=True)),
-    Case("min", lambda x, axis, keepdims: x.min(axis, keepdims), S.reduction_inputs(distinct=True)),
-    Case("var", lambda x, axis, keepdims, ddof: x.var(axis, keepdims, ddof), S.var_inputs()),
-    Case("softmax", lambda x, axis: x.softmax(axis), S.softmax_inputs()),
-    Case("log_softmax", lambda x, axis: x.log_softmax(axis), S.softmax_inputs()),
+    Case("sum", lambda x, axis, keepdims: x.sum(axis, keepdims), np.sum, S.reduction_inputs()),
+    Case("mean", lambda x, axis, keepdims: x.mean(axis, keepdims), np.mean, S.reduction_inputs()),
+    Case("max", lambda x, axis, keepdims: x.max(axis, keepdims), np.max, S.reduction_inputs(distinct=True)),
+    Case("min", lambda x, axis, keepdims: x.min(axis, keepdims), np.min, S.reduction_inputs(distinct=True)),
+    Case("var", lambda x, axis, keepdims, ddof: x.var(axis, keepdims, ddof), np_var, S.var_inputs()),
+    Case("softmax", lambda x, axis: x.softmax(axis), np_softmax, S.softmax_inputs()),
+    Case("log_softmax", lambda x, axis: x.log_softmax(axis), lambda x, axis: np.log(np_softmax(x, axis)),
+         S.softmax_inputs()),
     # shapes
-    Case("reshape", lambda x, shape: x.reshape(shape), S.reshape_inputs()),
-    Case("reshape(*ints)", lambda x, shape: x.reshape(*shape), S.reshape_inputs()),
-    Case("transpose", lambda x, axes: x.transpose(axes), S.transpose_inputs()),
-    Case(".T", lambda x: x.T, S.unary()),
-    Case("swapaxes", lambda x, a, b: x.swapaxes(a, b), S.swapaxes_inputs()),
-    Case("broadcast_to", lambda x, shape: x.broadcast_to(shape), S.broadcast_to_inputs()),
-    Case("getitem basic", lambda x, idx: x[idx], S.basic_index_inputs()),
-    Case("getitem integer arrays", lambda x, idx: x[idx], S.integer_array_index_inputs()),
-    Case("getitem repeated rows", lambda x, idx: x[idx], S.repeated_index_inputs()),
-    Case("concatenate", lambda *xs, axis: ts.concatenate(xs, axis=axis), S.concatenate_inputs()),
-    Case("stack", lambda *xs, axis: ts.stack(xs, axis=axis), S.stack_inputs()),
+    Case("reshape", lambda x, shape: x.reshape(shape), np.reshape, S.reshape_inputs()),
+    Case("reshape(*ints)", lambda x, shape: x.reshape(*shape), np.reshape, S.reshape_inputs()),
+    Case("transpose", lambda x, axes: x.transpose(axes), np.transpose, S.transpose_inputs()),
+    Case(".T", lambda x: x.T, np.transpose, S.unary()),
+    Case("swapaxes", lambda x, a, b: x.swapaxes(a, b), lambda x, a, b: np.swapaxes(x, a, b), S.swapaxes_inputs()),
+    Case("broadcast_to", lambda x, shape: x.broadcast_to(shape), np.broadcast_to, S.broadcast_to_inputs()),
+    Case("getitem basic", lambda x, idx: x[idx], lambda x, idx: x[idx], S.basic_index_inputs()),
+    Case("getitem integer arrays", lambda x, idx: x[idx], lambda x, idx: x[idx], S.integer_array_index_inputs()),
+    Case("getitem repeated rows", lambda x, idx: x[idx], lambda x, idx: x[idx], S.repeated_index_inputs()),
+    Case("concatenate", lambda *xs, axis: ts.concatenate(xs, axis=axis), lambda *xs, axis: np.concatenate(xs, axis),
+         S.concatenate_inputs()),
+    Case("stack", lambda *xs, axis: ts.stack(xs, axis=axis), lambda *xs, axis: np.stack(xs, axis),
+         S.stack_inputs()),
 ]
 
 
@@ -87,6 +102,16 @@ def leaves(arrays, dtype=None) -> list:
 
 
 by_name = pytest.mark.parametrize("case", OPS, ids=[c.name for c in OPS])
+
+
+@by_name
+@given(data=st.data())
+def test_values_match_numpy(case, data):
+    arrays, params = data.draw(case.inputs, label="arrays, params")
+    out = case.fn(*leaves(arrays), **params)
+    expected = case.numpy(*arrays, **params)
+    assert out.shape == np.shape(expected) and out.dtype == np.float64
+    np.testing.assert_allclose(out.data, expected, rtol=1e-12, atol=1e-12)
 
 
 @by_name
