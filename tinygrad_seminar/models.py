@@ -121,6 +121,8 @@ class Model(Module):
         try:
             with no_grad():
                 out = self(Tensor._wrap(x[:1]))
+        except ValueError as e:  # a layer saw the one-sample probe: show the user's own shape instead
+            raise ValueError(str(e).replace(str((1,) + x.shape[1:]), str(x.shape))) from None
         finally:
             for m, t in saved:
                 m.training = t
