@@ -101,6 +101,12 @@ class Model(Module):
     def _bind_optimizer(self) -> None:
         if not self.optimizer.params:
             self.optimizer.bind(self.trainable_parameters())
+            return
+        own = {id(p) for p in self.parameters()}
+        if any(id(p) not in own for p in self.optimizer.params):
+            raise ValueError(f"the optimizer given to compile is bound to parameters that are not this model's "
+                             f"({type(self.optimizer).__name__} of another model?); pass an unbound one, e.g. "
+                             f"ts.optim.{type(self.optimizer).__name__}(lr=...), and compile binds it")
 
     def _require_compiled(self, what: str) -> None:
         if self.loss is None or self.optimizer is None:
