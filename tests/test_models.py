@@ -413,3 +413,10 @@ def test_bad_input_changes_nothing():
             bad()
         assert_unchanged(before, model)
         assert model.history is None
+
+
+def test_compile_refuses_an_optimizer_bound_to_another_models_parameters():
+    a = ts.Sequential([ts.nn.Dense(2, input_dim=2)])
+    b = ts.Sequential([ts.nn.Dense(2, input_dim=2)])
+    with pytest.raises(ValueError, match="bound to parameters that are not this model's"):
+        b.compile(optimizer=ts.optim.SGD(a.parameters()), loss="mse")
