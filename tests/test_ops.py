@@ -159,6 +159,15 @@ def test_astype_to_float32_passes_gradcheck_with_a_float32_sized_eps():
     assert ts.gradcheck(lambda t: (t.astype(np.float32) * 3).tanh(), x, eps=1e-2, atol=1e-3, rtol=1e-2)
 
 
+def test_astype_passes_second_derivatives_through():
+    x = ts.tensor([0.5, -1.5], requires_grad=True)
+    (g,) = ts.grad((x.astype("float64") ** 3).sum(), x, create_graph=True)
+    assert g.dtype == np.float32
+    (h,) = ts.grad(g.sum(), x)
+    assert h.dtype == np.float32
+    np.testing.assert_allclose(h.data, 6 * x.data)
+
+
 def test_astype_to_the_same_dtype_is_the_tensor_itself():
     x = ts.tensor([1.0, 2.0], requires_grad=True)
     assert x.astype("float32") is x
