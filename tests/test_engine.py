@@ -104,10 +104,14 @@ def test_the_caller_s_gradient_array_is_not_aliased():
     np.testing.assert_array_equal(x.grad, [1.0, 1.0])
 
 
-def test_leaves_fed_by_one_add_do_not_share_a_grad_array():
+@pytest.mark.parametrize("after_add", ["sum", "mul"])
+def test_leaves_fed_by_one_add_do_not_share_a_grad_array(after_add):
     a = ts.tensor([1.0, 2.0], requires_grad=True)
     b = ts.tensor([3.0, 4.0], requires_grad=True)
-    (a + b).sum().backward()
+    c = ts.tensor([1.0, 1.0])
+    # Add hands one array to both inputs: a read-only view after sum, a fresh array after mul
+    y = (a + b).sum() if after_add == "sum" else ((a + b) * c).sum()
+    y.backward()
     assert not np.shares_memory(a.grad, b.grad)
     a.grad += 10  # in place, as an optimiser might
     np.testing.assert_array_equal(b.grad, [1.0, 1.0])
