@@ -294,3 +294,62 @@ def test_newton_finds_the_maximum_at_5_6_and_the_minimum_at_5_2():
     assert x == pytest.approx(5 / 2, abs=1e-12) and d1 == pytest.approx(0, abs=1e-10)
     assert d2 > 0  # f'' = 20: a minimum
     assert d2 == pytest.approx(20)
+
+
+# ---- found in review ----
+def test_grad_runs_only_the_backward_that_leads_to_the_inputs():
+    x = ts.tensor([1.0, 2.0], requires_grad=True)
+    h = x.exp()
+    (g,) = ts.grad((h * h).sum(), h)
+    np.testing.assert_allclose(g.data, 2 * np.exp([1.0, 2.0]), rtol=1e-6)
+    h.sum().backward()  # Exp's saved output was not freed by the ts.grad above
+    np.testing.assert_allclose(x.grad, np.exp([1.0, 2.0]), rtol=1e-6)
+
+
+def test_create_graph_to_a_non_leaf_does_not_need_the_numpy_function_below_it():
+    class Square(ts.Function):
+        @staticmethod
+        def forward(ctx, a):
+            ctx.save_for_backward(a)
+            return a * a
+
+        @staticmethod
+        def backward(ctx, g):
+            (a,) = ctx.saved_tensors
+            return 2 * g * a
+
+    x = ts.tensor([1.0, 2.0], requires_grad=True)
+    h = Square.apply(x)
+    (g,) = ts.grad((h * h).sum(), h, create_graph=True)
+    np.testing.assert_allclose(g.data, [2.0, 8.0])
+
+
+def test_second_derivative_through_a_detached_copy_of_the_same_input_is_zero():
+    x = ts.tensor([2.0, 3.0], dtype="float64", requires_grad=True)
+    (g,) = ts.grad((x.detach() * x).sum(), x, create_graph=True)
+    np.testing.assert_allclose(g.data, [2.0, 3.0])
+    assert not g.requires_grad  # d/dx of x.detach() * x is the constant x.detach()
+
+
+def test_a_backward_returning_a_too_small_gradient_is_named_not_broadcast():
+    class Wrong(ts.Function):
+        @staticmethod
+        def forward(ctx, a):
+            return a * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            return g.sum()  # a scalar for a (3,) input
+
+    x = ts.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match=r"Wrong.backward returned a gradient of shape \(\) for input 0"):
+        Wrong.apply(x).sum().backward()
+
+
+def test_one_no_grad_instance_entered_twice_restores_grad_mode():
+    off = ts.no_grad()
+    with off:
+        with off:
+            assert not ts.is_grad_enabled()
+        assert not ts.is_grad_enabled()
+    assert ts.is_grad_enabled()

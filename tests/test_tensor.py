@@ -227,3 +227,18 @@ def test_stable_functions_of_huge_inputs_are_finite_and_silent(fn, dtype):
     expected = {"sigmoid": [1.0, 0.0, 0.5], "softplus": [1e4, 0.0, np.log(2)], "log_softmax": [0.0, -2e4, -1e4],
                 "softmax": [1.0, 0.0, 0.0], "tanh": [1.0, -1.0, 0.0]}[fn]
     np.testing.assert_allclose(y.data, expected, rtol=1e-6)
+
+
+def test_np_array_of_a_tensor_is_a_copy_and_asarray_is_a_view():
+    t = ts.tensor([1.0, 2.0])
+    a = np.array(t)
+    a[0] = 99.0
+    assert t.data[0] == 1.0
+    assert np.shares_memory(np.asarray(t), t.data)
+
+
+def test_truth_value_of_a_tensor_is_numpy_s():
+    assert not ts.tensor(0.0)
+    assert ts.tensor([3.0])
+    with pytest.raises(ValueError):
+        bool(ts.tensor([1.0, 2.0]))

@@ -28,14 +28,15 @@ class set_grad_enabled:
     """Context manager and decorator setting grad mode on or off, restored on exit."""
 
     def __init__(self, mode: bool):
-        self.mode, self.prev = bool(mode), None
+        self.mode, self.prev = bool(mode), []  # a stack, so one instance can be entered twice
 
     def __enter__(self):
-        self.prev, _mode.enabled = _mode.enabled, self.mode
+        self.prev.append(_mode.enabled)
+        _mode.enabled = self.mode
         return self
 
     def __exit__(self, *exc):
-        _mode.enabled = self.prev
+        _mode.enabled = self.prev.pop()
         return False
 
     def __call__(self, fn):
@@ -82,7 +83,7 @@ def toposort(roots: Iterable) -> list:
 
 
 def _fit(g, inp, ctx, i):
-    """Sum ``g`` over broadcast axes (or broadcast it up) to ``inp``'s shape; cast to its dtype."""
+    """Sum ``g`` over the axes the forward broadcast ``inp`` along; cast to its dtype; else name the op."""
     shape = inp.data.shape
     if g.shape != shape:
         try:
@@ -95,9 +96,7 @@ def _fit(g, inp, ctx, i):
             axes = tuple(range(lead)) + ones
             g = g.sum(axis=axes, keepdims=True) if axes else g
             g = g.reshape(shape)
-        elif full == shape:  # a reduction's gradient: broadcast it back up
-            g = g.broadcast_to(shape) if not isinstance(g, np.ndarray) else np.broadcast_to(g, shape)
-        else:
+        else:  # smaller than the input, or incompatible: never silently broadcast a wrong gradient up
             raise RuntimeError(
                 f"{type(ctx).__name__}.backward returned a gradient of shape {tuple(g.shape)} for input {i}, "
                 f"whose shape is {shape}: the backward of {type(ctx).__name__} is wrong"
@@ -121,6 +120,17 @@ def _recorded_grads(ctx, out, g):
         return ctx._backward_recorded(g)
     finally:
         ctx._out = None
+
+
+def _leading_to(order: list, wanted: dict) -> set:
+    """ids of the tensors in ``order`` whose backward reaches a wanted tensor (order: outputs first)."""
+    through: set[int] = set()
+    for t in reversed(order):  # inputs before the tensors computed from them
+        for p in t._ctx.inputs:
+            if isinstance(p, Tensor) and (id(p) in wanted or id(p) in through):
+                through.add(id(t))
+                break
+    return through
 
 
 def run_backward(roots: Sequence, root_grads: Sequence, retain_graph: bool = False,
@@ -160,12 +170,16 @@ def run_backward(roots: Sequence, root_grads: Sequence, retain_graph: bool = Fal
         for r in roots:
             if r._ctx is None and r.requires_grad:
                 deliver(r, pending.pop(id(r)))
-        for t in toposort(roots):
+        order = toposort(roots)
+        through = None if wanted is None else _leading_to(order, wanted)
+        for t in order:
             g = pending.pop(id(t), None)
             if g is None:
                 continue
             if t._retain or (wanted is not None and id(t) in wanted):
                 deliver(t, g)
+            if through is not None and id(t) not in through:
+                continue  # nothing asked for lies below t: don't run (or free) its backward
             ctx = t._ctx
             grads = _recorded_grads(ctx, t, g) if create_graph else type(ctx).backward(ctx, g)
             if type(grads) is not tuple:

@@ -54,6 +54,7 @@ def _kept(shape, axis):
 
 class Op(Function):
     differentiable_backward = True
+    _names_shapes = True
 
 
 # ---- binary arithmetic ----
@@ -328,8 +329,8 @@ class Sum(Op):
 
     @staticmethod
     def backward(ctx, g):
-        # the engine broadcasts g back to the input's shape once the summed axes are back as 1s
-        return g if ctx.keepdims or ctx.axis is None else g.reshape(_kept(ctx.shape, ctx.axis))
+        g = g if ctx.keepdims or ctx.axis is None else g.reshape(_kept(ctx.shape, ctx.axis))
+        return g.broadcast_to(ctx.shape) if isinstance(g, Tensor) else np.broadcast_to(g, ctx.shape)
 
 
 class Max(Op):

@@ -36,6 +36,7 @@ class Function:
 
     __slots__ = ("inputs", "kwargs", "_saved", "_out", "__dict__")
     differentiable_backward = False
+    _names_shapes = False  # built-in ops rewrite numpy's shape errors to name the op and the shapes
 
     @staticmethod
     def forward(ctx, *args, **kwargs):
@@ -82,11 +83,13 @@ class Function:
     @classmethod
     def apply(cls, *args, **kwargs) -> Tensor:
         ctx = object.__new__(cls)
-        ctx._saved = ()
+        ctx._saved, ctx.inputs, ctx.kwargs = (), args, kwargs  # forward may ask ctx.needs_input_grad
         raw = [a.data if isinstance(a, Tensor) else a for a in args]
         try:
             out = cls.forward(ctx, *raw, **kwargs)
         except ValueError as e:
+            if not cls._names_shapes:  # a student's own error message stays as they wrote it
+                raise
             shapes = [str(np.shape(r)) for r in raw if not isinstance(r, (int, float))]
             if "shape" in kwargs:  # reshape, broadcast_to: the shape asked for is the other one
                 shapes.append(str(tuple(int(n) for n in kwargs["shape"])))
@@ -101,7 +104,6 @@ class Function:
         if _mode.enabled:
             for a in args:
                 if isinstance(a, Tensor) and a.requires_grad:
-                    ctx.inputs, ctx.kwargs = args, kwargs
                     t.requires_grad, t._ctx = True, ctx
                     return t
         t.requires_grad, t._ctx = False, None
@@ -206,11 +208,17 @@ class Tensor:
         return self.data
 
     def __array__(self, dtype=None, copy=None):
-        return self.data if dtype is None else self.data.astype(dtype)
+        # np.array(t) must be a copy: optimisers update .data in place, so a shared array would change later
+        a = self.data if dtype is None else self.data.astype(dtype, copy=False)
+        return a.copy() if copy else a
+
+    def __bool__(self) -> bool:
+        return bool(self.data)
 
     def detach(self) -> Tensor:
-        """The same data, cut from the graph."""
-        return Tensor._wrap(self.data)
+        """The same data (shared memory), cut from the graph."""
+        # a view, not the same array object: create_graph tells inputs apart by their arrays' identity
+        return Tensor._wrap(self.data.view())
 
     def zero_grad(self) -> None:
         self.grad = None
