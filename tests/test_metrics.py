@@ -37,7 +37,7 @@ def scores(y_pred, y_true, loss, metric_names, batch_size: int = 32) -> dict:
     ("sparse_categorical_crossentropy", metrics.SparseCategoricalAccuracy, None),
     (SparseCategoricalCrossentropy(from_logits=True), metrics.SparseCategoricalAccuracy, None),
     (ts.losses.binary_crossentropy, metrics.BinaryAccuracy, 0.5),  # the function, by its name
-    ("mse", metrics.Accuracy, None),
+    ("mse", metrics.InferredAccuracy, 0.5),
 ])
 @pytest.mark.parametrize("name", ["accuracy", "acc"])
 def test_accuracy_is_resolved_from_the_loss(loss, cls, threshold, name):
@@ -49,6 +49,14 @@ def test_accuracy_is_resolved_from_the_loss(loss, cls, threshold, name):
 
 
 BINARY_Y = np.array([0, 1, 1, 0, 1])
+
+
+def test_accuracy_with_mse_follows_the_shapes_as_keras_does():
+    # the seminar's sigmoid neuron trained on mse: one output, thresholded at 0.5
+    assert scores([[0.2], [0.6], [0.45], [0.51], [0.99]], BINARY_Y, "mse", ["accuracy"])["accuracy"] == 3 / 5
+    one_hot = np.eye(3)[[0, 2, 1]]
+    p = [[0.8, 0.1, 0.1], [0.1, 0.2, 0.7], [0.6, 0.3, 0.1]]  # argmax 0 2 0
+    assert scores(p, one_hot, "mse", ["accuracy"])["accuracy"] == pytest.approx(2 / 3)
 
 
 def test_binary_accuracy_thresholds_probabilities_at_one_half():
@@ -172,7 +180,9 @@ def test_a_callable_metric_sees_numpy_arrays_of_matching_shapes():
         return 0.0
 
     scores(REG_P[:, None], REG_Y, "mse", [shapes], batch_size=4)
-    assert seen == [(np.ndarray, np.ndarray, (4, 1), (4, 1)), (np.ndarray, np.ndarray, (3, 1), (3, 1))]
+    # first a trial on two samples (evaluate checks every metric before it starts), then the batches
+    assert seen == [(np.ndarray, np.ndarray, (2, 1), (2, 1)),
+                    (np.ndarray, np.ndarray, (4, 1), (4, 1)), (np.ndarray, np.ndarray, (3, 1), (3, 1))]
 
 
 def test_metrics_in_fit_are_reset_each_epoch():
@@ -189,7 +199,7 @@ def test_metrics_in_fit_are_reset_each_epoch():
     history = model.fit(p, y, batch_size=1, epochs=2, callbacks=[scale_up], verbose=0)
     assert history.history["accuracy"] == [0.5, 1.0]  # not 0.75: epoch 2 starts from zero
     assert history.history["counting"] == [1.0, 1.0]
-    assert calls == [1] * 4
+    assert calls == [2] + [1] * 4  # fit's trial of every metric on two samples, then one call per batch
 
 
 def test_unknown_metric_and_the_metrics_module_api():

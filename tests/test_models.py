@@ -371,12 +371,16 @@ def test_missing_or_non_numeric_data():
         mlp().predict(3.0)
 
 
-@pytest.mark.parametrize("bad", [0, -1, 1.5, True, None])
+def test_batch_size_none_means_32_as_in_keras():
+    model = mlp()
+    assert model.predict(X, batch_size=None).shape == (10, 1)
+    assert np.isfinite(model.evaluate(X, Y, batch_size=None, verbose=0))
+    assert len(model.fit(X, Y, batch_size=None, verbose=0).history["loss"]) == 1
+
+
+@pytest.mark.parametrize("bad", [0, -1, 1.5, True])
 @pytest.mark.parametrize("method", ["fit", "evaluate", "predict"])
 def test_batch_size_below_one_or_not_a_whole_number(method, bad):
-    if bad is None and method == "predict":
-        assert mlp().predict(X, batch_size=None).shape == (10, 1)  # None means 32 for predict
-        return
     args = (X,) if method == "predict" else (X, Y)
     with pytest.raises(ValueError, match=rf"^batch_size must be a whole number >= 1, got {re.escape(repr(bad))}$"):
         getattr(mlp(), method)(*args, batch_size=bad)

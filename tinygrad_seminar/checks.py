@@ -27,6 +27,15 @@ def as_array(value, name: str, dtype) -> np.ndarray:
     return arr
 
 
+def features(value, name: str, dtype) -> np.ndarray:
+    """x as (samples, features): as_array, and a 1-D x is an error with the reshape that fixes it."""
+    x = as_array(value, name, dtype)
+    if x.ndim == 1:
+        raise ValueError(f"{name} has shape {x.shape}, but a model takes one row per sample, shape (samples, "
+                         f"features); for a single feature write {name}.reshape(-1, 1)")
+    return x
+
+
 def same_length(x: np.ndarray, y: np.ndarray, xname: str = "x", yname: str = "y") -> None:
     if len(x) != len(y):
         raise ValueError(f"{xname} and {yname} have different numbers of samples: {xname} has shape {x.shape}, "

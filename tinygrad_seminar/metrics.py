@@ -72,6 +72,27 @@ class Accuracy(Metric):
         return y_true == y_pred
 
 
+class InferredAccuracy(Metric):
+    """"accuracy" for a loss that does not say (mse, a callable): chosen from the shapes, as Keras does.
+
+    One output: binary at 0.5 (the seminar's sigmoid neuron on mse); labels with one axis fewer than the
+    output: sparse; otherwise one-hot, argmax against argmax.
+    """
+
+    name = "accuracy"
+
+    def __init__(self, threshold: float = 0.5):
+        self.threshold = threshold
+        super().__init__()
+
+    def values(self, y_true, y_pred):
+        if y_pred.ndim == 1 or y_pred.shape[-1] == 1:
+            return (y_pred.reshape(len(y_pred), -1) > self.threshold) == (y_true.reshape(len(y_true), -1) > 0.5)
+        if y_true.ndim < y_pred.ndim or y_true.shape[-1] == 1:
+            return y_true.reshape(-1).astype(np.int64) == y_pred.argmax(axis=-1)
+        return y_true.argmax(axis=-1) == y_pred.argmax(axis=-1)
+
+
 class MeanAbsoluteError(Metric):
     name = "mae"
 
@@ -165,6 +186,8 @@ NAMES = ("accuracy", "acc", "mae", "mean_absolute_error", "mse", "mean_squared_e
 def get(identifier, loss_name: str = "", from_logits: bool = False) -> Metric:
     """A fresh Metric from a name (resolved against the loss, as Keras does) or a callable."""
     threshold = 0.0 if from_logits else 0.5
+    if isinstance(identifier, Metric):
+        return identifier
     if callable(identifier) and not isinstance(identifier, str):
         return FunctionMetric(identifier)
     if identifier in ("accuracy", "acc"):
@@ -174,7 +197,7 @@ def get(identifier, loss_name: str = "", from_logits: bool = False) -> Metric:
             return CategoricalAccuracy()
         if "binary" in loss_name:
             return BinaryAccuracy(threshold)
-        return Accuracy()
+        return InferredAccuracy(threshold)
     table = {"mae": MeanAbsoluteError, "mean_absolute_error": MeanAbsoluteError, "mse": MeanSquaredError,
              "mean_squared_error": MeanSquaredError, "r2_score": R2Score}
     if identifier in table:

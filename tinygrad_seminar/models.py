@@ -17,7 +17,6 @@ from . import losses as losses_mod
 from . import metrics as metrics_mod
 from . import summary as summary_mod
 from .callbacks import CallbackList, History, ProgbarLogger
-from .engine import no_grad
 from .nn.module import Module, unique_name
 from .progress import Progbar, resolve_verbose
 from .rng import default_generator
@@ -68,7 +67,7 @@ class Model(Module):
 
     optimizer: optim.Optimizer | None = None
     loss = None
-    compiled_metrics: list = []
+    compiled_metrics: tuple | list = ()  # compile sets a list per model
     stop_training = False
     history: History | None = None
     _compile_config: dict | None = None
@@ -88,6 +87,8 @@ class Model(Module):
         self.loss = losses_mod.get(loss)
         loss_name = getattr(self.loss, "name", getattr(loss, "__name__", ""))
         from_logits = getattr(self.loss, "from_logits", False)
+        if isinstance(metrics, str) or callable(metrics):
+            metrics = [metrics]
         self.compiled_metrics = []
         for m in metrics or []:
             metric = metrics_mod.get(m, loss_name, from_logits)
@@ -116,27 +117,43 @@ class Model(Module):
     def _loss_name(self) -> str:
         return getattr(self.loss, "name", getattr(self.loss, "__name__", ""))
 
-    # ---- modes and probing ----
-    def _modes(self) -> list[tuple[Module, bool]]:
-        return [(m, m.training) for m in self.modules()]
-
-    def _probe(self, x: np.ndarray) -> tuple:
-        """Run one sample through (building lazy layers, checking widths); the output shape per sample."""
-        saved = self._modes()
-        self.eval()
+    # ---- probing ----
+    def _probe(self, x: np.ndarray) -> Tensor:
+        """Run two samples through (building lazy layers, checking widths): the output, for checks."""
         try:
-            with no_grad():
-                out = self(Tensor._wrap(x[:1]))
-        except ValueError as e:  # a layer saw the one-sample probe: show the user's own shape instead
-            raise ValueError(str(e).replace(str((1,) + x.shape[1:]), str(x.shape))) from None
-        finally:
-            for m, t in saved:
-                m.training = t
-        return tuple(out.shape[1:])
+            with self.inference():
+                out = self(Tensor._wrap(x[:2]))
+        except ValueError as e:  # a layer saw the probe: show the user's own shape instead
+            e.args = (str(e).replace(str(x[:2].shape), str(x.shape)),)
+            raise
+        if self.optimizer is not None:
+            self._bind_optimizer()  # an unbound optimiser is bound as soon as the model is built
+        return out
+
+    def _check_targets(self, x: np.ndarray, y: np.ndarray, yname: str = "y") -> np.ndarray:
+        """y checked against the loss and every metric on the first samples, before any training."""
+        out = self._probe(x)
+        out_shape = tuple(out.shape[1:])
+        checks.targets_fit_loss(y, out_shape, self._loss_name)
+        y = checks.align_targets(y, out_shape, self._loss_name)
+        what = "the loss"
+        try:
+            with self.inference():
+                self.loss(y[:2], out)
+                for m in self.compiled_metrics:
+                    what = f"the metric {m.name!r}"
+                    trial = copy.copy(m)
+                    trial.reset()
+                    trial.update(y[:2], out.data)
+                    float(trial.result())
+        except (ValueError, TypeError, IndexError) as e:
+            raise ValueError(f"{what} cannot compare {yname} of shape {y.shape} with the model's output of shape "
+                             f"{(len(x),) + out_shape}: {e}") from None
+        return y
 
     def _arrays(self, x, y, xname="x", yname="y"):
         dtype = self.dtype
-        x = checks.as_array(x, xname, dtype)
+        x = checks.features(x, xname, dtype)
         y = checks.as_array(y, yname, dtype)
         checks.same_length(x, y, xname, yname)
         return x, y
@@ -146,13 +163,13 @@ class Model(Module):
             yield slice(start, start + size) if order is None else order[start:start + size]
 
     # ---- fit ----
-    def fit(self, x=None, y=None, batch_size: int = 32, epochs: int = 1, verbose="auto", callbacks=None,
+    def fit(self, x=None, y=None, batch_size: int | None = 32, epochs: int = 1, verbose="auto", callbacks=None,
             validation_split: float = 0.0, validation_data=None, shuffle: bool = True,
             initial_epoch: int = 0) -> History:
         """Train for ``epochs`` passes over (x, y) in mini-batches; returns the History of per-epoch logs."""
         self._require_compiled("fit")
         x, y = self._arrays(x, y)
-        bs = checks.batch_size(batch_size)
+        bs = checks.batch_size(32 if batch_size is None else batch_size)
         if not isinstance(epochs, (int, np.integer)) or epochs < 0:
             raise ValueError(f"epochs must be a whole number >= 0, got {epochs!r}")
         if not 0 <= validation_split < 1:
@@ -170,14 +187,9 @@ class Model(Module):
             (x, val_x), (y, val_y) = (x[:split], x[split:]), (y[:split], y[split:])
             val = (val_x, val_y)
             self._warn_one_class(y, val_y, validation_split)
-        out_shape = self._probe(x)
-        checks.targets_fit_loss(y, out_shape, self._loss_name)
-        y = checks.align_targets(y, out_shape, self._loss_name)
+        y = self._check_targets(x, y)
         if val is not None:
-            self._probe(val[0])
-            checks.targets_fit_loss(val[1], out_shape, self._loss_name)
-            val = (val[0], checks.align_targets(val[1], out_shape, self._loss_name))
-        self._bind_optimizer()
+            val = (val[0], self._check_targets(*val, yname="the validation targets"))
         verbose = resolve_verbose(verbose)
         steps = -(-len(x) // bs)
         self.history = History()
@@ -237,35 +249,28 @@ class Model(Module):
     # ---- evaluate and predict ----
     def _run(self, x, y, bs) -> dict:
         """Loss and metrics over (x, y) in eval mode, without recording a graph."""
-        saved = self._modes()
-        self.eval()
         metrics = [copy.copy(m) for m in self.compiled_metrics]  # fit's running values stay untouched
         for m in metrics:
             m.reset()
         total = 0.0
-        try:
-            with no_grad():
-                for idx in self._batches(len(x), bs):
-                    out = self(Tensor._wrap(x[idx]))
-                    total += self.loss(y[idx], out).item() * len(out)
-                    for m in metrics:
-                        m.update(y[idx], out.data)
-        finally:
-            for m, t in saved:
-                m.training = t
+        with self.inference():
+            for idx in self._batches(len(x), bs):
+                out = self(Tensor._wrap(x[idx]))
+                total += self.loss(y[idx], out).item() * len(out)
+                for m in metrics:
+                    m.update(y[idx], out.data)
         return {"loss": total / len(x), **{m.name: m.result() for m in metrics}}
 
-    def evaluate(self, x=None, y=None, batch_size: int = 32, verbose="auto", return_dict: bool = False):
+    def evaluate(self, x=None, y=None, batch_size: int | None = 32, verbose="auto", return_dict: bool = False):
         """The loss (and metrics) on (x, y): a float, [loss, *metrics], or a dict with return_dict=True."""
         self._require_compiled("evaluate")
         x, y = self._arrays(x, y)
-        bs = checks.batch_size(batch_size)
-        out_shape = self._probe(x)
-        checks.targets_fit_loss(y, out_shape, self._loss_name)
+        bs = checks.batch_size(32 if batch_size is None else batch_size)
+        y = self._check_targets(x, y)
         verbose = resolve_verbose(verbose)
         steps = -(-len(x) // bs)
         bar = Progbar(steps, verbose=verbose) if verbose else None
-        results = self._run(x, checks.align_targets(y, out_shape, self._loss_name), bs)
+        results = self._run(x, y, bs)
         if bar is not None:
             bar.update(steps, results, finalize=True)
         if return_dict:
@@ -275,17 +280,11 @@ class Model(Module):
 
     def predict(self, x, batch_size: int | None = None, verbose=0) -> np.ndarray:
         """The model's outputs for x as a numpy array, computed in eval mode in batches (32 by default)."""
-        x = checks.as_array(x, "x", self.dtype)
+        x = checks.features(x, "x", self.dtype)
         bs = checks.batch_size(32 if batch_size is None else batch_size)
         self._probe(x)
-        saved = self._modes()
-        self.eval()
-        try:
-            with no_grad():
-                outs = [self(Tensor._wrap(x[idx])).data for idx in self._batches(len(x), bs)]
-        finally:
-            for m, t in saved:
-                m.training = t
+        with self.inference():
+            outs = [self(Tensor._wrap(x[idx])).data for idx in self._batches(len(x), bs)]
         return np.concatenate(outs, axis=0)
 
     # ---- display ----

@@ -6,7 +6,6 @@ import html
 
 import numpy as np
 
-from .engine import no_grad
 from .tensor import Tensor
 
 NOT_BUILT = (
@@ -36,17 +35,11 @@ def rows(model) -> list[tuple[str, str, str, int]] | None:
     shapes = ["?"] * len(layers)
     width = getattr(model, "input_dim", None)
     if width is not None and hasattr(model, "layers"):
-        prev = [m.training for m in model.modules()]
-        model.eval()
-        try:
-            with no_grad():
-                x = Tensor._wrap(np.zeros((1, width), model.dtype))
-                for i, layer in enumerate(layers):
-                    x = layer(x)
-                    shapes[i] = str((None,) + tuple(x.shape[1:]))
-        finally:
-            for m, t in zip(model.modules(), prev):
-                m.training = t
+        with model.inference():
+            x = Tensor._wrap(np.zeros((1, width), model.dtype))
+            for i, layer in enumerate(layers):
+                x = layer(x)
+                shapes[i] = str((None,) + tuple(x.shape[1:]))
     return [(getattr(layer, "name", "") or str(i), type(layer).__name__, shapes[i], _count(layer.parameters()))
             for i, layer in enumerate(layers)]
 

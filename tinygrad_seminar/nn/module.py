@@ -6,10 +6,12 @@ first assigned), including lists and tuples of them, so there is nothing to regi
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 
 import numpy as np
 
+from ..engine import no_grad
 from ..tensor import Tensor
 
 _name_counts: dict[str, int] = {}
@@ -107,6 +109,18 @@ class Module:
 
     def eval(self) -> Module:
         return self.train(False)
+
+    @contextlib.contextmanager
+    def inference(self):
+        """``with model.inference():`` eval mode and no graph inside; every module's mode restored after."""
+        saved = [(m, m.training) for m in self.modules()]
+        self.eval()
+        try:
+            with no_grad():
+                yield self
+        finally:
+            for m, mode in saved:
+                m.training = mode
 
     @property
     def trainable(self) -> bool:
