@@ -245,7 +245,7 @@ def test_no_validation_split_warning_when_both_parts_hold_both_classes(recwarn):
 
 def test_validation_data_is_evaluated_each_epoch_and_leaves_training_mode_on():
     model = small_classifier()
-    model.add(nn.Dropout(0.5))
+    model.layers.insert(1, nn.Dropout(0.5))  # between the layers: after the sigmoid it would break [0, 1]
     x, y = two_moons(32, 0.1, np.random.default_rng(9))
     modes = []
     check = LambdaCallback(on_epoch_end=lambda epoch, logs: modes.append([m.training for m in model.modules()]))

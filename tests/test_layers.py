@@ -254,6 +254,7 @@ def test_dense_initialisers_and_rng():
     assert not np.array_equal(a.weight.data, c.weight.data)
 
 
+@pytest.mark.filterwarnings("ignore:Dense\\(1, activation='softmax'\\)")  # drawn on purpose here
 @pytest.mark.parametrize("name", NAMES)
 @given(inputs=S.dense_inputs())
 def test_gradcheck_dense(name, inputs):
@@ -345,3 +346,8 @@ def test_gradcheck_dropout_with_a_fixed_mask(inputs):
         return drop(x)
 
     assert ts.gradcheck(dropout, ts.Tensor(x, requires_grad=True))
+
+
+def test_a_one_unit_softmax_warns_that_it_cannot_learn():
+    with pytest.warns(UserWarning, match=r"always outputs 1.*Dense\(1, activation='sigmoid'\)"):
+        nn.Dense(1, activation="softmax")

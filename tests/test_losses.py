@@ -428,3 +428,15 @@ def test_get_unknown_name_lists_the_known_ones():
     assert msg.startswith("unknown loss 'crossentropy'; known: ")
     for name in ("mse", "mae", "binary_crossentropy", "categorical_crossentropy", "sparse_categorical_crossentropy"):
         assert name in msg
+
+
+def test_probabilities_outside_the_unit_interval_are_logits_and_say_so():
+    logits = ts.tensor([[2.5], [-1.0]])
+    with pytest.raises(ValueError, match=r"probabilities in \[0, 1\].*activation=.sigmoid.*from_logits"):
+        ts.losses.binary_crossentropy([1, 0], logits)
+    with pytest.raises(ValueError, match=r"activation='softmax'"):
+        ts.losses.categorical_crossentropy([[1, 0]], ts.tensor([[2.0, -1.0]]))
+
+
+def test_a_loss_class_given_to_get_is_instantiated():
+    assert isinstance(ts.losses.get(ts.losses.MeanSquaredError), ts.losses.MeanSquaredError)

@@ -43,8 +43,16 @@ def _targets(y_true, y_pred: Tensor, loss: str) -> np.ndarray:
 
 
 def _check_unit_interval(y: np.ndarray, loss: str) -> None:
-    if y.size and (y.min() < 0 or y.max() > 1):
+    if y.size and not (y.min() >= 0 and y.max() <= 1):  # written so that NaN fails too
         raise ValueError(f"{loss}: targets must lie in [0, 1]; y_true ranges over [{y.min():g}, {y.max():g}]")
+
+
+def _check_probabilities(p: Tensor, loss: str, activation: str, top: float = 1.0) -> None:
+    """Predictions outside [0, top] are logits: clipping them would train on a wrong loss without a word."""
+    if p.data.size and not (p.data.min() >= 0 and p.data.max() <= top):
+        raise ValueError(f"{loss}: y_pred must be probabilities in [0, 1] but ranges over [{p.data.min():g}, "
+                         f"{p.data.max():g}]; end the model with activation='{activation}', or pass "
+                         "from_logits=True if these are logits")
 
 
 # ---- fused ops ----
@@ -68,8 +76,10 @@ class SoftmaxCE(Op):
     @staticmethod
     def forward(ctx, z, y):
         s = z - z.max(axis=-1, keepdims=True)
-        log_sum = np.log(np.exp(s).sum(axis=-1, keepdims=True))
-        ctx.save_for_backward(z, y, np.exp(s - log_sum))
+        e = np.exp(s)
+        total = e.sum(axis=-1, keepdims=True)
+        log_sum = np.log(total)
+        ctx.save_for_backward(z, y, e / total)
         ctx.rows = z.size // z.shape[-1]
         return -(y * (s - log_sum)).sum() / ctx.rows
 
@@ -102,6 +112,7 @@ def binary_crossentropy(y_true, y_pred, from_logits: bool = False) -> Tensor:
     _check_unit_interval(y, "binary_crossentropy")
     if from_logits:
         return SigmoidBCE.apply(y_pred, y)
+    _check_probabilities(y_pred, "binary_crossentropy", "sigmoid")
     p = y_pred.clip(EPSILON, 1 - EPSILON)
     return -(p.log() * y + (1 - p).log() * (1 - y)).mean()
 
@@ -114,6 +125,7 @@ def categorical_crossentropy(y_true, y_pred, from_logits: bool = False) -> Tenso
         raise ValueError(f"categorical_crossentropy: y_pred needs a class axis, got shape {y_pred.shape}")
     if from_logits:
         return SoftmaxCE.apply(y_pred, y)
+    _check_probabilities(y_pred, "categorical_crossentropy", "softmax", top=np.inf)  # rows are renormalised
     p = (y_pred / y_pred.sum(axis=-1, keepdims=True)).clip(EPSILON, 1 - EPSILON)  # Keras renormalises first
     return -(p.log() * y).sum(axis=-1).mean()
 
@@ -223,6 +235,8 @@ def get(identifier) -> Loss:
             return ALIASES[identifier]()
         except KeyError:
             raise ValueError(f"unknown loss {identifier!r}; known: {', '.join(ALIASES)}") from None
+    if isinstance(identifier, type) and issubclass(identifier, Loss):
+        return identifier()  # compile(loss=ts.losses.MeanSquaredError) as Keras allows
     if callable(identifier):
         return identifier
     raise TypeError(f"loss must be a name, a Loss or a callable, got {type(identifier).__name__}")

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from .. import functional as F
-from .. import ops
 from ..rng import default_generator
 from ..tensor import Tensor
 from . import init as initializers
@@ -35,6 +36,10 @@ class Dense(Module):
         self.activation_name = activation if isinstance(activation, str) or activation is None else getattr(
             activation, "__name__", "custom")
         self.activation = F.get_activation(activation)
+        if units == 1 and self.activation_name == "softmax":
+            warnings.warn("Dense(1, activation='softmax') always outputs 1 (a softmax over one unit), so it "
+                          "cannot learn; for two classes use Dense(1, activation='sigmoid') with "
+                          "binary_crossentropy", UserWarning, stacklevel=2)
         self.kernel_initializer = initializers.get(kernel_initializer)
         self.bias_initializer = initializers.get(bias_initializer)
         self.name = name or unique_name("dense")
@@ -67,7 +72,7 @@ class Dense(Module):
             self.trainable = False
 
     def forward(self, x):
-        x = x if isinstance(x, Tensor) else Tensor(np.asarray(x), dtype=self.dtype)
+        x = x.astype(self.dtype) if isinstance(x, Tensor) else Tensor(np.asarray(x), dtype=self.dtype)
         width = x.shape[-1] if x.ndim else None
         if not self.built:
             if width is None:
@@ -78,12 +83,7 @@ class Dense(Module):
                 f"Input of layer {self.name!r} (Dense) is incompatible: expected shape (None, {self.input_dim}), "
                 f"received {x.shape}"
             )
-        if x.ndim == 2:
-            z = ops.Affine.apply(x, self.weight, self.bias) if self.use_bias else ops.Affine.apply(x, self.weight)
-        else:
-            z = x @ self.weight.T
-            z = z + self.bias if self.use_bias else z
-        return self.activation(z)
+        return self.activation(F.affine(x, self.weight, self.bias))
 
     def extra_repr(self) -> str:
         inputs = "?" if not self.built else self.input_dim
