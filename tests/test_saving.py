@@ -415,3 +415,33 @@ def test_save_writes_what_a_reader_can_check_without_the_framework(saved):
         meta = json.loads(str(np.load(io.BytesIO(z.read("__meta__.npy")), allow_pickle=False)))
     assert (meta["format"], meta["kind"], meta["class"], meta["input_dim"]) == ("tinygrad_seminar", "model",
                                                                                  "Sequential", 3)
+
+
+def test_the_optimizer_state_is_saved_so_training_resumes_where_it_stopped(tmp_path):
+    ts.manual_seed(0)
+    x, y = ts.datasets.moons(64, rng=np.random.default_rng(0))
+    model = ts.Sequential([ts.Input(shape=(2,)), ts.nn.Dense(8, activation="tanh"),
+                           ts.nn.Dense(1, activation="sigmoid")])
+    model.compile(optimizer="adam", loss="binary_crossentropy")
+    model.fit(x, y, epochs=2, verbose=0)
+    model.save(tmp_path / "m.keras")
+    loaded = ts.load_model(tmp_path / "m.keras")
+    assert loaded.optimizer.state[0]["step"] == model.optimizer.state[0]["step"] > 0
+    for run in (model, loaded):
+        ts.manual_seed(1)
+        run.fit(x, y, epochs=1, verbose=0)
+    assert np.array_equal(model.predict(x), loaded.predict(x))
+
+
+def test_a_saved_file_gets_the_usual_permissions_not_mkstemps_0600(tmp_path):
+    model = ts.Sequential([ts.nn.Dense(1, input_dim=2)])
+    model.save_weights(tmp_path / "w")
+    umask = os.umask(0)
+    os.umask(umask)
+    assert os.stat(tmp_path / "w").st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_saving_into_a_missing_folder_names_the_folder(tmp_path):
+    model = ts.Sequential([ts.nn.Dense(1, input_dim=2)])
+    with pytest.raises(FileNotFoundError, match="the folder .*missing does not exist"):
+        model.save_weights(tmp_path / "missing" / "w")

@@ -18,6 +18,7 @@ import numpy as np
 
 from . import losses as losses_mod
 from . import optim
+from .nn import init as initializers
 from .nn import layers as L
 
 FORMAT = "tinygrad_seminar"
@@ -31,8 +32,11 @@ def _write(path, meta: dict, arrays: dict) -> None:
     """Write to a temporary file beside ``path``, then rename: an earlier file survives any failure."""
     path = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise FileNotFoundError(f"{path}: the folder {folder} does not exist")
     fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=folder)
     try:
+        os.chmod(tmp, _file_mode(path))  # mkstemp makes 0600; keep what open() would give, or the old mode
         with os.fdopen(fd, "wb") as f:
             np.savez(f, __meta__=np.array(json.dumps(meta)), **arrays)
             f.flush()
@@ -42,6 +46,52 @@ def _write(path, meta: dict, arrays: dict) -> None:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+def _file_mode(path: str) -> int:
+    try:
+        return os.stat(path).st_mode & 0o777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+OPT_PREFIX = "optimizer."  # archive entries of the optimiser's state; parameters are named "0.weight" ...
+
+
+def _optimizer_state(model) -> tuple[dict | None, dict]:
+    """The optimiser's state as JSON-able scalars plus arrays, so training resumes where it stopped."""
+    opt = getattr(model, "optimizer", None)
+    if opt is None or not opt.params:
+        return None, {}
+    sd = opt.state_dict()
+    arrays, scalars = {}, []
+    for i, entry in enumerate(sd["state"]):
+        scalars.append({})
+        for k, v in entry.items():
+            if isinstance(v, np.ndarray):
+                arrays[f"{OPT_PREFIX}{i}.{k}"] = v
+            else:
+                scalars[-1][k] = v.item() if isinstance(v, np.generic) else v
+    return {"optimizer": sd["optimizer"], "hyperparameters": sd["hyperparameters"], "scalars": scalars}, arrays
+
+
+def _restore_optimizer(model, saved: dict | None, arrays: dict) -> None:
+    if saved is None or model.optimizer is None:
+        return
+    state = [dict(entry) for entry in saved["scalars"]]
+    for key, value in arrays.items():
+        i, name = key[len(OPT_PREFIX):].split(".", 1)
+        state[int(i)][name] = value
+    hyper = {k: tuple(v) if isinstance(v, list) else v for k, v in saved["hyperparameters"].items()}
+    model.optimizer.load_state_dict({"optimizer": saved["optimizer"], "hyperparameters": hyper, "state": state})
+
+
+def _split(arrays: dict) -> tuple[dict, dict]:
+    """(parameters, optimiser state) from an archive's entries."""
+    opt = {k: v for k, v in arrays.items() if k.startswith(OPT_PREFIX)}
+    return {k: v for k, v in arrays.items() if not k.startswith(OPT_PREFIX)}, opt
 
 
 def _read(path, kinds: tuple[str, ...]) -> tuple[dict, dict]:
@@ -133,12 +183,16 @@ def save_weights(model, path) -> None:
 
 
 def load_weights(model, path) -> None:
-    _, arrays = _read(path, ("weights", "model"))
-    if hasattr(model, "build") and not model.built and "0.weight" in arrays:
+    arrays, _ = _split(_read(path, ("weights", "model"))[1])
+    first = next((v for k, v in arrays.items() if k.endswith(".weight") and v.ndim == 2), None)
+    if hasattr(model, "build") and not model.built and first is not None:
         trial = copy.deepcopy(model)  # build and load a copy first: a failed load leaves the model unbuilt
-        trial.build(arrays["0.weight"].shape[1])
+        for layer in trial.modules():
+            if hasattr(layer, "kernel_initializer"):  # the copy draws nothing from the random generator
+                layer.kernel_initializer = layer.bias_initializer = initializers.zeros
+        trial.build(first.shape[1])
         trial.load_state_dict(arrays)
-        model.build(arrays["0.weight"].shape[1])
+        model.build(first.shape[1])
     model.load_state_dict(arrays)
 
 
@@ -155,10 +209,11 @@ def save_model(model, path) -> None:
     cfg = model._compile_config
     if cfg and cfg.get("custom"):
         warnings.warn("a custom loss or metric is not saved; compile the loaded model again", stacklevel=3)
+    opt_meta, opt_arrays = _optimizer_state(model) if cfg else (None, {})
     meta = {"format": FORMAT, "version": VERSION, "kind": "model", "class": "Sequential", "name": model.name,
             "input_dim": model.input_dim, "layers": [layer_config(layer) for layer in model.layers],
-            "compile": cfg}
-    _write(path, meta, model.state_dict())
+            "compile": cfg, "optimizer_state": opt_meta}
+    _write(path, meta, {**model.state_dict(), **opt_arrays})
 
 
 def load_model(path):
@@ -166,11 +221,13 @@ def load_model(path):
     from .models import Sequential
 
     meta, arrays = _read(path, ("model",))
+    arrays, opt_arrays = _split(arrays)
     try:
         model = Sequential([layer_from_config(c) for c in meta["layers"]], name=meta.get("name"))
         model.build(meta["input_dim"])
         model.load_state_dict(arrays)
         _compile_from_config(model, meta.get("compile"))
+        _restore_optimizer(model, meta.get("optimizer_state"), opt_arrays)
     except (KeyError, TypeError, ValueError) as e:
         raise ValueError(f"{os.fspath(path)}: the model description in the file is damaged ({e!r})") from None
     return model
