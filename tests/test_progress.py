@@ -62,7 +62,8 @@ def test_verbose1_on_a_log_file_writes_only_the_final_line_without_control_chara
     assert re.fullmatch(r"7/7 \[={30}\] - \d+s \d+(us|ms|s)/step - loss: 0\.6931 - accuracy: 0\.5000\n", text)
 
 
-def test_verbose1_on_a_tty_redraws_with_carriage_return_and_ends_with_the_final_line(clock):
+def test_verbose1_on_a_tty_redraws_with_carriage_return_and_ends_with_the_final_line(clock, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "200")
     out = FakeTTY()
     run_epoch(Progbar(7, stream=out, interval=0), clock=clock)
     text = out.getvalue()
@@ -182,3 +183,12 @@ def test_resolve_verbose_rejects_anything_else(bad):
 def test_progbar_rejects_unresolved_verbose():
     with pytest.raises(ValueError, match="resolve_verbose"):
         Progbar(3, verbose="auto")
+
+
+def test_the_live_line_is_cut_to_the_terminal_width_so_it_never_wraps(clock, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "60")
+    out = FakeTTY()
+    run_epoch(Progbar(7, stream=out, interval=0), clock=clock)
+    *live, final = out.getvalue().split("\r")[1:]
+    assert live and all(len(line.rstrip()) <= 59 for line in live)
+    assert final.startswith("7/7 [") and "accuracy: 0.5000" in final  # the last line is whole

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import shutil
 import sys
 import time
 from collections.abc import Mapping
@@ -23,6 +24,13 @@ __all__ = ["Progbar", "is_dynamic_display", "resolve_verbose"]
 
 def _clock() -> float:
     return time.perf_counter()
+
+
+def _isatty(stream) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
 
 
 def is_dynamic_display(stream: TextIO | None = None) -> bool:
@@ -115,6 +123,8 @@ class Progbar:
                          f" - ETA: {_format_eta(step_time * (self.target - current))}")
             line += self._metrics()
             if dynamic:
+                if not finalize and _isatty(stream):  # a wrapped live line would leave a copy per redraw
+                    line = line[: shutil.get_terminal_size((80, 24)).columns - 1]
                 padding = " " * max(0, self._prev_width - len(line))
                 self._write(stream, "\r" + line + padding + ("\n" if finalize else ""))
                 self._prev_width = len(line)
