@@ -18,3 +18,15 @@ def test_ci_runs_the_readme_test_command():
 def test_readme_tour_command_runs_the_tour():
     readme = (ROOT / "README.md").read_text()
     assert _command(readme, "python -m tinygrad_seminar tour").startswith("python -m venv .venv")
+
+
+def test_every_python_block_of_the_readme_runs(tmp_path, monkeypatch, capsys):
+    import re
+
+    monkeypatch.chdir(tmp_path)  # the Keras block saves moons.keras in the current folder
+    readme = (ROOT / "README.md").read_text()
+    blocks = re.findall(r"```python\n(.*?)```", readme, re.S)
+    assert len(blocks) >= 3
+    for i, block in enumerate(blocks):
+        exec(compile(block, f"README.md block {i}", "exec"), {})
+    assert (tmp_path / "moons.keras").is_file()
