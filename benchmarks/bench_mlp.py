@@ -122,15 +122,19 @@ def torch_step_factory(spec, weights, x, y):
     return step
 
 
-def median_time(fn, repeat):
-    for _ in range(max(repeat // 10, 3)):
-        fn()
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+def interleaved_medians(fns, repeat, chunk=10):
+    """Median seconds per call of each fn, timed in alternating chunks so that drift hits all alike."""
+    for fn in fns:
+        for _ in range(chunk):
+            fn()
+    samples = [[] for _ in fns]
+    for _ in range(max(repeat // chunk, 3)):
+        for fn, out in zip(fns, samples):
+            t0 = time.perf_counter()
+            for _ in range(chunk):
+                fn()
+            out.append((time.perf_counter() - t0) / chunk)
+    return [statistics.median(s) for s in samples]
 
 
 def measure(spec: dict, repeat: int) -> tuple[float, float, float | None]:
@@ -145,10 +149,11 @@ def measure(spec: dict, repeat: int) -> tuple[float, float, float | None]:
     assert abs(l_np - l_fw) < 1e-4 * max(1.0, abs(l_np)), (l_np, l_fw)
     model = framework_model(spec, w_np)
     opt = ts.optim.SGD(model.parameters(), lr=LR)
-    t_np = median_time(lambda: numpy_step(w_np, x, y, spec["hidden"], spec["target"]), repeat)
-    t_fw = median_time(lambda: framework_step(model, opt, x, y, spec["target"]), repeat)
+    fns = [lambda: numpy_step(w_np, x, y, spec["hidden"], spec["target"]),
+           lambda: framework_step(model, opt, x, y, spec["target"])]
     torch_step = torch_step_factory(spec, w_np, x, y)
-    return t_np, t_fw, (median_time(torch_step, repeat) if torch_step else None)
+    times = interleaved_medians(fns + ([torch_step] if torch_step else []), repeat)
+    return times[0], times[1], (times[2] if torch_step else None)
 
 
 def main() -> None:
