@@ -249,7 +249,7 @@ class Tensor:
                     f"backward() without a gradient needs a scalar output; this one has shape {self.shape}. "
                     "Pass gradient= of that shape, or reduce first (loss.mean())."
                 )
-            gradient = np.ones_like(self.data)
+            gradient = np.ones(self.data.shape, self.data.dtype)
         else:
             gradient = np.asarray(gradient.data if isinstance(gradient, Tensor) else gradient, dtype=self.dtype)
             if gradient.shape != self.shape:
