@@ -353,3 +353,20 @@ def test_one_no_grad_instance_entered_twice_restores_grad_mode():
             assert not ts.is_grad_enabled()
         assert not ts.is_grad_enabled()
     assert ts.is_grad_enabled()
+
+
+def test_the_same_leaf_given_twice_as_an_output_sums_its_seeds():
+    a = ts.tensor(1.0, requires_grad=True)
+    (g,) = ts.grad([a, a], [a])
+    assert g.item() == 2.0
+
+
+def test_x_to_the_power_zero_has_gradient_zero_even_at_zero():
+    x = ts.tensor([0.0, 2.0], requires_grad=True)
+    with np.errstate(all="raise"):
+        (x**0).sum().backward()
+    assert x.grad.tolist() == [0.0, 0.0]
+
+
+def test_var_with_nothing_left_after_ddof_is_nan_as_in_numpy():
+    assert np.isnan(ts.tensor([1.0]).var(ddof=1).item())

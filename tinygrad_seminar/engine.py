@@ -168,7 +168,7 @@ def run_backward(roots: Sequence, root_grads: Sequence, retain_graph: bool = Fal
     _mode.enabled = create_graph  # a plain backward records nothing; create_graph records the backward
     try:
         for r in roots:
-            if r._ctx is None and r.requires_grad:
+            if r._ctx is None and r.requires_grad and id(r) in pending:  # a root given twice is summed once
                 deliver(r, pending.pop(id(r)))
         order = toposort(roots)
         through = None if wanted is None else _leading_to(order, wanted)

@@ -47,6 +47,11 @@ def count(shape: tuple, axis) -> int:
     return math.prod(shape[a] for a in _axes(axis, len(shape)))
 
 
+def inverse(n: float) -> float:
+    """1 / n, and nan for n <= 0, as numpy's mean and var give for nothing to average."""
+    return 1.0 / n if n > 0 else math.nan
+
+
 def _kept(shape, axis):
     axes = _axes(axis, len(shape))
     return tuple(1 if i in axes else n for i, n in enumerate(shape))
@@ -116,6 +121,8 @@ class Pow(Op):
     def backward(ctx, g):
         a, b, out = ctx.saved_tensors
         na, nb = ctx.needs_input_grad
+        if na and isinstance(b, (int, float)) and b == 0:
+            return g * 0, None  # d/da a^0 = 0, also at a = 0 where b * a^(b-1) would be 0 * inf
         return (g * b * a ** (b - 1) if na else None), (g * out * _log(a) if nb else None)
 
 

@@ -366,7 +366,7 @@ class Tensor:
         return ops.Sum.apply(self, axis=axis, keepdims=keepdims)
 
     def mean(self, axis=None, keepdims: bool = False):
-        return self.sum(axis, keepdims) * (1.0 / ops.count(self.shape, axis))
+        return self.sum(axis, keepdims) * ops.inverse(ops.count(self.shape, axis))
 
     def max(self, axis=None, keepdims: bool = False):
         return ops.Max.apply(self, axis=axis, keepdims=keepdims)
@@ -377,7 +377,7 @@ class Tensor:
     def var(self, axis=None, keepdims: bool = False, ddof: int = 0):
         """mean((x - mean(x))^2), dividing by n - ddof."""
         d = self - self.mean(axis, keepdims=True)
-        return (d * d).sum(axis, keepdims) * (1.0 / (ops.count(self.shape, axis) - ddof))
+        return (d * d).sum(axis, keepdims) * ops.inverse(ops.count(self.shape, axis) - ddof)
 
     def softmax(self, axis: int = -1):
         return ops.Softmax.apply(self, axis=axis)
