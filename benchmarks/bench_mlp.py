@@ -13,10 +13,9 @@ The output activations are folded into the from-logits losses in all three imple
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 
 import numpy as np
+from timing import interleaved_medians
 
 import tinygrad_seminar as ts
 
@@ -120,21 +119,6 @@ def torch_step_factory(spec, weights, x, y):
         opt.step()
 
     return step
-
-
-def interleaved_medians(fns, repeat, chunk=10):
-    """Median seconds per call of each fn, timed in alternating chunks so that drift hits all alike."""
-    for fn in fns:
-        for _ in range(chunk):
-            fn()
-    samples = [[] for _ in fns]
-    for _ in range(max(repeat // chunk, 3)):
-        for fn, out in zip(fns, samples):
-            t0 = time.perf_counter()
-            for _ in range(chunk):
-                fn()
-            out.append((time.perf_counter() - t0) / chunk)
-    return [statistics.median(s) for s in samples]
 
 
 def measure(spec: dict, repeat: int) -> tuple[float, float, float | None]:

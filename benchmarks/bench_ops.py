@@ -11,23 +11,12 @@ equivalent (the op, the sum, and the op's local gradient).
 from __future__ import annotations
 
 import argparse
-import statistics
 import time
 
 import numpy as np
+from timing import interleaved_medians
 
 import tinygrad_seminar as ts
-
-
-def median_time(fn, repeat: int) -> float:
-    for _ in range(max(repeat // 20, 3)):
-        fn()
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
 
 
 def cases(a: np.ndarray, b: np.ndarray):
@@ -75,8 +64,7 @@ def main() -> None:
         a = rng.standard_normal((n, n)).astype(np.float32)
         b = rng.standard_normal((n, n)).astype(np.float32)
         for name, f_fw, f_fb, n_fw, n_fb in cases(a, b):
-            t_nf, t_ff = median_time(n_fw, args.repeat), median_time(f_fw, args.repeat)
-            t_nb, t_fb = median_time(n_fb, args.repeat), median_time(f_fb, args.repeat)
+            t_nf, t_ff, t_nb, t_fb = interleaved_medians([n_fw, f_fw, n_fb, f_fb], args.repeat)
             print(f"{name:<8}{f'{n}x{n}':>9}{t_nf * 1e6:10.2f}us{t_ff / t_nf:11.2f}{t_nb * 1e6:10.2f}us"
                   f"{t_fb / t_nb:11.2f}")
     fwd, bwd = chain_backward()

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import argparse
 import math
-import statistics
-import time
 
 import numpy as np
+from timing import interleaved_medians
 
 import tinygrad_seminar as ts
 from tinygrad_seminar import optim
@@ -72,17 +71,6 @@ CASES = {
 }
 
 
-def median_time(fn, repeat: int) -> float:
-    for _ in range(10):
-        fn()
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=300)
@@ -96,8 +84,7 @@ def main() -> None:
             p.grad = g
         opt = make(params)
         ws, st = [p.data.copy() for p in params], {}
-        t_np = median_time(lambda: numpy_step(ws, grads, st), args.repeat)  # noqa: B023
-        t_fw = median_time(opt.step, args.repeat)
+        t_np, t_fw = interleaved_medians([lambda: numpy_step(ws, grads, st), opt.step], args.repeat)  # noqa: B023
         assert all(p.data.dtype == np.float32 for p in params)
         print(f"{name:<20}{t_np * 1e6:>10.1f}{t_fw * 1e6:>14.1f}{t_fw / t_np:>8.2f}")
 
