@@ -252,7 +252,7 @@ def test_checkpoint_without_the_monitor_warns_and_saves(tmp_path):
 def test_checkpoint_verbose_messages(tmp_path, capsys):
     fit(ModelCheckpoint(tmp_path / "m", save_best_only=True, verbose=1), [1.0, 2.0])
     out = capsys.readouterr().out
-    assert "Epoch 1: val_loss improved from None to 1.00000, saving model to" in out
+    assert "Epoch 1: val_loss improved from inf to 1.00000, saving model to" in out
     assert "Epoch 2: val_loss did not improve from 1.00000" in out
 
 

@@ -424,3 +424,28 @@ def test_compile_refuses_an_optimizer_bound_to_another_models_parameters():
     b = ts.Sequential([ts.nn.Dense(2, input_dim=2)])
     with pytest.raises(ValueError, match="bound to parameters that are not this model's"):
         b.compile(optimizer=ts.optim.SGD(a.parameters()), loss="mse")
+
+
+def test_keras_weight_helpers_count_get_and_set():
+    model = ts.Sequential([ts.nn.Dense(3, input_dim=2), ts.nn.Dense(1)])
+    assert model.count_params() == 2 * 3 + 3 + 3 * 1 + 1
+    weights = model.get_weights()
+    assert [w.shape for w in weights] == [(3, 2), (3,), (1, 3), (1,)]
+    model.set_weights([w + 1 for w in weights])
+    assert np.array_equal(model.layers[0].weight.data, weights[0] + 1)
+    before = model.get_weights()
+    with pytest.raises(ValueError, match=r"0.bias: expected shape \(3,\), received \(4,\)"):
+        model.set_weights([weights[0], np.zeros(4), weights[2], weights[3]])
+    assert all(np.array_equal(a, b) for a, b in zip(before, model.get_weights()))
+
+
+def test_a_single_callback_need_not_be_in_a_list():
+    model = mlp()
+    seen = []
+    record = ts.callbacks.LambdaCallback(on_epoch_end=lambda e, logs: seen.append(e))
+    model.fit(X, Y, epochs=2, verbose=0, callbacks=record)
+    assert seen == [0, 1]
+
+
+def test_float_of_a_one_element_tensor():
+    assert float(ts.tensor([2.5])) == 2.5 and int(ts.tensor(3.0)) == 3

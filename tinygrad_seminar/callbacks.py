@@ -327,7 +327,7 @@ class ModelCheckpoint(Callback):
                           f"saving anyway. Available metrics are: {', '.join(logs) or '(none)'}", stacklevel=4)
             return True
         current = float(current)
-        best = "None" if self.best is None else f"{self.best:.5f}"
+        best = ("inf" if self.mode == "min" else "-inf") if self.best is None else f"{self.best:.5f}"  # as Keras
         if _improves(self.mode, current, self.best, 0.0):
             self._say(f"\nEpoch {epoch + 1}: {self.monitor} improved from {best} to {current:.5f}, "
                       f"saving model to {path}")

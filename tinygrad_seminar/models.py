@@ -16,7 +16,7 @@ from . import checks, optim, saving
 from . import losses as losses_mod
 from . import metrics as metrics_mod
 from . import summary as summary_mod
-from .callbacks import CallbackList, History, ProgbarLogger
+from .callbacks import Callback, CallbackList, History, ProgbarLogger
 from .nn.module import Module, unique_name
 from .progress import Progbar, resolve_verbose
 from .rng import default_generator
@@ -195,7 +195,8 @@ class Model(Module):
         self.history = History()
         extra = [ProgbarLogger(verbose)] if verbose else []
         # Keras' order: History after the user's callbacks, so it records what they add to the logs
-        cbs = CallbackList([*(callbacks or []), self.history, *extra], model=self,
+        callbacks = [callbacks] if isinstance(callbacks, Callback) else list(callbacks or [])
+        cbs = CallbackList([*callbacks, self.history, *extra], model=self,
                            params={"epochs": epochs, "steps": steps, "verbose": verbose})
         self.stop_training = False
         self.train()
@@ -286,6 +287,29 @@ class Model(Module):
         with self.inference():
             outs = [self(Tensor._wrap(x[idx])).data for idx in self._batches(len(x), bs)]
         return np.concatenate(outs, axis=0)
+
+    # ---- Keras' weight helpers ----
+    def count_params(self) -> int:
+        """The number of scalars in every parameter, frozen ones included."""
+        return int(sum(p.data.size for p in self.parameters()))
+
+    def get_weights(self) -> list[np.ndarray]:
+        """Copies of every parameter, in ``parameters()`` order (for Sequential: W1, b1, W2, b2, ...)."""
+        return [p.data.copy() for p in self.parameters()]
+
+    def set_weights(self, weights) -> None:
+        """Replace every parameter, in ``parameters()`` order; checked in full before anything changes."""
+        params = self.parameters()
+        weights = list(weights)
+        if len(weights) != len(params):
+            raise ValueError(f"set_weights: expected {len(params)} arrays, got {len(weights)}")
+        new = [np.asarray(w, dtype=p.dtype) for w, p in zip(weights, params)]
+        bad = [f"  {name}: expected shape {p.shape}, received {w.shape}"
+               for (name, p), w in zip(self.named_parameters(), new) if w.shape != p.shape]
+        if bad:
+            raise ValueError("set_weights: shapes do not match; nothing was changed:\n" + "\n".join(bad))
+        for p, w in zip(params, new):
+            p.data = w.copy()
 
     # ---- display ----
     def summary(self, print_fn=print) -> str:

@@ -215,6 +215,12 @@ class Tensor:
     def __bool__(self) -> bool:
         return bool(self.data)
 
+    def __float__(self) -> float:
+        return float(self.data.item())  # item(): a one-element tensor of any shape, as PyTorch allows
+
+    def __int__(self) -> int:
+        return int(self.data.item())
+
     def detach(self) -> Tensor:
         """The same data (shared memory), cut from the graph."""
         # a view, not the same array object: create_graph tells inputs apart by their arrays' identity
