@@ -228,6 +228,17 @@ ALIASES = {
 }
 
 
+def kind_of(loss) -> str:
+    """Which cross-entropy ``loss`` is (a Loss object, or one of the functions here), by Keras' name; '' else.
+
+    Metrics and target checks depend on it; a loss of your own is never guessed from its name.
+    """
+    for cls in (BinaryCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy):
+        if isinstance(loss, cls) or loss is cls.fn:
+            return cls.name
+    return ""
+
+
 def get(identifier) -> Loss:
     """A Loss object from Keras' name or alias, a Loss object, or a callable ``(y_true, y_pred)``."""
     if isinstance(identifier, str):
@@ -244,6 +255,6 @@ def get(identifier) -> Loss:
 
 __all__ = [
     "BinaryCrossentropy", "CategoricalCrossentropy", "Loss", "MeanAbsoluteError", "MeanSquaredError",
-    "SparseCategoricalCrossentropy", "binary_crossentropy", "categorical_crossentropy", "get", "mae", "mse",
+    "SparseCategoricalCrossentropy", "binary_crossentropy", "categorical_crossentropy", "get", "kind_of", "mae", "mse",
     "one_hot_labels", "sparse_categorical_crossentropy", "stable_sigmoid",
 ]

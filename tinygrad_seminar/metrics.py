@@ -183,7 +183,7 @@ NAMES = ("accuracy", "acc", "mae", "mean_absolute_error", "mse", "mean_squared_e
          "precision", "recall")
 
 
-def get(identifier, loss_name: str = "", from_logits: bool = False) -> Metric:
+def get(identifier, loss_kind: str = "", from_logits: bool = False) -> Metric:
     """A fresh Metric from a name (resolved against the loss, as Keras does) or a callable."""
     threshold = 0.0 if from_logits else 0.5
     if isinstance(identifier, Metric):
@@ -191,11 +191,11 @@ def get(identifier, loss_name: str = "", from_logits: bool = False) -> Metric:
     if callable(identifier) and not isinstance(identifier, str):
         return FunctionMetric(identifier)
     if identifier in ("accuracy", "acc"):
-        if "sparse_categorical" in loss_name:
+        if loss_kind == "sparse_categorical_crossentropy":
             return SparseCategoricalAccuracy()
-        if "categorical" in loss_name:
+        if loss_kind == "categorical_crossentropy":
             return CategoricalAccuracy()
-        if "binary" in loss_name:
+        if loss_kind == "binary_crossentropy":
             return BinaryAccuracy(threshold)
         return InferredAccuracy(threshold)
     table = {"mae": MeanAbsoluteError, "mean_absolute_error": MeanAbsoluteError, "mse": MeanSquaredError,

@@ -85,13 +85,12 @@ class Model(Module):
             raise ValueError(f"compile needs a loss; known names: {', '.join(losses_mod.ALIASES)}")
         self.optimizer = get_optimizer(optimizer)
         self.loss = losses_mod.get(loss)
-        loss_name = getattr(self.loss, "name", getattr(loss, "__name__", ""))
         from_logits = getattr(self.loss, "from_logits", False)
         if isinstance(metrics, str) or callable(metrics):
             metrics = [metrics]
         self.compiled_metrics = []
         for m in metrics or []:
-            metric = metrics_mod.get(m, loss_name, from_logits)
+            metric = metrics_mod.get(m, self._loss_kind, from_logits)
             if isinstance(m, str):
                 metric.name = m
             self.compiled_metrics.append(metric)
@@ -114,8 +113,8 @@ class Model(Module):
             raise RuntimeError(f"call model.compile(optimizer=..., loss=...) before model.{what}()")
 
     @property
-    def _loss_name(self) -> str:
-        return getattr(self.loss, "name", getattr(self.loss, "__name__", ""))
+    def _loss_kind(self) -> str:
+        return losses_mod.kind_of(self.loss)
 
     # ---- probing ----
     def _probe(self, x: np.ndarray) -> Tensor:
@@ -134,8 +133,8 @@ class Model(Module):
         """y checked against the loss and every metric on the first samples, before any training."""
         out = self._probe(x)
         out_shape = tuple(out.shape[1:])
-        checks.targets_fit_loss(y, out_shape, self._loss_name)
-        y = checks.align_targets(y, out_shape, self._loss_name)
+        checks.targets_fit_loss(y, out_shape, self._loss_kind)
+        y = checks.align_targets(y, out_shape, self._loss_kind)
         what = "the loss"
         try:
             with self.inference():
@@ -236,7 +235,7 @@ class Model(Module):
         return dict(logs)
 
     def _warn_one_class(self, y_train, y_val, split) -> None:
-        lab_t, lab_v = checks.class_labels(y_train, self._loss_name), checks.class_labels(y_val, self._loss_name)
+        lab_t, lab_v = checks.class_labels(y_train, self._loss_kind), checks.class_labels(y_val, self._loss_kind)
         if lab_t is None:
             return
         if len(np.unique(lab_v)) == 1 and len(np.unique(lab_t)) > 1:
