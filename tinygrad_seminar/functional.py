@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from . import ops
+from . import ops, shape_ops
 from .tensor import Tensor, _operand
 
 
@@ -120,7 +120,7 @@ def broadcast_to(x, shape) -> Tensor:
 
 def concatenate(tensors: Sequence, axis: int = 0) -> Tensor:
     """Join along an existing axis; the gradient is split back into the pieces."""
-    return ops.Concatenate.apply(*[_operand(t) for t in tensors], axis=axis)
+    return shape_ops.Concatenate.apply(*[_operand(t) for t in tensors], axis=axis)
 
 
 def stack(tensors: Sequence, axis: int = 0) -> Tensor:

@@ -394,7 +394,7 @@ class Tensor:
     # ---- shapes ----
     def reshape(self, *shape):
         shape = shape[0] if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
-        return ops.Reshape.apply(self, shape=tuple(shape))
+        return shape_ops.Reshape.apply(self, shape=tuple(shape))
 
     def flatten(self):
         return self.reshape(-1)
@@ -404,7 +404,7 @@ class Tensor:
 
     def transpose(self, *axes):
         axes = axes[0] if len(axes) == 1 and isinstance(axes[0], (tuple, list)) else axes
-        return ops.Transpose.apply(self, axes=tuple(axes) if axes else None)
+        return shape_ops.Transpose.apply(self, axes=tuple(axes) if axes else None)
 
     def swapaxes(self, a: int, b: int):
         axes = list(range(self.ndim))
@@ -414,14 +414,14 @@ class Tensor:
     T = property(lambda self: self.transpose())
 
     def broadcast_to(self, shape):
-        return self if tuple(shape) == self.shape else ops.BroadcastTo.apply(self, shape=tuple(shape))
+        return self if tuple(shape) == self.shape else shape_ops.BroadcastTo.apply(self, shape=tuple(shape))
 
     def __getitem__(self, idx):
-        return ops.GetItem.apply(self, idx=_index(idx))
+        return shape_ops.GetItem.apply(self, idx=_index(idx))
 
 
 def _raw(x):
     return x.data if isinstance(x, Tensor) else x
 
 
-from . import engine, ops  # noqa: E402  (both need Tensor and Function, defined above)
+from . import engine, ops, shape_ops  # noqa: E402  (they need Tensor and Function, defined above)
