@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-from .tensor import Tensor, _mode  # grad mode is kept beside Function.apply, which reads it on every op
+from .tensor import _RELEASED, Tensor, _mode  # grad mode lives beside Function.apply, which reads it per op
 
 
 def is_grad_enabled() -> bool:
@@ -156,8 +156,8 @@ def run_backward(roots: Sequence, root_grads: Sequence, retain_graph: bool = Fal
         if not isinstance(g, np.ndarray):
             g = g.data
         if t.grad is None:
-            # an op may hand one gradient to two inputs (add), or a view of one (reshape)
-            if id(g) in owned or g.base is not None or not g.flags.writeable:
+            # an op may hand one gradient to two inputs (add), or a view of one (reshape, broadcast_to)
+            if g.base is not None or id(g) in owned:
                 g = g.copy()
             owned.add(id(g))
             t.grad = g
@@ -187,21 +187,20 @@ def run_backward(roots: Sequence, root_grads: Sequence, retain_graph: bool = Fal
             if len(grads) != len(ctx.inputs):
                 raise RuntimeError(f"{type(ctx).__name__}.backward returned {len(grads)} gradients for "
                                    f"{len(ctx.inputs)} inputs")
-            for i, inp in enumerate(ctx.inputs):
-                lg = grads[i]
+            for inp, lg in zip(ctx.inputs, grads):
                 if lg is None or not isinstance(inp, Tensor) or not inp.requires_grad:
                     continue
                 if not create_graph and type(lg) is not np.ndarray:
                     lg = np.asarray(lg)
                 if lg.shape != inp.data.shape or lg.dtype != inp.data.dtype:
-                    lg = _fit(lg, inp, ctx, i)
+                    lg = _fit(lg, inp, ctx, next(i for i, a in enumerate(ctx.inputs) if a is inp))
                 if inp._ctx is None:
                     deliver(inp, lg)
                 else:
                     k = id(inp)
                     pending[k] = pending[k] + lg if k in pending else lg
-            if not retain_graph:
-                ctx._release()
+            if not retain_graph and ctx._saved:
+                ctx._saved = _RELEASED
     finally:
         _mode.enabled = prev
     if wanted is not None:

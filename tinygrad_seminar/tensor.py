@@ -65,10 +65,6 @@ class Function:
         """One flag per input: does it want a gradient?"""
         return tuple([isinstance(a, Tensor) and a.requires_grad for a in self.inputs])
 
-    def _release(self) -> None:
-        if self._saved:
-            self._saved = _RELEASED
-
     def _backward_recorded(self, g):
         """Backward with Tensors in place of saved inputs and outputs, so that it is recorded."""
         saved = self.saved_tensors
