@@ -449,3 +449,11 @@ def test_a_single_callback_need_not_be_in_a_list():
 
 def test_float_of_a_one_element_tensor():
     assert float(ts.tensor([2.5])) == 2.5 and int(ts.tensor(3.0)) == 3
+
+
+def test_string_optimizers_take_keras_defaults_where_the_knob_exists():
+    model = mlp()
+    model.compile(optimizer="rmsprop", loss="mse")
+    assert (model.optimizer.lr, model.optimizer.alpha, model.optimizer.eps) == (0.001, 0.9, 1e-7)
+    model.compile(optimizer="adagrad", loss="mse")
+    assert model.optimizer.initial_accumulator_value == 0.1

@@ -22,11 +22,13 @@ from .progress import Progbar, resolve_verbose
 from .rng import default_generator
 from .tensor import Tensor
 
-OPTIMIZERS = {  # Keras' default learning rates for the string names
+# The string names take Keras' defaults wherever the optimiser (PyTorch's update formulas) has the same
+# knob: a student's compile(optimizer="rmsprop") should behave as it did in Keras (rho 0.9, not 0.99).
+OPTIMIZERS = {
     "sgd": lambda: optim.SGD(lr=0.01),
-    "adam": lambda: optim.Adam(lr=0.001),
-    "rmsprop": lambda: optim.RMSprop(lr=0.001),
-    "adagrad": lambda: optim.Adagrad(lr=0.001),
+    "adam": lambda: optim.Adam(lr=0.001, eps=1e-7),
+    "rmsprop": lambda: optim.RMSprop(lr=0.001, alpha=0.9, eps=1e-7),
+    "adagrad": lambda: optim.Adagrad(lr=0.001, initial_accumulator_value=0.1, eps=1e-7),
 }
 
 
