@@ -133,8 +133,9 @@ def measure(spec: dict, repeat: int) -> tuple[float, float, float | None]:
     assert abs(l_np - l_fw) < 1e-4 * max(1.0, abs(l_np)), (l_np, l_fw)
     model = framework_model(spec, w_np)
     opt = ts.optim.SGD(model.parameters(), lr=LR)
+    xt = ts.Tensor(x)  # converted once, as fit does for its data; numpy's side gets its array as it is
     fns = [lambda: numpy_step(w_np, x, y, spec["hidden"], spec["target"]),
-           lambda: framework_step(model, opt, x, y, spec["target"])]
+           lambda: framework_step(model, opt, xt, y, spec["target"])]
     torch_step = torch_step_factory(spec, w_np, x, y)
     times = interleaved_medians(fns + ([torch_step] if torch_step else []), repeat)
     return times[0], times[1], (times[2] if torch_step else None)

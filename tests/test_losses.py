@@ -440,3 +440,9 @@ def test_probabilities_outside_the_unit_interval_are_logits_and_say_so():
 
 def test_a_loss_class_given_to_get_is_instantiated():
     assert isinstance(ts.losses.get(ts.losses.MeanSquaredError), ts.losses.MeanSquaredError)
+
+
+def test_nan_predictions_give_a_nan_loss_not_a_missing_activation_error():
+    with np.errstate(invalid="ignore"):
+        loss = ts.losses.binary_crossentropy([1.0], ts.tensor([float("nan")]))
+    assert np.isnan(loss.item())

@@ -434,7 +434,7 @@ def test_keras_weight_helpers_count_get_and_set():
     model.set_weights([w + 1 for w in weights])
     assert np.array_equal(model.layers[0].weight.data, weights[0] + 1)
     before = model.get_weights()
-    with pytest.raises(ValueError, match=r"0.bias: expected shape \(3,\), received \(4,\)"):
+    with pytest.raises(ValueError, match=r"'0.bias': expected shape \(3,\), received \(4,\)"):
         model.set_weights([weights[0], np.zeros(4), weights[2], weights[3]])
     assert all(np.array_equal(a, b) for a, b in zip(before, model.get_weights()))
 
@@ -457,3 +457,53 @@ def test_string_optimizers_take_keras_defaults_where_the_knob_exists():
     assert (model.optimizer.lr, model.optimizer.alpha, model.optimizer.eps) == (0.001, 0.9, 1e-7)
     model.compile(optimizer="adagrad", loss="mse")
     assert model.optimizer.initial_accumulator_value == 0.1
+
+
+def test_layers_built_after_compile_are_trained_too():
+    class Net(ts.Model):
+        def __init__(self):
+            self.a = ts.nn.Dense(4, activation="tanh", input_dim=2)
+            self.b = ts.nn.Dense(1)  # built only on the first batch, after compile
+
+        def forward(self, x):
+            return self.b(self.a(x))
+
+    net = Net()
+    net.compile(optimizer="sgd", loss="mse")
+    net.fit(X, Y, epochs=1, verbose=0)
+    before = net.b.weight.data.copy()
+    net.fit(X, Y, epochs=2, verbose=0)
+    assert len(net.optimizer.params) == 4 and not np.array_equal(before, net.b.weight.data)
+
+
+def test_a_layer_added_after_compile_is_trained():
+    model = ts.Sequential([ts.nn.Dense(4, activation="tanh", input_dim=2)])
+    model.compile(optimizer="sgd", loss="mse")
+    model.add(ts.nn.Dense(1))
+    before = model.layers[1].weight.data.copy()
+    model.fit(X, Y, epochs=2, verbose=0)
+    assert not np.array_equal(before, model.layers[1].weight.data)
+
+
+def test_a_callable_metric_is_not_tried_before_training():
+    def one_class_fails(y_true, y_pred):  # like an AUC on a batch of one class
+        if len(np.unique(y_true)) < 2:
+            raise ValueError("only one class present")
+        return 0.5
+
+    model = mlp()
+    model.compile(optimizer="sgd", loss="mse", metrics=[one_class_fails])
+    model.fit(X, Y, batch_size=len(X), epochs=1, verbose=0)
+
+
+def test_metrics_may_be_one_metric_object_or_a_metric_class():
+    model = mlp()
+    model.compile(optimizer="sgd", loss="binary_crossentropy", metrics=ts.metrics.Precision())
+    model.compile(optimizer="sgd", loss="binary_crossentropy", metrics=[ts.metrics.Recall])
+    assert isinstance(model.compiled_metrics[0], ts.metrics.Recall)
+
+
+def test_a_float64_model_not_built_yet_gets_float64_data():
+    model = ts.Sequential([ts.nn.Dense(1, dtype="float64")])
+    model.compile(optimizer="sgd", loss="mse")
+    assert model.dtype == np.float64

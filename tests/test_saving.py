@@ -445,3 +445,26 @@ def test_saving_into_a_missing_folder_names_the_folder(tmp_path):
     model = ts.Sequential([ts.nn.Dense(1, input_dim=2)])
     with pytest.raises(FileNotFoundError, match="the folder .*missing does not exist"):
         model.save_weights(tmp_path / "missing" / "w")
+
+
+def test_optimizer_state_follows_parameter_names_with_a_frozen_layer(tmp_path):
+    x, y = ts.datasets.moons(64, rng=np.random.default_rng(0))
+    model = ts.Sequential([ts.nn.Dense(8, activation="tanh", input_dim=2), ts.nn.Dense(1, activation="sigmoid")])
+    model.layers[0].trainable = False
+    model.compile(optimizer="adam", loss="binary_crossentropy")
+    model.fit(x, y, epochs=2, verbose=0)
+    model.save(tmp_path / "frozen.keras")
+    loaded = ts.load_model(tmp_path / "frozen.keras")
+    assert loaded.layers[0].trainable is False and len(loaded.optimizer.params) == 2
+    for run in (model, loaded):
+        ts.manual_seed(1)
+        run.fit(x, y, epochs=1, verbose=0)
+    assert np.array_equal(model.predict(x), loaded.predict(x))
+
+
+def test_a_numpy_float_learning_rate_is_saved(tmp_path):
+    model = ts.Sequential([ts.nn.Dense(1, input_dim=2)])
+    model.compile(optimizer="sgd", loss="mse")
+    model.optimizer.lr = np.float32(1e-4)
+    model.save(tmp_path / "m")
+    assert ts.load_model(tmp_path / "m").optimizer.lr == pytest.approx(1e-4)

@@ -157,7 +157,7 @@ def run_backward(roots: Sequence, root_grads: Sequence, retain_graph: bool = Fal
             g = g.data
         if t.grad is None:
             # an op may hand one gradient to two inputs (add), or a view of one (reshape, broadcast_to)
-            if g.base is not None or id(g) in owned:
+            if g.base is not None or id(g) in owned or not g.flags.writeable:
                 g = g.copy()
             owned.add(id(g))
             t.grad = g

@@ -48,8 +48,11 @@ def _check_unit_interval(y: np.ndarray, loss: str) -> None:
 
 
 def _check_probabilities(p: Tensor, loss: str, activation: str, top: float = 1.0) -> None:
-    """Predictions outside [0, top] are logits: clipping them would train on a wrong loss without a word."""
-    if p.data.size and not (p.data.min() >= 0 and p.data.max() <= top):
+    """Predictions outside [0, top] are logits: clipping them would train on a wrong loss without a word.
+
+    NaN passes (the loss is then nan, as in Keras): a diverging fit is not a missing activation.
+    """
+    if p.data.size and (p.data.min() < 0 or p.data.max() > top):
         raise ValueError(f"{loss}: y_pred must be probabilities in [0, 1] but ranges over [{p.data.min():g}, "
                          f"{p.data.max():g}]; end the model with activation='{activation}', or pass "
                          "from_logits=True if these are logits")

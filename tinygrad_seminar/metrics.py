@@ -188,6 +188,8 @@ def get(identifier, loss_kind: str = "", from_logits: bool = False) -> Metric:
     threshold = 0.0 if from_logits else 0.5
     if isinstance(identifier, Metric):
         return identifier
+    if isinstance(identifier, type) and issubclass(identifier, Metric):
+        return identifier()  # metrics=[ts.metrics.Precision], as Keras allows
     if callable(identifier) and not isinstance(identifier, str):
         return FunctionMetric(identifier)
     if identifier in ("accuracy", "acc"):

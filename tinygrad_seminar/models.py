@@ -78,7 +78,11 @@ class Model(Module):
     def dtype(self) -> np.dtype:
         """The parameters' dtype (float32 unless the layers say otherwise)."""
         params = self.parameters()
-        return params[0].dtype if params else np.dtype(np.float32)
+        if params:
+            return params[0].dtype
+        # not built yet: the dtype its layers will have, so a float64 model never sees float32-rounded data
+        layers = (m for m in self.modules() if m is not self and isinstance(vars(m).get("dtype"), np.dtype))
+        return next((m.dtype for m in layers), np.dtype(np.float32))
 
     # ---- compile ----
     def compile(self, optimizer="rmsprop", loss=None, metrics=None) -> None:
@@ -86,9 +90,10 @@ class Model(Module):
         if loss is None:
             raise ValueError(f"compile needs a loss; known names: {', '.join(losses_mod.ALIASES)}")
         self.optimizer = get_optimizer(optimizer)
+        self._binds_optimizer = not self.optimizer.params  # then compile's binding follows the model's changes
         self.loss = losses_mod.get(loss)
         from_logits = getattr(self.loss, "from_logits", False)
-        if isinstance(metrics, str) or callable(metrics):
+        if isinstance(metrics, (str, metrics_mod.Metric)) or callable(metrics):
             metrics = [metrics]
         self.compiled_metrics = []
         for m in metrics or []:
@@ -101,8 +106,15 @@ class Model(Module):
             self._bind_optimizer()
 
     def _bind_optimizer(self) -> None:
-        if not self.optimizer.params:
-            self.optimizer.bind(self.trainable_parameters())
+        """Bind compile's optimiser to the trainable parameters, again if layers were added or (un)frozen."""
+        opt = self.optimizer
+        if getattr(self, "_binds_optimizer", False):
+            params = self.trainable_parameters()
+            if [id(p) for p in params] != [id(p) for p in opt.params] and params:
+                kept = {id(p): st for p, st in zip(opt.params, opt.state)}  # state of parameters still here
+                opt.params, opt.state = [], []
+                opt.bind(params)
+                opt.state = [kept.get(id(p), {}) for p in params]
             return
         own = {id(p) for p in self.parameters()}
         if any(id(p) not in own for p in self.optimizer.params):
@@ -142,6 +154,8 @@ class Model(Module):
             with self.inference():
                 self.loss(y[:2], out)
                 for m in self.compiled_metrics:
+                    if isinstance(m, metrics_mod.FunctionMetric):
+                        continue  # a callable of the user's may rightly fail on two samples (an AUC, say)
                     what = f"the metric {m.name!r}"
                     trial = copy.copy(m)
                     trial.reset()
@@ -300,17 +314,11 @@ class Model(Module):
 
     def set_weights(self, weights) -> None:
         """Replace every parameter, in ``parameters()`` order; checked in full before anything changes."""
-        params = self.parameters()
+        named = list(self.named_parameters())
         weights = list(weights)
-        if len(weights) != len(params):
-            raise ValueError(f"set_weights: expected {len(params)} arrays, got {len(weights)}")
-        new = [np.asarray(w, dtype=p.dtype) for w, p in zip(weights, params)]
-        bad = [f"  {name}: expected shape {p.shape}, received {w.shape}"
-               for (name, p), w in zip(self.named_parameters(), new) if w.shape != p.shape]
-        if bad:
-            raise ValueError("set_weights: shapes do not match; nothing was changed:\n" + "\n".join(bad))
-        for p, w in zip(params, new):
-            p.data = w.copy()
+        if len(weights) != len(named):
+            raise ValueError(f"set_weights: expected {len(named)} arrays, got {len(weights)}")
+        self.load_state_dict({name: np.asarray(w, dtype=p.dtype) for (name, p), w in zip(named, weights)})
 
     # ---- display ----
     def summary(self, print_fn=print) -> str:

@@ -115,16 +115,16 @@ class Progbar:
             dynamic = is_dynamic_display(stream)
             if not finalize and (not dynamic or now - self._last_update < self.interval):
                 return
-            line = self._bar(current)
+            bar, metrics = self._bar(current), self._metrics()
             if finalize:
-                line += f" - {now - self._start:.0f}s {_format_step_time(step_time, self.unit_name)}"
-            elif self.target:
-                line += (f" - {now - self._start:.0f}s elapsed"
-                         f" - ETA: {_format_eta(step_time * (self.target - current))}")
-            line += self._metrics()
+                line = f"{bar} - {now - self._start:.0f}s {_format_step_time(step_time, self.unit_name)}{metrics}"
+            else:
+                eta = f" - ETA: {_format_eta(step_time * (self.target - current))}" if self.target else ""
+                line = f"{bar} - {now - self._start:.0f}s elapsed{eta}{metrics}"
+                width = shutil.get_terminal_size((80, 24)).columns - 1 if _isatty(stream) else None
+                if width and len(line) > width:  # a wrapped live line leaves a copy per redraw: drop, then cut
+                    line = f"{bar}{eta}{metrics}"[:width]
             if dynamic:
-                if not finalize and _isatty(stream):  # a wrapped live line would leave a copy per redraw
-                    line = line[: shutil.get_terminal_size((80, 24)).columns - 1]
                 padding = " " * max(0, self._prev_width - len(line))
                 self._write(stream, "\r" + line + padding + ("\n" if finalize else ""))
                 self._prev_width = len(line)

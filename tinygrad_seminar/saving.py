@@ -49,43 +49,61 @@ def _write(path, meta: dict, arrays: dict) -> None:
 
 
 def _file_mode(path: str) -> int:
+    """The old file's mode, or what open() would give a new file (0666 less the umask)."""
     try:
         return os.stat(path).st_mode & 0o777
     except FileNotFoundError:
+        pass
+    try:  # Linux tells the umask without changing it (os.umask would, for every thread, for a moment)
+        with open("/proc/self/status") as f:
+            umask = next(int(line.split()[1], 8) for line in f if line.startswith("Umask:"))
+    except (OSError, StopIteration, ValueError):
         umask = os.umask(0)
         os.umask(umask)
-        return 0o666 & ~umask
+    return 0o666 & ~umask
 
 
 OPT_PREFIX = "optimizer."  # archive entries of the optimiser's state; parameters are named "0.weight" ...
 
 
+def _plain(v):
+    """A JSON-able value: numpy scalars as Python numbers, tuples as lists."""
+    return v.item() if isinstance(v, np.generic) else v
+
+
 def _optimizer_state(model) -> tuple[dict | None, dict]:
-    """The optimiser's state as JSON-able scalars plus arrays, so training resumes where it stopped."""
+    """The optimiser's state, keyed by parameter name, so training resumes where it stopped."""
     opt = getattr(model, "optimizer", None)
     if opt is None or not opt.params:
         return None, {}
+    name_of = {id(p): name for name, p in model.named_parameters()}
     sd = opt.state_dict()
-    arrays, scalars = {}, []
-    for i, entry in enumerate(sd["state"]):
-        scalars.append({})
+    arrays, scalars = {}, {}
+    for p, entry in zip(opt.params, sd["state"]):
+        name = name_of[id(p)]
+        scalars[name] = {}
         for k, v in entry.items():
             if isinstance(v, np.ndarray):
-                arrays[f"{OPT_PREFIX}{i}.{k}"] = v
+                arrays[f"{OPT_PREFIX}{name}.{k}"] = v
             else:
-                scalars[-1][k] = v.item() if isinstance(v, np.generic) else v
-    return {"optimizer": sd["optimizer"], "hyperparameters": sd["hyperparameters"], "scalars": scalars}, arrays
+                scalars[name][k] = _plain(v)
+    hyper = {k: _plain(v) for k, v in sd["hyperparameters"].items()}
+    return {"optimizer": sd["optimizer"], "hyperparameters": hyper, "scalars": scalars}, arrays
 
 
 def _restore_optimizer(model, saved: dict | None, arrays: dict) -> None:
+    """Give each parameter of the rebuilt model's optimiser the state saved under its name."""
     if saved is None or model.optimizer is None:
         return
-    state = [dict(entry) for entry in saved["scalars"]]
+    state = {name: dict(entry) for name, entry in saved["scalars"].items()}
     for key, value in arrays.items():
-        i, name = key[len(OPT_PREFIX):].split(".", 1)
-        state[int(i)][name] = value
+        name, k = key[len(OPT_PREFIX):].rsplit(".", 1)
+        state.setdefault(name, {})[k] = value
+    name_of = {id(p): name for name, p in model.named_parameters()}
+    opt = model.optimizer
     hyper = {k: tuple(v) if isinstance(v, list) else v for k, v in saved["hyperparameters"].items()}
-    model.optimizer.load_state_dict({"optimizer": saved["optimizer"], "hyperparameters": hyper, "state": state})
+    opt.load_state_dict({"optimizer": saved["optimizer"], "hyperparameters": hyper,
+                         "state": [state.get(name_of[id(p)], {}) for p in opt.params]})
 
 
 def _split(arrays: dict) -> tuple[dict, dict]:
@@ -127,6 +145,14 @@ def _read(path, kinds: tuple[str, ...]) -> tuple[dict, dict]:
 
 # ---- configs ----
 def layer_config(layer) -> dict:
+    """The layer's constructor arguments (and whether it is frozen), as JSON."""
+    config = _layer_arguments(layer)
+    if not layer.trainable:
+        config["trainable"] = False
+    return config
+
+
+def _layer_arguments(layer) -> dict:
     name = type(layer).__name__
     if name not in LAYERS:
         raise ValueError(f"model.save cannot store layer {getattr(layer, 'name', name)!r} of type {name}; "
@@ -151,7 +177,10 @@ def layer_from_config(config: dict):
     cls = LAYERS.get(config.pop("class", None))
     if cls is None:
         raise ValueError(f"unknown layer class in file: {config}")
-    return cls(**config)
+    trainable = config.pop("trainable", True)
+    layer = cls(**config)
+    layer.trainable = trainable
+    return layer
 
 
 def compile_config(optimizer_arg, optimizer, loss_arg, loss, metrics) -> dict:

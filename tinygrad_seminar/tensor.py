@@ -204,9 +204,13 @@ class Tensor:
         return self.data
 
     def __array__(self, dtype=None, copy=None):
-        # np.array(t) must be a copy: optimisers update .data in place, so a shared array would change later
-        a = self.data if dtype is None else self.data.astype(dtype, copy=False)
-        return a.copy() if copy else a
+        # numpy 2's protocol: copy=True copies, False never copies (or refuses), None copies only if needed.
+        # np.array(t) copies: optimisers update .data in place, so a shared array would change later.
+        if dtype is not None and np.dtype(dtype) != self.data.dtype:
+            if copy is False:
+                raise ValueError(f"cannot give a {np.dtype(dtype)} view of a {self.data.dtype} Tensor without a copy")
+            return self.data.astype(dtype)
+        return self.data.copy() if copy else self.data
 
     def __bool__(self) -> bool:
         return bool(self.data)
