@@ -242,3 +242,7 @@ def test_truth_value_of_a_tensor_is_numpy_s():
     assert ts.tensor([3.0])
     with pytest.raises(ValueError):
         bool(ts.tensor([1.0, 2.0]))
+
+
+def test_float_of_a_one_element_tensor():
+    assert float(ts.tensor([2.5])) == 2.5 and int(ts.tensor(3.0)) == 3
