@@ -1,8 +1,8 @@
 """The reverse-mode engine: grad mode, the topological sort, and the backward pass.
 
 Every op returns one local gradient per input. The engine alone fits it to the input: it sums over
-broadcast axes (or broadcasts a reduced gradient back up), checks the shape, casts to the input's
-dtype and accumulates. So no op can forget to, and a wrong backward is caught and named here.
+the axes the forward broadcast, checks the shape, casts to the input's dtype and accumulates. So no
+op can forget to, and a backward that returns a wrong shape is caught and named here.
 
 A plain backward hands each op numpy arrays. With ``create_graph=True`` it hands them Tensors
 instead, and the same backward code, written with operators and methods that numpy arrays and
@@ -42,7 +42,7 @@ class set_grad_enabled:
     def __call__(self, fn):
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
-            with type(self)(self.mode) if type(self) is set_grad_enabled else type(self)():
+            with self:  # prev is a stack, so recursive and nested calls restore correctly
                 return fn(*args, **kwargs)
 
         return wrapper
