@@ -370,3 +370,16 @@ def test_x_to_the_power_zero_has_gradient_zero_even_at_zero():
 
 def test_var_with_nothing_left_after_ddof_is_nan_as_in_numpy():
     assert np.isnan(ts.tensor([1.0]).var(ddof=1).item())
+
+
+def test_pow_gradients_at_a_zero_base_are_zero_not_nan():
+    x = ts.tensor([0.0, 2.0], requires_grad=True)
+    e = ts.tensor([0.0, 3.0], requires_grad=True)
+    with np.errstate(all="raise"):
+        (x**e).sum().backward()
+    np.testing.assert_allclose(x.grad, [0.0, 12.0])
+    np.testing.assert_allclose(e.grad, [0.0, 8 * np.log(2.0)], rtol=1e-6)
+    w = ts.tensor(2.0, requires_grad=True)
+    with np.errstate(all="raise"):
+        (0.0**w).backward()
+    assert w.grad == 0.0

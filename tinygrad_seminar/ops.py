@@ -121,9 +121,12 @@ class Pow(Op):
     def backward(ctx, g):
         a, b, out = ctx.saved_tensors
         na, nb = ctx.needs_input_grad
-        if na and isinstance(b, (int, float)) and b == 0:
-            return g * 0, None  # d/da a^0 = 0, also at a = 0 where b * a^(b-1) would be 0 * inf
-        return (g * b * a ** (b - 1) if na else None), (g * out * _log(a) if nb else None)
+        # at a = 0, d/da a^b = b a^(b-1) is 0 where b = 0, and d/db a^b = a^b log a is 0 (as PyTorch);
+        # shifting just those exponents and bases by 1 keeps 0 * inf (nan, and a warning) out of both
+        at_zero = _d(a) == 0
+        ga = g * b * a ** (b - 1 + (at_zero & (_d(b) == 0))) if na else None
+        gb = g * out * _log(a + at_zero) if nb else None
+        return ga, gb
 
 
 class Matmul(Op):
