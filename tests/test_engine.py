@@ -383,3 +383,13 @@ def test_pow_gradients_at_a_zero_base_are_zero_not_nan():
     with np.errstate(all="raise"):
         (0.0**w).backward()
     assert w.grad == 0.0
+
+
+def test_grad_results_are_arrays_of_their_own():
+    x = ts.tensor([1.0, 2.0], requires_grad=True)
+    y = ts.tensor([3.0, 4.0], requires_grad=True)
+    gx, gy = ts.grad((x + y).sum(), [x, y])
+    assert not np.shares_memory(gx.data, gy.data) and gx.data.flags.writeable
+    v = np.ones(2, np.float32)
+    (g,) = ts.grad(x + 1, [x], grad_outputs=v)
+    assert not np.shares_memory(g.data, v)

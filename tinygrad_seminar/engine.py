@@ -239,12 +239,17 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None,
             raise RuntimeError(f"grad: input {k} does not require grad")
     retain = create_graph if retain_graph is None else retain_graph
     found = run_backward(outputs, seeds, retain_graph=retain, create_graph=create_graph, inputs=inputs)
-    result = []
+    result, seen = [], set(map(id, seeds))
     for k, g in enumerate(found):
         if g is None:
             if not allow_unused:
                 raise RuntimeError(f"grad: input {k} is not used to compute the outputs (pass allow_unused=True)")
             result.append(None)
         else:
-            result.append(g if isinstance(g, Tensor) else Tensor._wrap(g))
+            if isinstance(g, np.ndarray):  # as .grad: each result an array of its own, writeable
+                if g.base is not None or id(g) in seen or not g.flags.writeable:
+                    g = g.copy()
+                seen.add(id(g))
+                g = Tensor._wrap(g)
+            result.append(g)
     return tuple(result)
