@@ -393,3 +393,10 @@ def test_grad_results_are_arrays_of_their_own():
     v = np.ones(2, np.float32)
     (g,) = ts.grad(x + 1, [x], grad_outputs=v)
     assert not np.shares_memory(g.data, v)
+
+
+def test_a_retained_scalar_gradient_summed_from_two_uses_is_an_array():
+    x = ts.tensor(2.0, requires_grad=True)
+    h = (x * x).retain_grad()
+    (h * h + h * 3).backward()  # h's gradient is the sum of two 0-d gradients
+    assert isinstance(h.grad, np.ndarray) and h.grad == 2 * 4.0 + 3

@@ -153,8 +153,8 @@ def run_backward(roots: Sequence, root_grads: Sequence, retain_graph: bool = Fal
             if id(t) in wanted:
                 wanted[id(t)] = g if wanted[id(t)] is None else wanted[id(t)] + g
             return
-        if not isinstance(g, np.ndarray):
-            g = g.data
+        if not isinstance(g, np.ndarray):  # a Tensor (create_graph), or a numpy scalar from summing 0-d arrays
+            g = g.data if isinstance(g, Tensor) else np.asarray(g)
         if t.grad is None:
             # an op may hand one gradient to two inputs (add), or a view of one (reshape, broadcast_to)
             if g.base is not None or id(g) in owned or not g.flags.writeable:
@@ -246,7 +246,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None,
                 raise RuntimeError(f"grad: input {k} is not used to compute the outputs (pass allow_unused=True)")
             result.append(None)
         else:
-            if isinstance(g, np.ndarray):  # as .grad: each result an array of its own, writeable
+            if not isinstance(g, Tensor):  # as .grad: each result an array of its own, writeable
+                g = np.asarray(g)
                 if g.base is not None or id(g) in seen or not g.flags.writeable:
                     g = g.copy()
                 seen.add(id(g))
