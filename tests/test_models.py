@@ -321,3 +321,33 @@ def test_a_float64_model_not_built_yet_gets_float64_data():
     model = ts.Sequential([ts.nn.Dense(1, dtype="float64")])
     model.compile(optimizer="sgd", loss="mse")
     assert model.dtype == np.float64
+
+
+class HookLog(ts.callbacks.Callback):
+    def __init__(self):
+        super().__init__()
+        self.seen = []
+
+    def on_test_begin(self, logs=None):
+        self.seen.append("test_begin")
+
+    def on_test_batch_end(self, batch, logs=None):
+        self.seen.append(("test_batch", batch, round(logs["loss"], 6)))
+
+    def on_test_end(self, logs=None):
+        self.seen.append("test_end")
+
+    def on_predict_batch_end(self, batch, logs=None):
+        self.seen.append(("predict_batch", batch, logs["outputs"].shape))
+
+
+def test_validation_evaluate_and_predict_call_keras_test_and_predict_hooks():
+    model, log = mlp(), HookLog()
+    model.fit(X, Y, epochs=1, batch_size=10, validation_data=(X, Y), callbacks=[log], verbose=0)
+    assert log.seen[0] == "test_begin" and log.seen[-1] == "test_end" and log.seen[1][:2] == ("test_batch", 0)
+    log.seen.clear()
+    loss = model.evaluate(X, Y, batch_size=4, verbose=0, callbacks=[log])
+    assert [s[1] for s in log.seen[1:-1]] == [0, 1, 2] and log.seen[-2][2] == round(loss, 6)
+    log.seen.clear()
+    model.predict(X, batch_size=4, callbacks=log)
+    assert log.seen == [("predict_batch", 0, (4, 1)), ("predict_batch", 1, (4, 1)), ("predict_batch", 2, (2, 1))]

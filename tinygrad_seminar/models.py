@@ -210,9 +210,8 @@ class Model(Module):
         self.history = History()
         extra = [ProgbarLogger(verbose)] if verbose else []
         # Keras' order: History after the user's callbacks, so it records what they add to the logs
-        callbacks = [callbacks] if isinstance(callbacks, Callback) else list(callbacks or [])
-        cbs = CallbackList([*callbacks, self.history, *extra], model=self,
-                           params={"epochs": epochs, "steps": steps, "verbose": verbose})
+        cbs = self._callbacks(callbacks, {"epochs": epochs, "steps": steps, "verbose": verbose},
+                              extra=[self.history, *extra])
         self.stop_training = False
         self.train()
         logs: dict = {}
@@ -222,7 +221,7 @@ class Model(Module):
             order = default_generator().permutation(len(x)) if shuffle else None
             logs = self._train_epoch(x, y, bs, order, cbs)
             if val is not None:
-                logs.update({f"val_{k}": v for k, v in self._run(*val, bs).items()})
+                logs.update({f"val_{k}": v for k, v in self._run(*val, bs, cbs).items()})
                 self.train()
             cbs.on_epoch_end(epoch, logs)
             if self.stop_training:
@@ -263,21 +262,32 @@ class Model(Module):
                 UserWarning, stacklevel=3)
 
     # ---- evaluate and predict ----
-    def _run(self, x, y, bs) -> dict:
-        """Loss and metrics over (x, y) in eval mode, without recording a graph."""
+    def _callbacks(self, callbacks, params: dict, extra=()) -> CallbackList:
+        callbacks = [callbacks] if isinstance(callbacks, Callback) else list(callbacks or [])
+        return CallbackList([*callbacks, *extra], model=self, params=params)
+
+    def _run(self, x, y, bs, cbs: CallbackList) -> dict:
+        """Loss and metrics over (x, y) in eval mode, without recording a graph; Keras' test hooks."""
         metrics = [copy.copy(m) for m in self.compiled_metrics]  # fit's running values stay untouched
         for m in metrics:
             m.reset()
-        total = 0.0
+        total, seen, logs = 0.0, 0, {}
+        cbs.on_test_begin()
         with self.inference():
-            for idx in self._batches(len(x), bs):
+            for step, idx in enumerate(self._batches(len(x), bs)):
+                cbs.on_test_batch_begin(step)
                 out = self(Tensor._wrap(x[idx]))
                 total += self.loss(y[idx], out).item() * len(out)
+                seen += len(out)
                 for m in metrics:
                     m.update(y[idx], out.data)
-        return {"loss": total / len(x), **{m.name: m.result() for m in metrics}}
+                logs = {"loss": total / seen, **{m.name: m.result() for m in metrics}}
+                cbs.on_test_batch_end(step, logs)
+        cbs.on_test_end(logs)
+        return logs
 
-    def evaluate(self, x=None, y=None, batch_size: int | None = 32, verbose="auto", return_dict: bool = False):
+    def evaluate(self, x=None, y=None, batch_size: int | None = 32, verbose="auto", return_dict: bool = False,
+                 callbacks=None):
         """The loss (and metrics) on (x, y): a float, [loss, *metrics], or a dict with return_dict=True."""
         self._require_compiled("evaluate")
         x, y = self._arrays(x, y)
@@ -286,7 +296,7 @@ class Model(Module):
         verbose = resolve_verbose(verbose)
         steps = -(-len(x) // bs)
         bar = Progbar(steps, verbose=verbose) if verbose else None
-        results = self._run(x, y, bs)
+        results = self._run(x, y, bs, self._callbacks(callbacks, {"steps": steps, "verbose": verbose}))
         if bar is not None:
             bar.update(steps, results, finalize=True)
         if return_dict:
@@ -294,13 +304,20 @@ class Model(Module):
         values = list(results.values())
         return values[0] if len(values) == 1 else values
 
-    def predict(self, x, batch_size: int | None = None, verbose=0) -> np.ndarray:
+    def predict(self, x, batch_size: int | None = None, verbose=0, callbacks=None) -> np.ndarray:
         """The model's outputs for x as a numpy array, computed in eval mode in batches (32 by default)."""
         x = checks.features(x, "x", self.dtype)
         bs = checks.batch_size(32 if batch_size is None else batch_size)
         self._probe(x)
+        cbs = self._callbacks(callbacks, {"steps": -(-len(x) // bs), "verbose": 0})
+        outs = []
+        cbs.on_predict_begin()
         with self.inference():
-            outs = [self(Tensor._wrap(x[idx])).data for idx in self._batches(len(x), bs)]
+            for step, idx in enumerate(self._batches(len(x), bs)):
+                cbs.on_predict_batch_begin(step)
+                outs.append(self(Tensor._wrap(x[idx])).data)
+                cbs.on_predict_batch_end(step, {"outputs": outs[-1]})
+        cbs.on_predict_end()
         return np.concatenate(outs, axis=0)
 
     # ---- Keras' weight helpers ----
