@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .losses import check_unit_interval
 from .tensor import Tensor
 
 
@@ -64,8 +65,8 @@ def targets_fit_loss(y: np.ndarray, out_shape: tuple, kind: str) -> None:
             raise ValueError(f"{kind}: expected one-hot targets of shape (samples, {width}) but y has shape "
                              f"{y.shape} (integer labels?); use sparse_categorical_crossentropy, or one-hot "
                              "encode y")
-    elif kind == "binary_crossentropy" and (y.min() < 0 or y.max() > 1):
-        raise ValueError(f"{kind}: targets must lie in [0, 1]; y ranges over [{y.min():g}, {y.max():g}]")
+    elif kind == "binary_crossentropy":
+        check_unit_interval(y, kind, name="y")
 
 
 def align_targets(y: np.ndarray, out_shape: tuple, kind: str) -> np.ndarray:

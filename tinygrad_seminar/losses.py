@@ -42,9 +42,10 @@ def _targets(y_true, y_pred: Tensor, loss: str) -> np.ndarray:
     return y
 
 
-def _check_unit_interval(y: np.ndarray, loss: str) -> None:
-    if y.size and not (y.min() >= 0 and y.max() <= 1):  # written so that NaN fails too
-        raise ValueError(f"{loss}: targets must lie in [0, 1]; y_true ranges over [{y.min():g}, {y.max():g}]")
+def check_unit_interval(y: np.ndarray, loss: str, name: str = "y_true") -> None:
+    """Targets of a binary cross-entropy lie in [0, 1] (written so that NaN fails too)."""
+    if y.size and not (y.min() >= 0 and y.max() <= 1):
+        raise ValueError(f"{loss}: targets must lie in [0, 1]; {name} ranges over [{y.min():g}, {y.max():g}]")
 
 
 def _check_probabilities(p: Tensor, loss: str, activation: str, top: float = 1.0) -> None:
@@ -112,7 +113,7 @@ def binary_crossentropy(y_true, y_pred, from_logits: bool = False) -> Tensor:
     """-mean(y log y^ + (1 - y) log(1 - y^)), y^ = sigma(z) when from_logits (computed from z, stably)."""
     y_pred = _pred(y_pred, "binary_crossentropy")
     y = _targets(y_true, y_pred, "binary_crossentropy")
-    _check_unit_interval(y, "binary_crossentropy")
+    check_unit_interval(y, "binary_crossentropy")
     if from_logits:
         return SigmoidBCE.apply(y_pred, y)
     _check_probabilities(y_pred, "binary_crossentropy", "sigmoid")
