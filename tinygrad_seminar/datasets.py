@@ -11,7 +11,7 @@ import os
 
 import numpy as np
 
-from .rng import default_generator
+from .autograd import default_generator
 
 
 def _rng(rng):

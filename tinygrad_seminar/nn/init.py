@@ -25,7 +25,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ..rng import default_generator
+from ..autograd import default_generator
 
 Initializer = Callable[..., np.ndarray]
 

@@ -1,4 +1,4 @@
-"""Layers with Keras' constructors: Dense, Dropout, and one layer per activation."""
+"""Layers with Keras' constructors: Dense and Dropout (the activation layers are in activations.py)."""
 
 from __future__ import annotations
 
@@ -6,10 +6,9 @@ import warnings
 
 import numpy as np
 
-from .. import functional as F
-from .. import ops
-from ..rng import default_generator
-from ..tensor import Tensor
+from ..autograd import Tensor, default_generator
+from ..autograd.ops import Affine
+from . import functional as F
 from . import init as initializers
 from .module import Module, Parameter, unique_name
 
@@ -76,7 +75,7 @@ class Dense(Module):
         w = self.weight
         if (type(x) is Tensor and w is not None and x.data.dtype == self.dtype and x.data.ndim == 2
                 and x.data.shape[1] == w.data.shape[1]):  # the common case, checked in one go: it runs every step
-            return self.activation(ops.Affine.apply(x, w, self.bias) if self.use_bias else ops.Affine.apply(x, w))
+            return self.activation(Affine.apply(x, w, self.bias) if self.use_bias else Affine.apply(x, w))
         x = x.astype(self.dtype) if isinstance(x, Tensor) else Tensor(np.asarray(x), dtype=self.dtype)
         width = x.shape[-1] if x.ndim else None
         if not self.built:
@@ -114,68 +113,3 @@ class Dropout(Module):
 
     def extra_repr(self) -> str:
         return f"rate={self.rate}"
-
-
-class Activation(Module):
-    """An activation as a layer: ``Activation("relu")``."""
-
-    def __init__(self, activation, name: str | None = None):
-        self.activation_name = activation if isinstance(activation, str) else getattr(activation, "__name__", "custom")
-        self.fn = F.get_activation(activation)
-        self.name = name or unique_name(self.activation_name if isinstance(activation, str) else "activation")
-
-    def forward(self, x):
-        return self.fn(x if isinstance(x, Tensor) else Tensor(x))
-
-    def extra_repr(self) -> str:
-        return self.activation_name
-
-
-class Linear(Activation):
-    def __init__(self, name: str | None = None):
-        super().__init__("linear", name)
-
-
-class Step(Activation):
-    def __init__(self, name: str | None = None):
-        super().__init__("step", name)
-
-
-class Sigmoid(Activation):
-    def __init__(self, name: str | None = None):
-        super().__init__("sigmoid", name)
-
-
-class Tanh(Activation):
-    def __init__(self, name: str | None = None):
-        super().__init__("tanh", name)
-
-
-class ReLU(Activation):
-    def __init__(self, name: str | None = None):
-        super().__init__("relu", name)
-
-
-class LeakyReLU(Activation):
-    def __init__(self, name: str | None = None):
-        super().__init__("leaky_relu", name)
-
-
-class ELU(Activation):
-    def __init__(self, name: str | None = None):
-        super().__init__("elu", name)
-
-
-class Softplus(Activation):
-    def __init__(self, name: str | None = None):
-        super().__init__("softplus", name)
-
-
-class Softmax(Activation):
-    def __init__(self, name: str | None = None):
-        super().__init__("softmax", name)
-
-
-class LogSoftmax(Activation):
-    def __init__(self, name: str | None = None):
-        super().__init__("log_softmax", name)

@@ -1,4 +1,4 @@
-"""Module and Parameter, with PyTorch's habits (Sequential, a Model, lives in models.py).
+"""Module and Parameter, with PyTorch's habits (Sequential, the plain container, is in containers.py).
 
 A Module finds its Parameters and sub-Modules by looking at its attributes (in the order they were
 first assigned), including lists and tuples of them, so there is nothing to register by hand.
@@ -11,8 +11,8 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from ..engine import no_grad
-from ..tensor import Tensor
+from ..autograd import Tensor, no_grad
+from ..autograd.base import data_of
 
 _name_counts: dict[str, int] = {}
 
@@ -24,13 +24,23 @@ def unique_name(base: str) -> str:
     return base if n == 0 else f"{base}_{n}"
 
 
+def dtype_of(module) -> np.dtype:
+    """A module's parameters' dtype; before they exist, the dtype its layers will have (else float32)."""
+    params = module.parameters()
+    if params:
+        return params[0].dtype
+    # not built yet: a float64 model must never see float32-rounded data
+    layers = (m for m in module.modules() if m is not module and isinstance(vars(m).get("dtype"), np.dtype))
+    return next((m.dtype for m in layers), np.dtype(np.float32))
+
+
 class Parameter(Tensor):
     """A Tensor that a Module trains: requires grad unless told otherwise."""
 
     __slots__ = ()
 
-    def __init__(self, data, requires_grad: bool = True, dtype=None, name: str | None = None):
-        super().__init__(data, requires_grad=requires_grad, dtype=dtype, name=name)
+    def __new__(cls, data, requires_grad: bool = True, dtype=None, name: str | None = None):
+        return super().__new__(cls, data, requires_grad=requires_grad, dtype=dtype, name=name)
 
     def __repr__(self) -> str:
         return "Parameter" + super().__repr__()[len("Tensor"):]
@@ -151,7 +161,7 @@ class Module:
         for k, v in state_dict.items():
             if k not in own:
                 continue
-            v = np.asarray(v.data if isinstance(v, Tensor) else v)
+            v = np.asarray(data_of(v))
             p = own[k]
             if v.shape != p.shape:
                 problems.append(f"  {k!r}: expected shape {p.shape}, received {v.shape}")

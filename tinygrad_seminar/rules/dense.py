@@ -17,6 +17,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from ..keras.sequential import Sequential
+from ..nn.layers import Dense
 from ._common import batches, check_batch, init_params
 from .activations import ACTIVATIONS, dphi_of, phi_of
 from .losses import check_pair, loss_value
@@ -178,14 +180,12 @@ class DenseNetwork:
     def to_model(self, dtype: str = "float64"):
         """A ``ts.Sequential`` of ``ts.nn.Dense`` layers with these weights: Dense.weight = w^[l],
         Dense.bias = b^[l] flattened. The model takes samples as rows: ``model(X.T)`` is ``predict(X).T``."""
-        import tinygrad_seminar as ts
-
-        layers = [ts.nn.Dense(self.layers_dims[l], activation=self.names[l], input_dim=self.layers_dims[l - 1],
+        layers = [Dense(self.layers_dims[l], activation=self.names[l], input_dim=self.layers_dims[l - 1],
                               kernel_initializer="zeros", dtype=dtype) for l in range(1, self.L + 1)]
         for l, layer in enumerate(layers, start=1):
             layer.weight.data[...] = self.w[l]
             layer.bias.data[...] = self.b[l].ravel()
-        return ts.Sequential(layers)
+        return Sequential(layers)
 
     @classmethod
     def from_model(cls, model, loss: str | None = None) -> DenseNetwork:

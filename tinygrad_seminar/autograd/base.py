@@ -1,0 +1,37 @@
+"""TensorBase: what the engine and the ops know of a tensor, and the one place its fields are set.
+
+``Tensor`` (tensor.py) adds the operators, which call the ops; the ops and ``Function.apply`` know a
+tensor only through this base, so the modules import one another in one direction.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+class TensorBase:
+    """An array with the graph fields: ``data``, ``grad``, ``requires_grad``, ``grad_fn``, ``name``."""
+
+    __slots__ = ("data", "grad", "requires_grad", "grad_fn", "name", "retains_grad")
+    __array_ufunc__ = None  # so that ndarray + Tensor reaches Tensor.__radd__ instead of numpy
+
+    @classmethod
+    def from_array(cls, data: np.ndarray, grad_fn=None, name: str | None = None) -> TensorBase:
+        """A tensor on ``data`` as it is (no copy, no checks): every tensor's fields are set here."""
+        t = object.__new__(cls)
+        t.data, t.grad, t.grad_fn, t.name, t.retains_grad = data, None, grad_fn, name, False
+        t.requires_grad = grad_fn is not None
+        return t
+
+    def derive(self, data: np.ndarray, grad_fn=None) -> TensorBase:
+        """A new plain tensor on ``data`` (never a subclass such as Parameter), made by an op or the engine."""
+        raise NotImplementedError
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.grad_fn is None
+
+
+def data_of(x):
+    """The array behind a Tensor; anything else as it is."""
+    return x.data if isinstance(x, TensorBase) else x

@@ -1,0 +1,231 @@
+"""The reverse-mode engine: the topological sort, propagation, and its two sinks.
+
+Every op returns one local gradient per input. The engine alone fits it to the input: it sums over
+the axes the forward broadcast, checks the shape, casts to the input's dtype and accumulates. So no
+op can forget to, and a backward that returns a wrong shape is caught and named here.
+
+``propagate`` walks the graph once from the roots to the leaves and hands gradients to a sink:
+``AccumulateGrad`` adds them into ``.grad`` (``Tensor.backward``), ``CollectGrads`` returns those of
+chosen tensors and touches no ``.grad`` (``ts.grad``). A plain backward hands each op numpy arrays;
+with ``create_graph=True`` it hands them Tensors, and the same backward code records a graph of its
+own (see function.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+
+from .base import TensorBase
+from .state import set_grad_enabled
+
+
+def toposort(roots: Iterable) -> list:
+    """Tensors that came from an op, each after every tensor computed from it (iterative DFS)."""
+    order, seen = [], set()
+    stack = [(t, False) for t in roots if t.grad_fn is not None]
+    while stack:
+        t, expanded = stack.pop()
+        if expanded:
+            order.append(t)
+            continue
+        if id(t) in seen:
+            continue
+        seen.add(id(t))
+        stack.append((t, True))
+        for p in t.grad_fn.inputs:
+            if isinstance(p, TensorBase) and p.grad_fn is not None and id(p) not in seen:
+                stack.append((p, False))
+    order.reverse()
+    return order
+
+
+def fit_gradient(g, inp: TensorBase, ctx, i: int):
+    """Sum ``g`` over the axes the forward broadcast ``inp`` along; cast to its dtype; else name the op."""
+    shape = inp.data.shape
+    if g.shape != shape:
+        try:
+            full = np.broadcast_shapes(g.shape, shape)
+        except ValueError:
+            full = None
+        if full != g.shape:  # smaller than the input, or incompatible: never silently broadcast a wrong gradient
+            raise RuntimeError(
+                f"{type(ctx).__name__}.backward returned a gradient of shape {tuple(g.shape)} for input {i}, "
+                f"whose shape is {shape}: the backward of {type(ctx).__name__} is wrong"
+            )
+        lead = g.ndim - len(shape)
+        ones = tuple(lead + k for k, n in enumerate(shape) if n == 1 and g.shape[lead + k] != 1)
+        axes = tuple(range(lead)) + ones
+        g = g.sum(axis=axes, keepdims=True) if axes else g
+        g = g.reshape(shape)
+    if g.dtype != inp.data.dtype:
+        g = g.astype(inp.data.dtype)
+    return g
+
+
+def local_gradients(ctx, out: TensorBase, g, create_graph: bool) -> tuple:
+    """One gradient per input of ``ctx``, from its backward (recorded as Tensors under create_graph)."""
+    if create_graph:
+        if not type(ctx).differentiable_backward:
+            raise RuntimeError(
+                f"{type(ctx).__name__} is a numpy Function and is first-order: its backward cannot be "
+                "differentiated, so create_graph=True (second derivatives) cannot pass through it. Write it "
+                "from Tensor ops instead, or set differentiable_backward = True if its backward uses only "
+                "operators and methods that Tensors share with numpy arrays."
+            )
+        grads = ctx.backward_recorded(out, g)
+    else:
+        grads = type(ctx).backward(ctx, g)
+    if type(grads) is not tuple:
+        grads = tuple(grads) if isinstance(grads, list) else (grads,)
+    if len(grads) != len(ctx.inputs):
+        raise RuntimeError(f"{type(ctx).__name__}.backward returned {len(grads)} gradients for "
+                           f"{len(ctx.inputs)} inputs")
+    return grads
+
+
+class AccumulateGrad:
+    """The sink of ``backward()``: leaves (and tensors that ``retain_grad()``) add into ``.grad``."""
+
+    def __init__(self, seeds: Sequence) -> None:
+        self.owned = {id(g) for g in seeds}  # arrays handed to us or stored in some .grad: never alias them
+
+    def keeps(self, t: TensorBase) -> bool:
+        return t.retains_grad
+
+    def needed(self, order: list) -> None:
+        return None  # every backward runs
+
+    def deliver(self, t: TensorBase, g) -> None:
+        if not isinstance(g, np.ndarray):  # a Tensor (create_graph), or a numpy scalar from summing 0-d arrays
+            g = g.data if isinstance(g, TensorBase) else np.asarray(g)
+        if t.grad is None:
+            # an op may hand one gradient to two inputs (add), or a view of one (reshape, broadcast_to)
+            if g.base is not None or id(g) in self.owned or not g.flags.writeable:
+                g = g.copy()
+            self.owned.add(id(g))
+            t.grad = g
+        else:
+            t.grad = t.grad + g
+
+
+class CollectGrads:
+    """The sink of ``ts.grad``: the gradients of ``inputs``, summed; no ``.grad`` is touched."""
+
+    def __init__(self, inputs: Sequence) -> None:
+        self.inputs = inputs
+        self.found: dict[int, object] = {id(t): None for t in inputs}
+
+    def keeps(self, t: TensorBase) -> bool:
+        return id(t) in self.found
+
+    def needed(self, order: list) -> set:
+        """ids of the tensors in ``order`` whose backward reaches a wanted tensor (order: outputs first)."""
+        through: set[int] = set()
+        for t in reversed(order):  # inputs before the tensors computed from them
+            for p in t.grad_fn.inputs:
+                if isinstance(p, TensorBase) and (id(p) in self.found or id(p) in through):
+                    through.add(id(t))
+                    break
+        return through
+
+    def deliver(self, t: TensorBase, g) -> None:
+        k = id(t)
+        if k in self.found:
+            self.found[k] = g if self.found[k] is None else self.found[k] + g
+
+    def result(self) -> list:
+        return [self.found[id(t)] for t in self.inputs]
+
+
+def propagate(roots: Sequence, seeds: Sequence, sink, retain_graph: bool = False,
+              create_graph: bool = False) -> None:
+    """Send ``seeds`` (one gradient per root) from ``roots`` back through the graph into ``sink``."""
+    pending: dict[int, object] = {}
+    for r, g in zip(roots, seeds):
+        pending[id(r)] = pending[id(r)] + g if id(r) in pending else g
+    with set_grad_enabled(bool(create_graph)):  # a plain backward records nothing; create_graph records it
+        for r in roots:
+            if r.grad_fn is None and r.requires_grad and id(r) in pending:  # a root given twice is summed once
+                sink.deliver(r, pending.pop(id(r)))
+        order = toposort(roots)
+        through = sink.needed(order)
+        for t in order:
+            g = pending.pop(id(t), None)
+            if g is None:
+                continue
+            if sink.keeps(t):
+                sink.deliver(t, g)
+            if through is not None and id(t) not in through:
+                continue  # nothing asked for lies below t: don't run (or free) its backward
+            ctx = t.grad_fn
+            for i, (inp, lg) in enumerate(zip(ctx.inputs, local_gradients(ctx, t, g, create_graph))):
+                if lg is None or not isinstance(inp, TensorBase) or not inp.requires_grad:
+                    continue
+                if not create_graph and type(lg) is not np.ndarray:
+                    lg = np.asarray(lg)
+                if lg.shape != inp.data.shape or lg.dtype != inp.data.dtype:
+                    lg = fit_gradient(lg, inp, ctx, i)
+                if inp.grad_fn is None:
+                    sink.deliver(inp, lg)
+                else:
+                    k = id(inp)
+                    pending[k] = pending[k] + lg if k in pending else lg
+            if not retain_graph:
+                ctx.release()
+
+
+def backward(roots: Sequence, seeds: Sequence, retain_graph: bool = False, create_graph: bool = False) -> None:
+    """Accumulate d(roots)/d(leaf) (times ``seeds``) into every leaf's ``.grad``."""
+    propagate(roots, seeds, AccumulateGrad(seeds), retain_graph, create_graph)
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None,
+         create_graph: bool = False, allow_unused: bool = False) -> tuple:
+    """d(outputs)/d(inputs) as a tuple of Tensors, leaving every ``.grad`` alone (torch.autograd.grad).
+
+    With ``create_graph=True`` the results carry a graph of their own, so they can be differentiated
+    again (second derivatives, Hessian-vector products).
+    """
+    single = isinstance(outputs, TensorBase)
+    outputs = [outputs] if single else list(outputs)
+    inputs = [inputs] if isinstance(inputs, TensorBase) else list(inputs)
+    if grad_outputs is None:
+        grad_outputs = [None] * len(outputs)
+    elif isinstance(grad_outputs, (TensorBase, np.ndarray)) and single:
+        grad_outputs = [grad_outputs]
+    seeds = [_seed(k, o, g, create_graph) for k, (o, g) in enumerate(zip(outputs, grad_outputs))]
+    for k, t in enumerate(inputs):
+        if not t.requires_grad:
+            raise RuntimeError(f"grad: input {k} does not require grad")
+    sink = CollectGrads(inputs)
+    retain = create_graph if retain_graph is None else retain_graph
+    propagate(outputs, seeds, sink, retain_graph=retain, create_graph=create_graph)
+    result, seen = [], set(map(id, seeds))
+    for k, (t, g) in enumerate(zip(inputs, sink.result())):
+        if g is None:
+            if not allow_unused:
+                raise RuntimeError(f"grad: input {k} is not used to compute the outputs (pass allow_unused=True)")
+        elif not isinstance(g, TensorBase):  # as .grad: each result an array of its own, writeable
+            g = np.asarray(g)
+            if g.base is not None or id(g) in seen or not g.flags.writeable:
+                g = g.copy()
+            seen.add(id(g))
+            g = t.derive(g)
+        result.append(g)
+    return tuple(result)
+
+
+def _seed(k: int, out: TensorBase, g, create_graph: bool):
+    """The gradient that starts ``grad`` at output k: ones for a scalar, else the given grad_outputs[k]."""
+    if not out.requires_grad:
+        raise RuntimeError(f"grad: output {k} does not require grad, so nothing depends on the inputs")
+    if g is None:
+        if out.data.size != 1:
+            raise RuntimeError(f"grad: output {k} has shape {out.shape}; pass grad_outputs for a non-scalar")
+        g = np.ones_like(out.data)
+    g = g if isinstance(g, TensorBase) else out.derive(np.asarray(g, dtype=out.dtype))
+    if g.shape != out.shape:
+        raise ValueError(f"grad: grad_outputs[{k}] has shape {g.shape}, output {k} has shape {out.shape}")
+    return g if create_graph else g.data

@@ -1,0 +1,141 @@
+"""Function: the base of every op; ``apply`` runs the forward and records a node of the graph.
+
+How one backward serves both first and second derivatives: an op's ``backward(ctx, g)`` is written
+with operators (``* / @ -``) and methods (``.sum``, ``.reshape``, ``.swapaxes``...) that numpy arrays and
+Tensors share. A plain backward passes numpy arrays, so it costs what numpy costs. With
+``create_graph=True`` the engine passes Tensors, and ``saved_tensors`` gives, for every saved value
+whose role is "input k" or "the output", that Tensor itself: the same code then records a graph that
+can be differentiated again. Any other saved array is a constant there, so built-in ops save only
+inputs and outputs, and derive from other arrays nothing but masks (whose derivative is zero).
+
+The role of a saved value is known from the forward: ``apply`` keeps the arrays the forward was given
+and returned, by position. Two different tensors on one array (``x`` and ``x.detach()``) reach the
+forward as two distinct views, so each saved array has exactly one role.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .base import TensorBase
+from .state import is_grad_enabled
+
+_RELEASED = object()
+
+
+class Function:
+    """An op: subclass it with static ``forward(ctx, *arrays)`` and ``backward(ctx, grad_output)``.
+
+    ``forward`` gets numpy arrays (and any non-Tensor arguments as given) and returns an array;
+    ``backward`` returns one gradient per input (a bare array for one input, ``None`` where an
+    input needs none). Call ``MyOp.apply(x, ...)``. A student's numpy ``Function`` is first-order;
+    built-in ops set ``differentiable_backward = True`` (see the module docstring).
+    """
+
+    __slots__ = ("inputs", "kwargs", "saved", "arrays", "__dict__")
+    differentiable_backward = False
+    explains_shape_errors = False  # built-in ops rewrite numpy's shape errors to name the op and the shapes
+
+    @staticmethod
+    def forward(ctx, *args, **kwargs):
+        raise NotImplementedError("a Function needs a static forward(ctx, *arrays)")
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        raise NotImplementedError("a Function needs a static backward(ctx, grad_output)")
+
+    def save_for_backward(self, *arrays) -> None:
+        """Keep what backward needs; backward releases it unless ``retain_graph=True``."""
+        self.saved = arrays
+
+    @property
+    def saved_tensors(self) -> tuple:
+        if self.saved is _RELEASED:
+            raise RuntimeError(
+                f"Trying to backward through {type(self).__name__} a second time, but the arrays it saved "
+                "were freed by the first backward. Pass retain_graph=True to the first backward (or "
+                "ts.grad) if you need to backward twice."
+            )
+        return self.saved
+
+    @property
+    def needs_input_grad(self) -> tuple:
+        """One flag per input: does it want a gradient?"""
+        return tuple([isinstance(a, TensorBase) and a.requires_grad for a in self.inputs])
+
+    def release(self) -> None:
+        """Free what forward saved (after a backward without ``retain_graph``)."""
+        if self.saved:
+            self.saved, self.arrays = _RELEASED, ()
+
+    def backward_recorded(self, out: TensorBase, g):
+        """Backward with the Tensors themselves in place of saved inputs and outputs, so it is recorded."""
+        saved = self.saved_tensors
+        by_role = (*self.inputs, out)  # the role k of self.arrays[k]: input k, or the output last
+        self.saved = tuple(_tensor_for(s, self.arrays, by_role) for s in saved)
+        try:
+            return type(self).backward(self, g)
+        finally:
+            self.saved = saved
+
+    @classmethod
+    def apply(cls, *args, **kwargs) -> TensorBase:
+        for ref in args:  # the result is made like the first tensor among the inputs
+            if isinstance(ref, TensorBase):
+                break
+        else:
+            raise TypeError(f"{cls.__name__}.apply needs a Tensor among its inputs; got "
+                            f"{', '.join(type(a).__name__ for a in args) or 'none'}")
+        ctx = object.__new__(cls)
+        ctx.saved, ctx.inputs, ctx.kwargs = (), args, kwargs  # forward may ask ctx.needs_input_grad
+        raw = [a.data if isinstance(a, TensorBase) else a for a in args]
+        n = len(raw)  # x * x.detach(): two tensors on one array get two views (see the module docstring)
+        if n == 2:
+            if raw[0] is raw[1] and args[0] is not args[1] and isinstance(raw[1], np.ndarray):
+                raw[1] = raw[1].view()
+        elif n > 3 or (n == 3 and (raw[0] is raw[1] or raw[0] is raw[2] or raw[1] is raw[2])):
+            _distinct_views(raw, args)
+        try:
+            out = cls.forward(ctx, *raw, **kwargs)
+        except ValueError as e:
+            if not cls.explains_shape_errors:  # a student's own error message stays as they wrote it
+                raise
+            raise ValueError(f"{cls.__name__}: cannot apply to shapes {_shapes(raw, kwargs)}: {e}") from None
+        if type(out) is not np.ndarray:  # numpy reduces 0-d results to scalars
+            arr = np.asarray(out)
+            ctx.saved = tuple(arr if s is out else s for s in ctx.saved)
+            out = arr
+        for a in args:
+            if isinstance(a, TensorBase) and a.requires_grad:
+                if is_grad_enabled():
+                    raw.append(out)
+                    ctx.arrays = raw  # the forward's arrays by position: the roles of saved values
+                    return ref.derive(out, ctx)
+                break
+        return ref.derive(out)
+
+
+def _distinct_views(raw: list, args: tuple) -> None:
+    """Give two different tensors on one array distinct views of it, so saved arrays have one role each."""
+    first: dict[int, object] = {}
+    for k, (r, a) in enumerate(zip(raw, args)):
+        if isinstance(r, np.ndarray):
+            owner = first.setdefault(id(r), a)
+            if owner is not a:
+                raw[k] = r.view()
+
+
+def _tensor_for(saved, arrays, by_role):
+    """The Tensor whose array ``saved`` is (by its role in the forward), else ``saved`` as a constant."""
+    if isinstance(saved, np.ndarray):
+        for k, a in enumerate(arrays):
+            if a is saved:
+                return by_role[k]
+    return saved
+
+
+def _shapes(raw: list, kwargs: dict) -> str:
+    shapes = [str(np.shape(r)) for r in raw if not isinstance(r, (int, float))]
+    if "shape" in kwargs:  # reshape, broadcast_to: the shape asked for is the other one
+        shapes.append(str(tuple(int(n) for n in kwargs["shape"])))
+    return " and ".join(shapes)

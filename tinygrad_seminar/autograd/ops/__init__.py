@@ -1,0 +1,36 @@
+"""The primitive ops by family: ``math`` (elementwise), ``reduce``, ``shape`` (moving numbers), ``fused``."""
+
+from .fused import Affine, SigmoidBCE, SoftmaxCE
+from .math import (
+    Abs,
+    Add,
+    Cast,
+    Clip,
+    Div,
+    Exp,
+    Log,
+    Matmul,
+    Maximum,
+    Minimum,
+    Mul,
+    Neg,
+    Pow,
+    Relu,
+    Sigmoid,
+    Softplus,
+    Sqrt,
+    Step,
+    Sub,
+    Tanh,
+    Where,
+)
+from .op import Op, count, inverse, stable_sigmoid
+from .reduce import LogSoftmax, Max, Softmax, Sum
+from .shape import BroadcastTo, Concatenate, GetItem, Reshape, ScatterAdd, Transpose
+
+__all__ = [
+    "Abs", "Add", "Affine", "BroadcastTo", "Cast", "Clip", "Concatenate", "Div", "Exp", "GetItem", "Log", "LogSoftmax",
+    "Matmul", "Max", "Maximum", "Minimum", "Mul", "Neg", "Op", "Pow", "Relu", "Reshape", "ScatterAdd", "Sigmoid",
+    "SigmoidBCE", "Softmax", "SoftmaxCE", "Softplus", "Sqrt", "Step", "Sub", "Sum", "Tanh", "Transpose", "Where",
+    "count", "inverse", "stable_sigmoid",
+]

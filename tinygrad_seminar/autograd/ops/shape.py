@@ -1,0 +1,98 @@
+"""Ops that move numbers without computing new ones: reshape, transpose, broadcast, index, concatenate.
+
+Their backward puts the gradient back where each number came from; like every op (see op.py), it is
+written so that arrays and Tensors both go through it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..base import TensorBase
+from .op import Op
+
+
+class Reshape(Op):
+    @staticmethod
+    def forward(ctx, a, shape):
+        ctx.in_shape = a.shape
+        return a.reshape(shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g.reshape(ctx.in_shape)
+
+
+class Transpose(Op):
+    @staticmethod
+    def forward(ctx, a, axes=None):
+        ctx.axes = tuple(range(a.ndim))[::-1] if axes is None else tuple(ax % a.ndim for ax in axes)
+        return a.transpose(ctx.axes)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g.transpose(tuple(np.argsort(ctx.axes)))
+
+
+class BroadcastTo(Op):
+    @staticmethod
+    def forward(ctx, a, shape):
+        return np.broadcast_to(a, shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g  # the engine sums it back down
+
+
+def _is_fancy(idx) -> bool:
+    """True when an index holds an integer array, whose repeats must accumulate."""
+    parts = idx if isinstance(idx, tuple) else (idx,)
+    return any(isinstance(p, np.ndarray) and p.dtype.kind in "iu" for p in parts)
+
+
+def _scatter(g, idx, shape):
+    """zeros(shape) with g added at idx (repeated indices accumulate): the adjoint of g[idx]."""
+    if isinstance(g, TensorBase):
+        return ScatterAdd.apply(g, idx=idx, shape=shape)
+    out = np.zeros(shape, g.dtype)
+    if _is_fancy(idx):
+        np.add.at(out, idx, g)
+    else:
+        out[idx] = g
+    return out
+
+
+class GetItem(Op):
+    @staticmethod
+    def forward(ctx, a, idx):
+        ctx.idx, ctx.in_shape = idx, a.shape
+        return a[idx]
+
+    @staticmethod
+    def backward(ctx, g):
+        return _scatter(g, ctx.idx, ctx.in_shape)
+
+
+class ScatterAdd(Op):
+    @staticmethod
+    def forward(ctx, g, idx, shape):
+        ctx.idx = idx
+        return _scatter(g, idx, shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g[ctx.idx]
+
+
+class Concatenate(Op):
+    @staticmethod
+    def forward(ctx, *arrays, axis=0):
+        out = np.concatenate(arrays, axis=axis)
+        ax = axis % out.ndim
+        edges = np.cumsum([0] + [np.shape(a)[ax] for a in arrays])
+        ctx.slices = [(slice(None),) * ax + (slice(s, e),) for s, e in zip(edges[:-1], edges[1:])]
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        return tuple(g[s] for s in ctx.slices)

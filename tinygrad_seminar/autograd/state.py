@@ -1,0 +1,131 @@
+"""The autograd's global state, owned here and nowhere else: grad mode, kept per thread.
+
+Grad mode says whether ops record the graph that backward needs. As in PyTorch it belongs to a
+thread: ``predict`` running under ``no_grad`` in one thread leaves training in another untouched.
+``no_grad``, ``enable_grad`` and ``set_grad_enabled`` work as context managers and as decorators (a
+fresh context for every call, generator functions included); ``set_grad_enabled(mode)`` also works as
+a plain call, switching the mode at once.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import threading
+from collections.abc import Callable
+
+import numpy as np
+
+
+class _ThreadState(threading.local):
+    grad_enabled = True  # each thread starts with recording on, as in PyTorch
+
+
+_local = _ThreadState()
+
+
+def is_grad_enabled() -> bool:
+    """True when ops record the graph that backward needs (in this thread)."""
+    return _local.grad_enabled
+
+
+class _GradModeContext:
+    """What the three grad-mode switches share: decorating a function, generators included."""
+
+    def clone(self) -> _GradModeContext:
+        """A fresh context of the same kind, so each decorated call keeps its own saved mode."""
+        return type(self)()
+
+    def __call__(self, fn: Callable) -> Callable:
+        if inspect.isgeneratorfunction(fn):
+            return _wrap_generator(self, fn)
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with self.clone():
+                return fn(*args, **kwargs)
+
+        return wrapper
+
+
+def _wrap_generator(context: _GradModeContext, fn: Callable) -> Callable:
+    """The generator's body runs under the mode, and the caller's mode is back whenever it yields."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        gen = fn(*args, **kwargs)
+        try:
+            with context.clone():
+                response = gen.send(None)
+            while True:
+                try:
+                    request = yield response
+                except GeneratorExit:
+                    with context.clone():
+                        gen.close()
+                    raise
+                except BaseException as e:
+                    with context.clone():
+                        response = gen.throw(e)
+                else:
+                    with context.clone():
+                        response = gen.send(request)
+        except StopIteration as stop:
+            return stop.value
+
+    return wrapper
+
+
+class _SwitchOnEnter(_GradModeContext):
+    mode = True
+
+    def __init__(self) -> None:
+        self.prev: list[bool] = []  # a stack, so one instance can be entered again inside itself
+
+    def __enter__(self):
+        self.prev.append(_local.grad_enabled)
+        _local.grad_enabled = self.mode
+        return self
+
+    def __exit__(self, *exc) -> bool:
+        _local.grad_enabled = self.prev.pop()
+        return False
+
+
+class no_grad(_SwitchOnEnter):
+    """``with ts.no_grad():`` or ``@ts.no_grad()``: ops record nothing in this thread, as in PyTorch."""
+
+    mode = False
+
+
+class enable_grad(_SwitchOnEnter):
+    """Turn recording back on inside a ``no_grad`` block (this thread only)."""
+
+    mode = True
+
+
+class set_grad_enabled(_GradModeContext):
+    """``set_grad_enabled(False)`` switches grad mode at once; in a ``with`` it is restored on exit.
+
+    As a decorator (``@set_grad_enabled(False)``) it leaves the mode alone until the function runs.
+    """
+
+    def __init__(self, mode: bool) -> None:
+        if not isinstance(mode, (bool, np.bool_)):
+            raise TypeError(f"set_grad_enabled: mode must be True or False, got {mode!r}")
+        self.mode, self.prev = bool(mode), _local.grad_enabled
+        _local.grad_enabled = self.mode
+
+    def clone(self) -> set_grad_enabled:
+        return type(self)(self.mode)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> bool:
+        _local.grad_enabled = self.prev
+        return False
+
+    def __call__(self, fn: Callable) -> Callable:
+        _local.grad_enabled = self.prev  # decorating must not switch the mode: undo what __init__ did
+        return super().__call__(fn)

@@ -1,0 +1,322 @@
+"""Tensor: a numpy array that remembers the op it came from; its operators call the ops.
+
+The fields and the one constructor path are in base.py, the op base class and how one backward
+serves first and second derivatives in function.py, the ops in ops/, backward in engine.py.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import engine
+from .base import TensorBase, data_of
+from .ops import math as math_ops
+from .ops import reduce as reduce_ops
+from .ops import shape as shape_ops
+from .ops.op import count, inverse
+
+
+def as_array(data, dtype=None) -> np.ndarray:
+    """``data`` as a numeric array (a copy); Python numbers and lists become float32."""
+    if isinstance(data, Tensor):
+        data = data.data
+    if isinstance(data, (np.ndarray, np.generic)):
+        arr = np.array(data, dtype=dtype)
+    else:
+        if data is None or isinstance(data, (str, bytes, dict, set)):
+            raise TypeError(f"Tensor data must be numbers, a list of numbers or an array; got {type(data).__name__}")
+        try:
+            arr = np.array(data, dtype=dtype)
+        except (TypeError, ValueError) as e:
+            raise TypeError(f"Tensor data must be numeric; got {type(data).__name__}: {e}") from None
+        if dtype is None and arr.dtype.kind in "biuf":
+            arr = arr.astype(np.float32)  # Python numbers and lists become float32, as in PyTorch
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(f"Tensor data must be numeric; got {type(data).__name__} of dtype {arr.dtype}")
+    return arr
+
+
+def operand(x):
+    """The other side of a binary op: Tensors and arrays as they are, scalars as weak Python numbers."""
+    if isinstance(x, (Tensor, np.ndarray)):
+        return x
+    if isinstance(x, np.generic):  # np.float64(2) must not turn a float32 tensor into float64
+        return x.item()
+    if isinstance(x, (int, float)):
+        return x
+    if isinstance(x, (list, tuple)):
+        return Tensor(x)
+    raise TypeError(f"unsupported operand type for a Tensor op: {type(x).__name__}")
+
+
+def _index(idx):
+    if isinstance(idx, tuple):
+        return tuple(_index(i) for i in idx)
+    if isinstance(idx, Tensor):
+        return idx.data
+    if isinstance(idx, list):
+        return np.asarray(idx)
+    return idx
+
+
+class Tensor(TensorBase):
+    """``Tensor(data, requires_grad=False, dtype=None, name=None)``: an array that records its graph.
+
+    Python numbers and lists become float32; numpy arrays keep their dtype (the data is copied,
+    as ``torch.tensor`` does). Only floating-point tensors can require grad.
+    """
+
+    __slots__ = ()
+    __hash__ = object.__hash__
+
+    def __new__(cls, data, requires_grad: bool = False, dtype=None, name: str | None = None):
+        t = cls.from_array(as_array(data, dtype), name=name)
+        return t.requires_grad_(True) if requires_grad else t
+
+    def derive(self, data: np.ndarray, grad_fn=None) -> Tensor:
+        return Tensor.from_array(data, grad_fn)
+
+    # ---- properties and plain helpers ----
+    shape = property(lambda self: self.data.shape)
+    ndim = property(lambda self: self.data.ndim)
+    size = property(lambda self: self.data.size)
+    dtype = property(lambda self: self.data.dtype)
+
+    def requires_grad_(self, flag: bool = True) -> Tensor:
+        """Set whether gradients flow to this (leaf) tensor; returns it."""
+        if flag and self.data.dtype.kind != "f":
+            raise TypeError(
+                f"only floating-point tensors can require grad; this one has dtype {self.data.dtype}. "
+                "Make it with dtype='float32' (or float64) first."
+            )
+        if not flag and self.grad_fn is not None:
+            raise RuntimeError("requires_grad_(False) on a tensor computed by an op: use .detach() instead")
+        self.requires_grad = bool(flag)
+        return self
+
+    def retain_grad(self) -> Tensor:
+        """Keep ``.grad`` on this non-leaf tensor too after backward (to look at a delta, say)."""
+        self.retains_grad = True
+        return self
+
+    def item(self) -> float:
+        return self.data.item()
+
+    def numpy(self) -> np.ndarray:
+        return self.data
+
+    def __array__(self, dtype=None, copy=None):
+        # numpy 2's protocol: copy=True copies, False never copies (or refuses), None copies only if needed.
+        # np.array(t) copies: optimisers update .data in place, so a shared array would change later.
+        if dtype is not None and np.dtype(dtype) != self.data.dtype:
+            if copy is False:
+                raise ValueError(f"cannot give a {np.dtype(dtype)} view of a {self.data.dtype} Tensor without a copy")
+            return self.data.astype(dtype)
+        return self.data.copy() if copy else self.data
+
+    def __bool__(self) -> bool:
+        return bool(self.data)
+
+    def __float__(self) -> float:
+        return float(self.data.item())  # item(): a one-element tensor of any shape, as PyTorch allows
+
+    def __int__(self) -> int:
+        return int(self.data.item())
+
+    def detach(self) -> Tensor:
+        """The same data (shared memory), cut from the graph."""
+        return Tensor.from_array(self.data)
+
+    def zero_grad(self) -> None:
+        self.grad = None
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    def __repr__(self) -> str:
+        body = np.array2string(self.data, separator=", ", prefix="Tensor(")
+        extra = "" if self.dtype == np.float32 else f", dtype={self.dtype}"
+        if self.grad_fn is not None:
+            extra += f", grad_fn=<{type(self.grad_fn).__name__}>"
+        elif self.requires_grad:
+            extra += ", requires_grad=True"
+        if self.name:
+            extra += f", name={self.name!r}"
+        return f"Tensor({body}{extra})"
+
+    # ---- backward ----
+    def backward(self, gradient=None, retain_graph: bool = False) -> None:
+        """Accumulate d(self)/d(leaf) into every leaf's ``.grad`` (times ``gradient`` if given)."""
+        if not self.requires_grad:
+            raise RuntimeError("backward() on a tensor that does not require grad: no input of it has "
+                               "requires_grad=True (or it was computed under no_grad)")
+        if gradient is None:
+            if self.data.size != 1:
+                raise RuntimeError(
+                    f"backward() without a gradient needs a scalar output; this one has shape {self.shape}. "
+                    "Pass gradient= of that shape, or reduce first (loss.mean())."
+                )
+            gradient = np.ones(self.data.shape, self.data.dtype)
+        else:
+            gradient = np.asarray(data_of(gradient), dtype=self.dtype)
+            if gradient.shape != self.shape:
+                raise ValueError(f"backward(gradient=...): expected shape {self.shape}, got {gradient.shape}")
+        engine.backward([self], [gradient], retain_graph=retain_graph)
+
+    # ---- arithmetic ----
+    def __add__(self, o):
+        return math_ops.Add.apply(self, operand(o))
+
+    def __radd__(self, o):
+        return math_ops.Add.apply(operand(o), self)
+
+    def __sub__(self, o):
+        return math_ops.Sub.apply(self, operand(o))
+
+    def __rsub__(self, o):
+        return math_ops.Sub.apply(operand(o), self)
+
+    def __mul__(self, o):
+        return math_ops.Mul.apply(self, operand(o))
+
+    def __rmul__(self, o):
+        return math_ops.Mul.apply(operand(o), self)
+
+    def __truediv__(self, o):
+        return math_ops.Div.apply(self, operand(o))
+
+    def __rtruediv__(self, o):
+        return math_ops.Div.apply(operand(o), self)
+
+    def __pow__(self, o):
+        return math_ops.Pow.apply(self, operand(o))
+
+    def __rpow__(self, o):
+        return math_ops.Pow.apply(operand(o), self)
+
+    def __matmul__(self, o):
+        return math_ops.Matmul.apply(self, operand(o))
+
+    def __rmatmul__(self, o):
+        return math_ops.Matmul.apply(operand(o), self)
+
+    def __neg__(self):
+        return math_ops.Neg.apply(self)
+
+    def __abs__(self):
+        return math_ops.Abs.apply(self)
+
+    # ---- comparisons: plain boolean arrays, no gradient ----
+    def __lt__(self, o):
+        return self.data < data_of(o)
+
+    def __le__(self, o):
+        return self.data <= data_of(o)
+
+    def __gt__(self, o):
+        return self.data > data_of(o)
+
+    def __ge__(self, o):
+        return self.data >= data_of(o)
+
+    def __eq__(self, o):
+        return self.data == data_of(o)
+
+    def __ne__(self, o):
+        return self.data != data_of(o)
+
+    def argmax(self, axis: int | None = None) -> np.ndarray:
+        return self.data.argmax(axis=axis)
+
+    def argmin(self, axis: int | None = None) -> np.ndarray:
+        return self.data.argmin(axis=axis)
+
+    # ---- elementwise ----
+    def exp(self):
+        return math_ops.Exp.apply(self)
+
+    def log(self):
+        return math_ops.Log.apply(self)
+
+    def sqrt(self):
+        return math_ops.Sqrt.apply(self)
+
+    def abs(self):
+        return math_ops.Abs.apply(self)
+
+    def tanh(self):
+        return math_ops.Tanh.apply(self)
+
+    def sigmoid(self):
+        return math_ops.Sigmoid.apply(self)
+
+    def relu(self):
+        return math_ops.Relu.apply(self)
+
+    def softplus(self):
+        return math_ops.Softplus.apply(self)
+
+    def maximum(self, o):
+        return math_ops.Maximum.apply(self, operand(o))
+
+    def minimum(self, o):
+        return math_ops.Minimum.apply(self, operand(o))
+
+    def clip(self, min=None, max=None):  # noqa: A002 - numpy's and PyTorch's names
+        return math_ops.Clip.apply(self, lo=min, hi=max)
+
+    def astype(self, dtype):
+        return self if np.dtype(dtype) == self.dtype else math_ops.Cast.apply(self, dtype=np.dtype(dtype))
+
+    # ---- reductions ----
+    def sum(self, axis=None, keepdims: bool = False):
+        return reduce_ops.Sum.apply(self, axis=axis, keepdims=keepdims)
+
+    def mean(self, axis=None, keepdims: bool = False):
+        return self.sum(axis, keepdims) * inverse(count(self.shape, axis))
+
+    def max(self, axis=None, keepdims: bool = False):
+        return reduce_ops.Max.apply(self, axis=axis, keepdims=keepdims)
+
+    def min(self, axis=None, keepdims: bool = False):
+        return -reduce_ops.Max.apply(-self, axis=axis, keepdims=keepdims)
+
+    def var(self, axis=None, keepdims: bool = False, ddof: int = 0):
+        """mean((x - mean(x))^2), dividing by n - ddof."""
+        d = self - self.mean(axis, keepdims=True)
+        return (d * d).sum(axis, keepdims) * inverse(count(self.shape, axis) - ddof)
+
+    def softmax(self, axis: int = -1):
+        return reduce_ops.Softmax.apply(self, axis=axis)
+
+    def log_softmax(self, axis: int = -1):
+        return reduce_ops.LogSoftmax.apply(self, axis=axis)
+
+    # ---- shapes ----
+    def reshape(self, *shape):
+        shape = shape[0] if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
+        return shape_ops.Reshape.apply(self, shape=tuple(shape))
+
+    def flatten(self):
+        return self.reshape(-1)
+
+    def expand_dims(self, axis: int):
+        return self.reshape(np.expand_dims(self.data, axis).shape)
+
+    def transpose(self, *axes):
+        axes = axes[0] if len(axes) == 1 and isinstance(axes[0], (tuple, list)) else axes
+        return shape_ops.Transpose.apply(self, axes=tuple(axes) if axes else None)
+
+    def swapaxes(self, a: int, b: int):
+        axes = list(range(self.ndim))
+        axes[a], axes[b] = axes[b], axes[a]
+        return self.transpose(axes)
+
+    T = property(lambda self: self.transpose())
+
+    def broadcast_to(self, shape):
+        return self if tuple(shape) == self.shape else shape_ops.BroadcastTo.apply(self, shape=tuple(shape))
+
+    def __getitem__(self, idx):
+        return shape_ops.GetItem.apply(self, idx=_index(idx))
+

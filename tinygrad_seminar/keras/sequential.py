@@ -1,0 +1,57 @@
+"""Sequential and Input: the Keras model made of layers in order, which can describe itself for saving."""
+
+from __future__ import annotations
+
+from ..nn import containers
+from ..nn.module import Module, unique_name
+from . import saving
+from .models import Model
+
+
+class Input(Module):
+    """``ts.Input(shape=(n,))`` at the head of a Sequential: the model is built at once for n inputs."""
+
+    def __init__(self, shape, name: str | None = None):
+        shape = (shape,) if isinstance(shape, int) else tuple(shape)
+        if len(shape) != 1 or int(shape[0]) < 1:
+            raise ValueError(f"Input: shape must be (n,) with n >= 1, got {shape}")
+        self.shape, self.name = (int(shape[0]),), name or unique_name("input_layer")
+
+    def forward(self, x):
+        if x.shape[-1:] != self.shape:
+            raise ValueError(f"Input {self.name!r}: expected shape (None, {self.shape[0]}), received {x.shape}")
+        return x
+
+    def extra_repr(self) -> str:
+        return f"shape={self.shape}"
+
+
+@saving.register_serializable()
+class Sequential(Model, containers.Sequential):
+    """Layers applied in order, trained the Keras way: ``Sequential([Input(shape=(2,)), Dense(1)])``."""
+
+    def add(self, layer: Module) -> None:
+        """Append a layer; an Input (or a first layer given its input width) builds the model at once."""
+        if isinstance(layer, Input):
+            if self.layers:
+                raise ValueError("ts.Input can only be the first layer of a Sequential")
+            self.input_dim = layer.shape[0]
+            return
+        super().add(layer)
+
+    def build(self, input_dim: int) -> None:
+        """Create every layer's weights for inputs of width input_dim; bind compile's optimiser to them."""
+        super().build(input_dim)
+        if self.optimizer is not None:
+            self._bind_optimizer()
+
+    def get_config(self) -> dict:
+        """The architecture as JSON: the name, the input width and each layer's config."""
+        return {"name": self.name, "input_dim": self.input_dim,
+                "layers": [saving.layer_config(layer) for layer in self.layers]}
+
+    @classmethod
+    def from_config(cls, config: dict) -> Sequential:
+        model = cls([saving.layer_from_config(c) for c in config["layers"]], name=config.get("name"))
+        model.build(config["input_dim"])
+        return model

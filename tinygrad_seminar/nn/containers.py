@@ -1,0 +1,75 @@
+"""Sequential: layers applied in order, PyTorch's container (the Keras model extends it with fit)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+
+from ..autograd import Tensor
+from .module import Module, dtype_of, unique_name
+
+_KERAS_METHODS = frozenset({"compile", "fit", "evaluate", "predict", "summary", "save", "save_weights",
+                            "load_weights", "get_weights", "set_weights", "count_params"})
+
+
+class Sequential(Module):
+    """Layers applied in order: ``Sequential([Dense(16, activation="tanh", input_dim=2), Dense(1)])``.
+
+    A first layer that knows its input width (``input_dim=``) builds every layer at once; otherwise
+    the layers are built by the first batch they see. ``ts.Sequential`` adds Keras' compile and fit.
+    """
+
+    def __init__(self, layers=None, name: str | None = None):
+        self.name = name or unique_name("sequential")
+        self.layers: list[Module] = []
+        self.input_dim: int | None = None
+        for layer in layers or []:
+            self.add(layer)
+
+    def add(self, layer: Module) -> None:
+        """Append a layer; a first layer given its input width builds the model at once."""
+        if not isinstance(layer, Module):
+            raise TypeError(f"Sequential.add expects a layer (a Module), got {type(layer).__name__}")
+        self.layers.append(layer)
+        if self.input_dim is None and len(self.layers) == 1 and getattr(layer, "input_dim", None):
+            self.input_dim = layer.input_dim
+        if self.input_dim is not None:
+            self.build(self.input_dim)
+
+    def build(self, input_dim: int) -> None:
+        """Create every layer's weights for inputs of width input_dim (one sample through, no graph)."""
+        self.input_dim = int(input_dim)
+        with self.inference():
+            self(Tensor.from_array(np.zeros((1, self.input_dim), self.dtype)))
+
+    @property
+    def dtype(self) -> np.dtype:
+        """The parameters' dtype (float32 unless the layers say otherwise)."""
+        return dtype_of(self)
+
+    @property
+    def built(self) -> bool:
+        return bool(self.layers) and all(getattr(layer, "built", True) for layer in self.layers)
+
+    def named_children(self) -> Iterator[tuple[str, Module]]:
+        return ((str(i), layer) for i, layer in enumerate(self.layers))
+
+    def forward(self, x):
+        if self.input_dim is None and x.ndim >= 1:
+            self.input_dim = x.shape[-1]
+        for layer in self.layers:
+            x = layer(x)
+        return x
+
+    def __getattr__(self, name: str):
+        if name in _KERAS_METHODS:  # ts.nn.Sequential was the Keras model before 0.2: say where fit went
+            raise AttributeError(f"{type(self).__name__} is PyTorch's plain container: it has no {name}(); "
+                                 "ts.Sequential (the Keras model) has compile, fit, evaluate, predict and save")
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def __getitem__(self, i: int) -> Module:
+        return self.layers[i]
+
+    def __len__(self) -> int:
+        return len(self.layers)

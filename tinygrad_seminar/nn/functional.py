@@ -1,0 +1,195 @@
+"""The maths as functions: ``ts.functional.log_softmax(x, axis=-1)`` and friends.
+
+Each accepts a Tensor, an array or a list; composite ones are a line or two of primitives.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from ..autograd import Tensor
+from ..autograd.base import data_of
+from ..autograd.ops import Affine, Concatenate, Matmul, Maximum, Minimum, Step, Where
+from ..autograd.tensor import operand
+
+
+def _t(x) -> Tensor:
+    return x if isinstance(x, Tensor) else Tensor(x)
+
+
+def _operands(*xs) -> list:
+    """Each as a Tensor op takes it; the first becomes a Tensor if none is one (so the result is a Tensor)."""
+    out = [operand(x) for x in xs]
+    if out and not any(isinstance(x, Tensor) for x in out):
+        out[0] = Tensor(out[0])
+    return out
+
+
+def exp(x) -> Tensor:
+    """e^x"""
+    return _t(x).exp()
+
+
+def log(x) -> Tensor:
+    """ln x"""
+    return _t(x).log()
+
+
+def sqrt(x) -> Tensor:
+    return _t(x).sqrt()
+
+
+def abs(x) -> Tensor:  # noqa: A001 - numpy's name
+    return _t(x).abs()
+
+
+def tanh(x) -> Tensor:
+    return _t(x).tanh()
+
+
+def sigmoid(x) -> Tensor:
+    """sigma(z) = 1 / (1 + e^-z), stable for any z."""
+    return _t(x).sigmoid()
+
+
+def relu(x) -> Tensor:
+    """max(z, 0); derivative 0 at z = 0."""
+    return _t(x).relu()
+
+
+def softplus(x) -> Tensor:
+    """log(1 + e^z), stable."""
+    return _t(x).softplus()
+
+
+def softmax(x, axis: int = -1) -> Tensor:
+    """S(z)_j = e^{z_j} / sum_k e^{z_k}, shifted by the max for stability."""
+    return _t(x).softmax(axis)
+
+
+def log_softmax(x, axis: int = -1) -> Tensor:
+    """log S(z)_j = z_j - logsumexp(z), shifted by the max for stability."""
+    return _t(x).log_softmax(axis)
+
+
+def maximum(a, b) -> Tensor:
+    return Maximum.apply(*_operands(a, b))
+
+
+def minimum(a, b) -> Tensor:
+    return Minimum.apply(*_operands(a, b))
+
+
+def clip(x, min=None, max=None) -> Tensor:  # noqa: A002
+    return _t(x).clip(min, max)
+
+
+def where(cond, a, b) -> Tensor:
+    """a where cond is true, else b; cond carries no gradient."""
+    cond = np.asarray(data_of(cond), dtype=bool)
+    return Where.apply(cond, *_operands(a, b))
+
+
+def matmul(a, b) -> Tensor:
+    return Matmul.apply(*_operands(a, b))
+
+
+def sum(x, axis=None, keepdims: bool = False) -> Tensor:  # noqa: A001
+    return _t(x).sum(axis, keepdims)
+
+
+def mean(x, axis=None, keepdims: bool = False) -> Tensor:
+    return _t(x).mean(axis, keepdims)
+
+
+def max(x, axis=None, keepdims: bool = False) -> Tensor:  # noqa: A001
+    return _t(x).max(axis, keepdims)
+
+
+def min(x, axis=None, keepdims: bool = False) -> Tensor:  # noqa: A001
+    return _t(x).min(axis, keepdims)
+
+
+def var(x, axis=None, keepdims: bool = False, ddof: int = 0) -> Tensor:
+    return _t(x).var(axis, keepdims, ddof)
+
+
+def reshape(x, *shape) -> Tensor:
+    return _t(x).reshape(*shape)
+
+
+def transpose(x, axes=None) -> Tensor:
+    return _t(x).transpose(axes) if axes is not None else _t(x).transpose()
+
+
+def broadcast_to(x, shape) -> Tensor:
+    return _t(x).broadcast_to(shape)
+
+
+def concatenate(tensors: Sequence, axis: int = 0) -> Tensor:
+    """Join along an existing axis; the gradient is split back into the pieces."""
+    return Concatenate.apply(*_operands(*tensors), axis=axis)
+
+
+def stack(tensors: Sequence, axis: int = 0) -> Tensor:
+    """Join along a new axis."""
+    return concatenate([_t(t).expand_dims(axis) for t in tensors], axis=axis)
+
+
+def argmax(x, axis: int | None = None) -> np.ndarray:
+    return np.asarray(data_of(x)).argmax(axis=axis)
+
+
+def argmin(x, axis: int | None = None) -> np.ndarray:
+    return np.asarray(data_of(x)).argmin(axis=axis)
+
+
+def linear(x) -> Tensor:
+    """phi(z) = z"""
+    return _t(x)
+
+
+def step(x) -> Tensor:
+    """phi(z) = 1 if z >= 0 else 0; its gradient is zero (no learning signal passes through it)."""
+    return Step.apply(_t(x))
+
+
+def leaky_relu(x, negative_slope: float = 0.2) -> Tensor:
+    """z if z > 0 else negative_slope * z (Keras' default slope 0.2)."""
+    x = _t(x)
+    return Where.apply(x.data > 0, x, x * negative_slope)
+
+
+def elu(x, alpha: float = 1.0) -> Tensor:
+    """z if z > 0 else alpha (e^z - 1); exp sees only z <= 0, so nothing overflows."""
+    x = _t(x)
+    return Where.apply(x.data > 0, x, (x.clip(max=0).exp() - 1) * alpha)
+
+
+def affine(x, weight, bias=None) -> Tensor:
+    """x @ W.T + b, W of shape (units, inputs): a dense layer's map in one op."""
+    x = _t(x)
+    if x.ndim != 2:
+        out = x @ weight.T
+        return out if bias is None else out + bias
+    return Affine.apply(x, weight) if bias is None else Affine.apply(x, weight, bias)
+
+
+ACTIVATIONS = {
+    "linear": linear, "step": step, "sigmoid": sigmoid, "tanh": tanh, "relu": relu,
+    "leaky_relu": leaky_relu, "elu": elu, "softplus": softplus, "softmax": softmax, "log_softmax": log_softmax,
+}
+
+
+def get_activation(name):
+    """An activation function by Keras name (None means linear), or a callable as it is."""
+    if name is None:
+        return linear
+    if callable(name):
+        return name
+    try:
+        return ACTIVATIONS[name]
+    except KeyError:
+        raise ValueError(f"unknown activation {name!r}; known: {', '.join(ACTIVATIONS)}") from None
