@@ -36,6 +36,11 @@ def as_array(data, dtype=None) -> np.ndarray:
     return arr
 
 
+def as_tensor(x) -> Tensor:
+    """``x`` itself if it is a Tensor, else ``Tensor(x)``."""
+    return x if isinstance(x, Tensor) else Tensor(x)
+
+
 def operand(x):
     """The other side of a binary op: Tensors and arrays as they are, scalars as weak Python numbers."""
     if isinstance(x, (Tensor, np.ndarray)):

@@ -176,8 +176,7 @@ class Model(Module):
             order = default_generator().permutation(len(x)) if shuffle else None
             logs = self._train_epoch(x, y, bs, order, cbs)
             if val is not None:
-                logs.update({f"val_{k}": v for k, v in self._run(*val, bs, cbs).items()})
-                self.train()
+                logs.update({f"val_{k}": v for k, v in self._run(*val, bs, cbs).items()})  # restores train mode
             cbs.on_epoch_end(epoch, logs)
             if self.stop_training:
                 break

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..autograd import Tensor
+from ..autograd.tensor import as_tensor
 from . import functional as F
 from .module import Module, unique_name
 
@@ -16,7 +16,7 @@ class Activation(Module):
         self.name = name or unique_name(self.activation_name if isinstance(activation, str) else "activation")
 
     def forward(self, x):
-        return self.fn(x if isinstance(x, Tensor) else Tensor(x))
+        return self.fn(as_tensor(x))
 
     def extra_repr(self) -> str:
         return self.activation_name

@@ -12,11 +12,7 @@ import numpy as np
 from ..autograd import Tensor
 from ..autograd.base import data_of
 from ..autograd.ops import Affine, Concatenate, Matmul, Maximum, Minimum, Step, Where
-from ..autograd.tensor import operand
-
-
-def _t(x) -> Tensor:
-    return x if isinstance(x, Tensor) else Tensor(x)
+from ..autograd.tensor import as_tensor, operand
 
 
 def _operands(*xs) -> list:
@@ -29,49 +25,49 @@ def _operands(*xs) -> list:
 
 def exp(x) -> Tensor:
     """e^x"""
-    return _t(x).exp()
+    return as_tensor(x).exp()
 
 
 def log(x) -> Tensor:
     """ln x"""
-    return _t(x).log()
+    return as_tensor(x).log()
 
 
 def sqrt(x) -> Tensor:
-    return _t(x).sqrt()
+    return as_tensor(x).sqrt()
 
 
 def abs(x) -> Tensor:  # noqa: A001 - numpy's name
-    return _t(x).abs()
+    return as_tensor(x).abs()
 
 
 def tanh(x) -> Tensor:
-    return _t(x).tanh()
+    return as_tensor(x).tanh()
 
 
 def sigmoid(x) -> Tensor:
     """sigma(z) = 1 / (1 + e^-z), stable for any z."""
-    return _t(x).sigmoid()
+    return as_tensor(x).sigmoid()
 
 
 def relu(x) -> Tensor:
     """max(z, 0); derivative 0 at z = 0."""
-    return _t(x).relu()
+    return as_tensor(x).relu()
 
 
 def softplus(x) -> Tensor:
     """log(1 + e^z), stable."""
-    return _t(x).softplus()
+    return as_tensor(x).softplus()
 
 
 def softmax(x, axis: int = -1) -> Tensor:
     """S(z)_j = e^{z_j} / sum_k e^{z_k}, shifted by the max for stability."""
-    return _t(x).softmax(axis)
+    return as_tensor(x).softmax(axis)
 
 
 def log_softmax(x, axis: int = -1) -> Tensor:
     """log S(z)_j = z_j - logsumexp(z), shifted by the max for stability."""
-    return _t(x).log_softmax(axis)
+    return as_tensor(x).log_softmax(axis)
 
 
 def maximum(a, b) -> Tensor:
@@ -83,7 +79,7 @@ def minimum(a, b) -> Tensor:
 
 
 def clip(x, min=None, max=None) -> Tensor:  # noqa: A002
-    return _t(x).clip(min, max)
+    return as_tensor(x).clip(min, max)
 
 
 def where(cond, a, b) -> Tensor:
@@ -97,35 +93,35 @@ def matmul(a, b) -> Tensor:
 
 
 def sum(x, axis=None, keepdims: bool = False) -> Tensor:  # noqa: A001
-    return _t(x).sum(axis, keepdims)
+    return as_tensor(x).sum(axis, keepdims)
 
 
 def mean(x, axis=None, keepdims: bool = False) -> Tensor:
-    return _t(x).mean(axis, keepdims)
+    return as_tensor(x).mean(axis, keepdims)
 
 
 def max(x, axis=None, keepdims: bool = False) -> Tensor:  # noqa: A001
-    return _t(x).max(axis, keepdims)
+    return as_tensor(x).max(axis, keepdims)
 
 
 def min(x, axis=None, keepdims: bool = False) -> Tensor:  # noqa: A001
-    return _t(x).min(axis, keepdims)
+    return as_tensor(x).min(axis, keepdims)
 
 
 def var(x, axis=None, keepdims: bool = False, ddof: int = 0) -> Tensor:
-    return _t(x).var(axis, keepdims, ddof)
+    return as_tensor(x).var(axis, keepdims, ddof)
 
 
 def reshape(x, *shape) -> Tensor:
-    return _t(x).reshape(*shape)
+    return as_tensor(x).reshape(*shape)
 
 
 def transpose(x, axes=None) -> Tensor:
-    return _t(x).transpose(axes) if axes is not None else _t(x).transpose()
+    return as_tensor(x).transpose(axes) if axes is not None else as_tensor(x).transpose()
 
 
 def broadcast_to(x, shape) -> Tensor:
-    return _t(x).broadcast_to(shape)
+    return as_tensor(x).broadcast_to(shape)
 
 
 def concatenate(tensors: Sequence, axis: int = 0) -> Tensor:
@@ -135,7 +131,7 @@ def concatenate(tensors: Sequence, axis: int = 0) -> Tensor:
 
 def stack(tensors: Sequence, axis: int = 0) -> Tensor:
     """Join along a new axis."""
-    return concatenate([_t(t).expand_dims(axis) for t in tensors], axis=axis)
+    return concatenate([as_tensor(t).expand_dims(axis) for t in tensors], axis=axis)
 
 
 def argmax(x, axis: int | None = None) -> np.ndarray:
@@ -148,29 +144,29 @@ def argmin(x, axis: int | None = None) -> np.ndarray:
 
 def linear(x) -> Tensor:
     """phi(z) = z"""
-    return _t(x)
+    return as_tensor(x)
 
 
 def step(x) -> Tensor:
     """phi(z) = 1 if z >= 0 else 0; its gradient is zero (no learning signal passes through it)."""
-    return Step.apply(_t(x))
+    return Step.apply(as_tensor(x))
 
 
 def leaky_relu(x, negative_slope: float = 0.2) -> Tensor:
     """z if z > 0 else negative_slope * z (Keras' default slope 0.2)."""
-    x = _t(x)
+    x = as_tensor(x)
     return Where.apply(x.data > 0, x, x * negative_slope)
 
 
 def elu(x, alpha: float = 1.0) -> Tensor:
     """z if z > 0 else alpha (e^z - 1); exp sees only z <= 0, so nothing overflows."""
-    x = _t(x)
+    x = as_tensor(x)
     return Where.apply(x.data > 0, x, (x.clip(max=0).exp() - 1) * alpha)
 
 
 def affine(x, weight, bias=None) -> Tensor:
     """x @ W.T + b, W of shape (units, inputs): a dense layer's map in one op."""
-    x = _t(x)
+    x = as_tensor(x)
     if x.ndim != 2:
         out = x @ weight.T
         return out if bias is None else out + bias

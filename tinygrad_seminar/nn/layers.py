@@ -8,6 +8,7 @@ import numpy as np
 
 from ..autograd import Tensor, default_generator
 from ..autograd.ops import Affine
+from ..autograd.tensor import as_tensor
 from . import functional as F
 from . import init as initializers
 from .module import Module, Parameter, unique_name
@@ -104,7 +105,7 @@ class Dropout(Module):
         self.name = name or unique_name("dropout")
 
     def forward(self, x):
-        x = x if isinstance(x, Tensor) else Tensor(x)
+        x = as_tensor(x)
         if not self.training or self.rate == 0:
             return x
         rng = self.rng or default_generator()
