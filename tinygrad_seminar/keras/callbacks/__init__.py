@@ -1,15 +1,17 @@
-"""Keras-style callbacks: hooks that ``fit``, ``evaluate`` and ``predict`` call at fixed points."""
+"""Keras-style callbacks: hooks that ``fit``, ``evaluate`` and ``predict`` call at fixed points.
 
-from .callback import (
-    Callback,
-    CallbackList,
-    EarlyStopping,
-    History,
-    LambdaCallback,
-    LearningRateScheduler,
-    ModelCheckpoint,
-    ProgbarLogger,
-)
+One callback per module: ``callback`` (the base ``Callback`` and ``CallbackList``), ``history``,
+``early_stopping``, ``model_checkpoint``, ``learning_rate_scheduler``, ``lambda_callback``, ``progbar_logger``;
+``monitor`` holds what EarlyStopping and ModelCheckpoint share.
+"""
+
+from .callback import Callback, CallbackList
+from .early_stopping import EarlyStopping
+from .history import History
+from .lambda_callback import LambdaCallback
+from .learning_rate_scheduler import LearningRateScheduler
+from .model_checkpoint import ModelCheckpoint
+from .progbar_logger import ProgbarLogger
 
 __all__ = ["Callback", "CallbackList", "EarlyStopping", "History", "LambdaCallback", "LearningRateScheduler",
            "ModelCheckpoint", "ProgbarLogger"]
