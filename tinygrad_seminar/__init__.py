@@ -35,8 +35,8 @@ from .autograd import (
     zeros,
     zeros_like,
 )
-from .keras import Input, Model, Sequential, callbacks, load_model, metrics, saving
-from .nn import functional, losses, optim
+from .keras import Input, Model, Sequential, callbacks, load_model, losses, metrics, saving
+from .nn import functional, optim
 from .nn.functional import concatenate, stack, where
 
 __version__ = "0.1.0"

@@ -31,6 +31,31 @@ class Metric:
     def result(self) -> float:
         return self.total / self.count if self.count else 0.0
 
+    def update_state(self, y_true, y_pred) -> None:
+        """Keras' name for ``update``."""
+        self.update(y_true, y_pred)
+
+    def reset_state(self) -> None:
+        """Keras' name for ``reset``."""
+        self.reset()
+
+
+class Mean(Metric):
+    """The weighted mean of the values it is given: ``update(value, weight)``; fit tracks the loss with one."""
+
+    def __init__(self, name: str = "mean"):
+        self.name = name
+        super().__init__()
+
+    def update(self, value, weight: float = 1.0) -> None:
+        self.total += float(value) * weight
+        self.count += weight
+
+    def update_state(self, values, sample_weight=None) -> None:
+        """Keras' call: the mean of ``values`` counts once per sample (sample_weight: the batch size)."""
+        v = np.asarray(getattr(values, "data", values), dtype=np.float64)
+        self.update(v.mean(), v.size if sample_weight is None else float(np.sum(sample_weight)))
+
 
 class BinaryAccuracy(Metric):
     """mean(y == (y^ > threshold)); threshold 0.5 on probabilities, 0 on logits."""
@@ -183,9 +208,9 @@ NAMES = ("accuracy", "acc", "mae", "mean_absolute_error", "mse", "mean_squared_e
          "precision", "recall")
 
 
-def get(identifier, loss_kind: str = "", from_logits: bool = False) -> Metric:
-    """A fresh Metric from a name (resolved against the loss, as Keras does) or a callable."""
-    threshold = 0.0 if from_logits else 0.5
+def get(identifier, loss=None) -> Metric:
+    """A fresh Metric from a name or a callable; "accuracy" is the one the compiled ``loss`` names, as in Keras."""
+    threshold = 0.0 if getattr(loss, "from_logits", False) else 0.5
     if isinstance(identifier, Metric):
         return identifier
     if isinstance(identifier, type) and issubclass(identifier, Metric):
@@ -193,13 +218,7 @@ def get(identifier, loss_kind: str = "", from_logits: bool = False) -> Metric:
     if callable(identifier) and not isinstance(identifier, str):
         return FunctionMetric(identifier)
     if identifier in ("accuracy", "acc"):
-        if loss_kind == "sparse_categorical_crossentropy":
-            return SparseCategoricalAccuracy()
-        if loss_kind == "categorical_crossentropy":
-            return CategoricalAccuracy()
-        if loss_kind == "binary_crossentropy":
-            return BinaryAccuracy(threshold)
-        return InferredAccuracy(threshold)
+        return loss.accuracy() if loss is not None else InferredAccuracy(threshold)
     table = {"mae": MeanAbsoluteError, "mean_absolute_error": MeanAbsoluteError, "mse": MeanSquaredError,
              "mean_squared_error": MeanSquaredError, "r2_score": R2Score}
     if identifier in table:

@@ -20,8 +20,8 @@ from ..nn import activations as A
 from ..nn import functional as F
 from ..nn import init as initializers
 from ..nn import layers as L
-from ..nn import losses as losses_mod
 from ..nn import optim
+from . import losses as losses_mod
 
 FORMAT = "tinygrad_seminar"
 VERSION = 1
@@ -198,9 +198,7 @@ def layer_from_config(config: dict):
 
 def compile_config(optimizer_arg, optimizer, loss_arg, loss, metrics) -> dict:
     """What compile was given, in a form that JSON holds; custom callables are left out (with a warning)."""
-    loss_cfg = loss.get_config() if isinstance(loss, losses_mod.Loss) else None
-    if loss_cfg is None and getattr(loss_arg, "__name__", None) in losses_mod.ALIASES:
-        loss_cfg = {"name": loss_arg.__name__, "from_logits": False}
+    loss_cfg = None if isinstance(loss, losses_mod.LossFunctionWrapper) else loss.get_config()
     names = [m for m in metrics if isinstance(m, str)]
     return {"optimizer": {"class": type(optimizer).__name__, "config": optimizer.hyperparameters()},
             "loss": loss_cfg, "metrics": names, "custom": loss_cfg is None or len(names) < len(metrics)}
@@ -215,7 +213,8 @@ def _compile_from_config(model, cfg: dict) -> None:
         raise ValueError(f"unknown optimizer class in file: {opt_cfg['class']!r}")
     opt = cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in opt_cfg["config"].items()})
     loss = losses_mod.get(cfg["loss"]["name"])
-    loss.from_logits = bool(cfg["loss"].get("from_logits", False))
+    if "from_logits" in cfg["loss"]:
+        loss.from_logits = bool(cfg["loss"]["from_logits"])
     model.compile(optimizer=opt, loss=loss, metrics=cfg["metrics"])
 
 

@@ -45,6 +45,9 @@ class Sequential(Model, containers.Sequential):
         if self.optimizer is not None:
             self._bind_optimizer()
 
+    def _known_output_shape(self, input_shape: tuple) -> tuple | None:
+        return self.compute_output_shape(input_shape)
+
     def get_config(self) -> dict:
         """The architecture as JSON: the name, the input width and each layer's config."""
         return {"name": self.name, "input_dim": self.input_dim,

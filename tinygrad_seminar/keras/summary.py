@@ -4,10 +4,6 @@ from __future__ import annotations
 
 import html
 
-import numpy as np
-
-from ..autograd import Tensor
-
 NOT_BUILT = (
     "Model {name!r} has not been built yet, so its weights and output shapes are unknown. Build it by "
     "giving the first layer input_dim=n (or input_shape=(n,)), by starting a Sequential with "
@@ -35,11 +31,10 @@ def rows(model) -> list[tuple[str, str, str, int]] | None:
     shapes = ["?"] * len(layers)
     width = getattr(model, "input_dim", None)
     if width is not None and hasattr(model, "layers"):
-        with model.inference():
-            x = Tensor.from_array(np.zeros((1, width), model.dtype))
-            for i, layer in enumerate(layers):
-                x = layer(x)
-                shapes[i] = str((None,) + tuple(x.shape[1:]))
+        shape: tuple = (None, width)
+        for i, layer in enumerate(layers):
+            shape = layer.compute_output_shape(shape)
+            shapes[i] = str(shape)
     return [(getattr(layer, "name", "") or str(i), type(layer).__name__, shapes[i], _count(layer.parameters()))
             for i, layer in enumerate(layers)]
 

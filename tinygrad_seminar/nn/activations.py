@@ -18,6 +18,9 @@ class Activation(Module):
     def forward(self, x):
         return self.fn(as_tensor(x))
 
+    def compute_output_shape(self, input_shape: tuple) -> tuple:
+        return tuple(input_shape)
+
     def extra_repr(self) -> str:
         return self.activation_name
 

@@ -6,7 +6,6 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from ..autograd import Tensor
 from .module import Module, dtype_of, unique_name
 
 _KERAS_METHODS = frozenset({"compile", "fit", "evaluate", "predict", "summary", "save", "save_weights",
@@ -38,10 +37,19 @@ class Sequential(Module):
             self.build(self.input_dim)
 
     def build(self, input_dim: int) -> None:
-        """Create every layer's weights for inputs of width input_dim (one sample through, no graph)."""
+        """Create every layer's weights for inputs of width input_dim, passing each layer its input shape."""
         self.input_dim = int(input_dim)
-        with self.inference():
-            self(Tensor.from_array(np.zeros((1, self.input_dim), self.dtype)))
+        shape: tuple = (None, self.input_dim)
+        for layer in self.layers:
+            if not getattr(layer, "built", True):
+                layer.build(shape[-1])
+            shape = layer.compute_output_shape(shape)
+
+    def compute_output_shape(self, input_shape: tuple) -> tuple:
+        shape = tuple(input_shape)
+        for layer in self.layers:
+            shape = layer.compute_output_shape(shape)
+        return shape
 
     @property
     def dtype(self) -> np.dtype:

@@ -90,6 +90,9 @@ class Dense(Module):
             )
         return self.activation(F.affine(x, self.weight, self.bias))
 
+    def compute_output_shape(self, input_shape: tuple) -> tuple:
+        return tuple(input_shape[:-1]) + (self.units,)
+
     def extra_repr(self) -> str:
         inputs = "?" if not self.built else self.input_dim
         return f"{inputs} -> {self.units}, activation={self.activation_name or 'linear'}, name={self.name!r}"
@@ -111,6 +114,9 @@ class Dropout(Module):
         rng = self.rng or default_generator()
         keep = rng.random(x.shape) >= self.rate
         return x * (keep * (1.0 / (1.0 - self.rate))).astype(x.dtype)
+
+    def compute_output_shape(self, input_shape: tuple) -> tuple:
+        return tuple(input_shape)
 
     def extra_repr(self) -> str:
         return f"rate={self.rate}"

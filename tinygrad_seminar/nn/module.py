@@ -57,6 +57,16 @@ class Module:
     def __call__(self, *args, **kwargs):
         return self.forward(*args, **kwargs)
 
+    def compute_output_shape(self, input_shape: tuple) -> tuple:
+        """The output's shape for inputs of ``input_shape`` (None for the batch axis), as in Keras.
+
+        This default runs ``forward`` on one sample of zeros, without recording; layers that know their
+        shape say it without running anything.
+        """
+        with self.inference():
+            out = self(Tensor.from_array(np.zeros((1,) + tuple(input_shape[1:]), dtype_of(self))))
+        return (input_shape[0],) + tuple(out.shape[1:])
+
     # ---- the tree ----
     def named_children(self) -> Iterator[tuple[str, Module]]:
         for name, value in vars(self).items():

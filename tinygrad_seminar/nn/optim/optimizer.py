@@ -92,8 +92,31 @@ class Optimizer:
     def bind(self, params: Iterable[Tensor]) -> Optimizer:
         """Attach the parameters to optimise (a list or a generator of Tensors); returns the optimiser.
 
-        Binding the same parameters again is a no-op; other parameters need a new optimiser.
+        Binding the same parameters again is a no-op; other parameters need a new optimiser, or ``rebind``.
         """
+        plist = self._checked_params(params)
+        if self.params:
+            if len(plist) == len(self.params) and all(a is b for a, b in zip(plist, self.params)):
+                return self
+            raise RuntimeError(f"{type(self).__name__} is already bound to {len(self.params)} parameters; "
+                               "make a new optimiser for other parameters, or call rebind(params)")
+        self.params, self.state = plist, [{} for _ in plist]
+        return self
+
+    def rebind(self, params: Iterable[Tensor], keep_state: bool = True) -> Optimizer:
+        """Optimise ``params`` from now on (a model that gained layers, or froze some); returns the optimiser.
+
+        With ``keep_state`` a parameter that was bound before keeps its state (moments, step count).
+        """
+        plist = self._checked_params(params)
+        if len(plist) == len(self.params) and all(a is b for a, b in zip(plist, self.params)):
+            return self
+        kept = {id(p): st for p, st in zip(self.params, self.state)} if keep_state else {}
+        self.params, self.state = plist, [kept.get(id(p), {}) for p in plist]
+        return self
+
+    def _checked_params(self, params) -> list[Tensor]:
+        """``params`` as a list, each a floating-point leaf Tensor, none twice; else an error saying which."""
         name = type(self).__name__
         if isinstance(params, Tensor) or not isinstance(params, Iterable) or isinstance(params, (str, bytes, dict)):
             hint = ""
@@ -118,13 +141,7 @@ class Optimizer:
             if id(p) in seen:
                 raise ValueError(f"{name}: params[{i}] appears more than once in the parameter list")
             seen.add(id(p))
-        if self.params:
-            if len(plist) == len(self.params) and all(a is b for a, b in zip(plist, self.params)):
-                return self
-            raise RuntimeError(f"{name} is already bound to {len(self.params)} parameters; "
-                               "make a new optimiser for other parameters")
-        self.params, self.state = plist, [{} for _ in plist]
-        return self
+        return plist
 
     # ---- the training loop ----
     def zero_grad(self) -> None:

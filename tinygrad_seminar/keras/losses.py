@@ -1,0 +1,242 @@
+"""Keras' loss classes: a loss as an object that knows its targets.
+
+Each class owns what the workflow asks of a loss: which targets it accepts (``check_targets``, once per
+fit on the whole of y), the loss of a batch of those targets with no checks again (``call``), which
+accuracy "accuracy" means for it (``accuracy``), and the class of each sample (``class_labels``, for the
+warning about a sorted validation split). Called as ``loss(y_true, y_pred)`` it checks everything, as the
+functions in ``ts.losses`` do.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..autograd import Tensor
+from ..nn.losses import (
+    EPSILON,
+    binary_crossentropy,
+    binary_crossentropy_value,
+    categorical_crossentropy,
+    categorical_crossentropy_value,
+    check_unit_interval,
+    mae,
+    mae_value,
+    mse,
+    mse_value,
+    one_hot,
+    one_hot_labels,
+    sparse_categorical_crossentropy,
+    stable_sigmoid,
+)
+from . import metrics
+
+
+class Loss:
+    """A loss as an object: ``loss(y_true, y_pred)`` is the batch mean; ``name`` is Keras' name."""
+
+    name = "loss"
+
+    def __init__(self, from_logits: bool = False, name: str | None = None):
+        self.from_logits = bool(from_logits)
+        self.name = name or type(self).name
+
+    def __call__(self, y_true, y_pred) -> Tensor:
+        raise NotImplementedError(f"{type(self).__name__} must define __call__(y_true, y_pred)")
+
+    def call(self, y: np.ndarray, y_pred: Tensor) -> Tensor:
+        """The loss of a batch whose targets passed ``check_targets`` (y in y_pred's dtype): nothing re-checked."""
+        return self(y, y_pred)
+
+    def check_targets(self, y: np.ndarray, out_shape: tuple) -> None:
+        """Raise ValueError if targets y (all of them) cannot train a model whose outputs have ``out_shape``."""
+
+    def accuracy(self) -> metrics.Metric:
+        """What ``metrics=["accuracy"]`` means with this loss: here chosen from the shapes, as Keras does."""
+        return metrics.InferredAccuracy(0.0 if self.from_logits else 0.5)
+
+    def class_labels(self, y: np.ndarray) -> np.ndarray | None:
+        """The class of each sample, for a classification loss; None otherwise."""
+        return None
+
+    def get_config(self) -> dict:
+        return {"name": self.name, "from_logits": self.from_logits}
+
+    @classmethod
+    def from_config(cls, config: dict) -> Loss:
+        return cls(**config)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(from_logits={self.from_logits})"
+
+
+def _aligned(y: np.ndarray, y_pred: Tensor) -> np.ndarray:
+    """Checked targets of shape (p,) against outputs (p, 1) are reshaped, as Keras does."""
+    return y if y.shape == y_pred.shape else y.reshape(y_pred.shape)
+
+
+class RegressionLoss(Loss):
+    """A loss on values, not logits or probabilities: no from_logits."""
+
+    def __init__(self, name: str | None = None):
+        super().__init__(False, name)
+
+    def get_config(self) -> dict:
+        return {"name": self.name}
+
+
+class MeanSquaredError(RegressionLoss):
+    """mean((y - y^)^2) over every element."""
+
+    name = "mean_squared_error"
+
+    def __call__(self, y_true, y_pred) -> Tensor:
+        return mse(y_true, y_pred)
+
+    def call(self, y, y_pred):
+        return mse_value(_aligned(y, y_pred), y_pred)
+
+
+class MeanAbsoluteError(RegressionLoss):
+    """mean(|y - y^|) over every element."""
+
+    name = "mean_absolute_error"
+
+    def __call__(self, y_true, y_pred) -> Tensor:
+        return mae(y_true, y_pred)
+
+    def call(self, y, y_pred):
+        return mae_value(_aligned(y, y_pred), y_pred)
+
+
+class BinaryCrossentropy(Loss):
+    """-mean(y log y^ + (1 - y) log(1 - y^)); from logits, computed stably from z."""
+
+    name = "binary_crossentropy"
+
+    def __call__(self, y_true, y_pred) -> Tensor:
+        return binary_crossentropy(y_true, y_pred, from_logits=self.from_logits)
+
+    def call(self, y, y_pred):
+        return binary_crossentropy_value(_aligned(y, y_pred), y_pred, self.from_logits)
+
+    def check_targets(self, y, out_shape):
+        check_unit_interval(y, self.name, name="y")
+
+    def accuracy(self):
+        return metrics.BinaryAccuracy(0.0 if self.from_logits else 0.5)
+
+    def class_labels(self, y):
+        return np.round(y).reshape(len(y), -1)[:, 0]
+
+
+class CategoricalCrossentropy(Loss):
+    """-1/p sum_i sum_j y_j log y^_j against one-hot targets; from logits via log-sum-exp."""
+
+    name = "categorical_crossentropy"
+
+    def __call__(self, y_true, y_pred) -> Tensor:
+        return categorical_crossentropy(y_true, y_pred, from_logits=self.from_logits)
+
+    def call(self, y, y_pred):
+        return categorical_crossentropy_value(y, y_pred, self.from_logits)
+
+    def check_targets(self, y, out_shape):
+        width = out_shape[-1] if out_shape else 1
+        if y.ndim == 1 or (y.ndim == 2 and y.shape[1] == 1 and width > 1):
+            raise ValueError(f"{self.name}: expected one-hot targets of shape (samples, {width}) but y has shape "
+                             f"{y.shape} (integer labels?); use sparse_categorical_crossentropy, or one-hot "
+                             "encode y")
+
+    def accuracy(self):
+        return metrics.CategoricalAccuracy()
+
+    def class_labels(self, y):
+        return y.argmax(axis=-1)
+
+
+class SparseCategoricalCrossentropy(Loss):
+    """categorical cross-entropy against integer labels (one per sample)."""
+
+    name = "sparse_categorical_crossentropy"
+
+    def __call__(self, y_true, y_pred) -> Tensor:
+        return sparse_categorical_crossentropy(y_true, y_pred, from_logits=self.from_logits)
+
+    def call(self, y, y_pred):
+        return categorical_crossentropy_value(one_hot(y, y_pred.shape[-1], y_pred.dtype), y_pred, self.from_logits)
+
+    def check_targets(self, y, out_shape):
+        width = out_shape[-1] if out_shape else 1
+        if y.ndim == 2 and y.shape[1] == width and width > 1:
+            raise ValueError(f"{self.name}: y looks one-hot (shape {y.shape}) but this loss takes integer labels "
+                             "of shape (samples,); use categorical_crossentropy, or y.argmax(axis=1)")
+        lab = y.reshape(-1)
+        if np.any(lab != np.round(lab)) or lab.min() < 0 or lab.max() >= width:
+            raise ValueError(f"{self.name}: y must hold integer labels in [0, {width - 1}] for a model with "
+                             f"{width} outputs; got values from {lab.min():g} to {lab.max():g}")
+
+    def accuracy(self):
+        return metrics.SparseCategoricalAccuracy()
+
+    def class_labels(self, y):
+        return y.reshape(-1)
+
+
+class LossFunctionWrapper(Loss):
+    """A callable ``fn(y_true, y_pred)`` of the user's, as a Loss (what compile makes of it)."""
+
+    def __init__(self, fn, name: str | None = None):
+        super().__init__(False, name or getattr(fn, "__name__", "loss"))
+        self.fn = fn
+
+    def __call__(self, y_true, y_pred) -> Tensor:
+        return self.fn(y_true, y_pred)
+
+    def get_config(self) -> dict:
+        return {"name": self.name}
+
+    def __repr__(self) -> str:
+        return f"LossFunctionWrapper({self.name})"
+
+
+ALIASES = {
+    "mse": MeanSquaredError, "mean_squared_error": MeanSquaredError,
+    "mae": MeanAbsoluteError, "mean_absolute_error": MeanAbsoluteError,
+    "binary_crossentropy": BinaryCrossentropy, "bce": BinaryCrossentropy,
+    "categorical_crossentropy": CategoricalCrossentropy, "cce": CategoricalCrossentropy,
+    "sparse_categorical_crossentropy": SparseCategoricalCrossentropy,
+}
+# compile(loss=ts.losses.binary_crossentropy) means the class, whose checks and accuracy the function lacks
+FUNCTIONS = {mse: MeanSquaredError, mae: MeanAbsoluteError, binary_crossentropy: BinaryCrossentropy,
+             categorical_crossentropy: CategoricalCrossentropy,
+             sparse_categorical_crossentropy: SparseCategoricalCrossentropy}
+
+
+def get(identifier):
+    """A Loss object from Keras' name or alias, a Loss object or class; a callable ``(y_true, y_pred)`` as it is."""
+    if isinstance(identifier, str):
+        try:
+            return ALIASES[identifier]()
+        except KeyError:
+            raise ValueError(f"unknown loss {identifier!r}; known: {', '.join(ALIASES)}") from None
+    if isinstance(identifier, type) and issubclass(identifier, Loss):
+        return identifier()  # compile(loss=ts.losses.MeanSquaredError) as Keras allows
+    if callable(identifier):
+        return identifier
+    raise TypeError(f"loss must be a name, a Loss or a callable, got {type(identifier).__name__}")
+
+
+def as_loss(identifier) -> Loss:
+    """What compile keeps: ``get(identifier)`` as a Loss object (a callable of the user's wrapped)."""
+    loss = get(identifier)
+    if isinstance(loss, Loss):
+        return loss
+    cls = next((c for fn, c in FUNCTIONS.items() if fn is loss), None)
+    return cls() if cls is not None else LossFunctionWrapper(loss)
+
+
+__all__ = [
+    "EPSILON", "BinaryCrossentropy", "CategoricalCrossentropy", "Loss", "LossFunctionWrapper", "MeanAbsoluteError",
+    "MeanSquaredError", "SparseCategoricalCrossentropy", "as_loss", "binary_crossentropy", "categorical_crossentropy",
+    "get", "mae", "mse", "one_hot_labels", "sparse_categorical_crossentropy", "stable_sigmoid",
+]

@@ -1,0 +1,177 @@
+"""Trainer: compile, and the three steps that fit, evaluate and predict run on each batch, as in Keras 3.
+
+``train_step(data)``, ``test_step(data)`` and ``predict_step(data)`` are the seams a user overrides (Keras'
+"customizing what happens in fit()"): ``data`` is what the loop yields, ``(x, y)`` with x a Tensor and y a
+numpy array, or x alone for predict. The loops call each step through one replaceable function per mode
+(``train_function``, ``test_function``, ``predict_function``: None means the step itself), which is where
+a captured plan of a step can take its place.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+
+import numpy as np
+
+from ..autograd import Tensor
+from ..nn import optim
+from . import losses, saving
+from . import metrics as metrics_mod
+from .optimizers import get_optimizer
+
+
+class Trainer:
+    """The Keras workflow's state and steps; ``Model`` adds the loops over batches."""
+
+    optimizer: optim.Optimizer | None = None
+    loss: losses.Loss | None = None
+    compiled_metrics: tuple | list = ()  # compile sets a list per model
+    loss_tracker: metrics_mod.Mean | None = None
+    train_function: Callable | None = None
+    test_function: Callable | None = None
+    predict_function: Callable | None = None
+    _compile_config: dict | None = None
+    _unchecked: tuple | None = None  # (all targets, their name): checked against the first batch's output
+
+    # ---- compile ----
+    def compile(self, optimizer="rmsprop", loss=None, metrics=None) -> None:
+        """Choose the optimiser, the loss (a Keras name, a Loss, or a callable) and the metrics."""
+        if loss is None:
+            raise ValueError(f"compile needs a loss; known names: {', '.join(losses.ALIASES)}")
+        self.optimizer = get_optimizer(optimizer)
+        self._binds_optimizer = not self.optimizer.params  # then compile's binding follows the model's changes
+        self.loss = losses.as_loss(loss)
+        if isinstance(metrics, (str, metrics_mod.Metric)) or callable(metrics):
+            metrics = [metrics]
+        self.compiled_metrics = []
+        for m in metrics or []:
+            metric = metrics_mod.get(m, self.loss)
+            if isinstance(m, str):
+                metric.name = m
+            self.compiled_metrics.append(metric)
+        self.loss_tracker = metrics_mod.Mean(name="loss")
+        self.train_function = self.test_function = self.predict_function = None
+        self._compile_config = saving.compile_config(optimizer, self.optimizer, loss, self.loss, metrics or [])
+        if self.parameters():
+            self._bind_optimizer()
+
+    def _bind_optimizer(self) -> None:
+        """Bind compile's optimiser to the trainable parameters, again if layers were added or (un)frozen."""
+        opt = self.optimizer
+        if getattr(self, "_binds_optimizer", False):
+            params = self.trainable_parameters()
+            if params:
+                opt.rebind(params, keep_state=True)
+            return
+        own = {id(p) for p in self.parameters()}
+        if any(id(p) not in own for p in opt.params):
+            raise ValueError(f"the optimizer given to compile is bound to parameters that are not this model's "
+                             f"({type(opt).__name__} of another model?); pass an unbound one, e.g. "
+                             f"ts.optim.{type(opt).__name__}(lr=...), and compile binds it")
+
+    def _require_compiled(self, what: str) -> None:
+        if self.loss is None or self.optimizer is None:
+            raise RuntimeError(f"call model.compile(optimizer=..., loss=...) before model.{what}()")
+
+    # ---- metrics ----
+    @property
+    def metrics(self) -> list:
+        """The loss tracker and the compiled metrics, each a running value over the epoch."""
+        return [self.loss_tracker, *self.compiled_metrics] if self.loss_tracker is not None else []
+
+    def reset_metrics(self) -> None:
+        for m in self.metrics:
+            m.reset()
+
+    def get_metrics_result(self) -> dict:
+        """{name: value} of every metric, the loss first: what a step returns as its logs."""
+        return {m.name: m.result() for m in self.metrics}
+
+    def _known_output_shape(self, input_shape: tuple) -> tuple | None:
+        """The output shape, if the model can say it without running (a subclassed Model cannot: None)."""
+        return None
+
+    def _check_targets_early(self, x: np.ndarray, *targets: tuple) -> None:
+        """Targets checked against the output shape before any step, when it is known without running."""
+        out_shape = self._known_output_shape((None,) + x.shape[1:])
+        if out_shape is not None:
+            for y, _ in targets:
+                self.loss.check_targets(y, tuple(out_shape[1:]))
+
+    # ---- the pieces of a step ----
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None) -> Tensor:
+        """The compiled loss of a batch. The first batch of a fit or evaluate also checks all the targets."""
+        if self._unchecked is not None:
+            return self._check_first_batch(y, y_pred)
+        return self.loss.call(y, y_pred)
+
+    def compute_metrics(self, x, y, y_pred, sample_weight=None) -> dict:
+        """Update the compiled metrics with a batch; the logs of every metric so far."""
+        out = y_pred.data if isinstance(y_pred, Tensor) else np.asarray(y_pred)
+        if y.ndim == 1 and out.shape == (len(y), 1):  # (p,) targets of a one-output model compare as (p, 1)
+            y = y.reshape(-1, 1)
+        for m in self.compiled_metrics:
+            m.update(y, out)
+        return self.get_metrics_result()
+
+    def _check_first_batch(self, y, y_pred) -> Tensor:
+        """All of the run's targets against this first output's shape, the metrics tried, the loss fully checked."""
+        targets, name = self._unchecked
+        self._unchecked = None
+        out_shape = tuple(y_pred.shape[1:])
+        self.loss.check_targets(targets, out_shape)
+        what = "the loss"
+        try:
+            loss = self.loss(y, y_pred)
+            for m in self.compiled_metrics:
+                if isinstance(m, metrics_mod.FunctionMetric):
+                    continue  # a callable of the user's may rightly fail on two samples (an AUC, say)
+                what = f"the metric {m.name!r}"
+                trial = copy.copy(m)  # a copy: the running values of the metric stay as they are
+                trial.reset()
+                trial.update(y[:2].reshape(-1, 1) if out_shape == (1,) and y.ndim == 1 else y[:2], y_pred.data[:2])
+                float(trial.result())
+        except (ValueError, TypeError, IndexError) as e:
+            raise ValueError(f"{what} cannot compare {name} of shape {targets.shape} with the model's output of "
+                             f"shape {(len(targets),) + out_shape}: {e}") from None
+        return loss
+
+    # ---- the steps ----
+    def train_step(self, data) -> dict:
+        """One step of gradient descent on a batch ``(x, y)``; returns the logs (loss and metrics so far)."""
+        x, y = data
+        y_pred = self(x)
+        loss = self.compute_loss(x, y, y_pred)
+        self.loss_tracker.update(loss.item(), len(y_pred))
+        self.optimizer.zero_grad()
+        loss.backward()
+        if not self.optimizer.params:  # a model whose layers were built by this very batch
+            self._bind_optimizer()
+        self.optimizer.step()
+        return self.compute_metrics(x, y, y_pred)
+
+    def test_step(self, data) -> dict:
+        """The loss and metrics of a batch ``(x, y)``, without training (fit's validation, evaluate)."""
+        x, y = data
+        y_pred = self(x)
+        loss = self.compute_loss(x, y, y_pred)
+        self.loss_tracker.update(loss.item(), len(y_pred))
+        return self.compute_metrics(x, y, y_pred)
+
+    def predict_step(self, data):
+        """The model's output for a batch of inputs."""
+        return self(data)
+
+    # ---- one replaceable function per mode ----
+    def make_train_function(self) -> Callable:
+        """What fit calls on each batch: ``train_function`` if something (a captured plan) set it, else train_step."""
+        return self.train_function if self.train_function is not None else self.train_step
+
+    def make_test_function(self) -> Callable:
+        """What evaluate (and fit's validation) calls on each batch: ``test_function`` if set, else test_step."""
+        return self.test_function if self.test_function is not None else self.test_step
+
+    def make_predict_function(self) -> Callable:
+        """What predict calls on each batch: ``predict_function`` if set, else predict_step."""
+        return self.predict_function if self.predict_function is not None else self.predict_step
