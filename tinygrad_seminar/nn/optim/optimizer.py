@@ -1,4 +1,6 @@
-"""Optimisers with PyTorch's names, defaults and update formulas: SGD, Adam, RMSprop, Adagrad.
+"""The base of the optimisers (PyTorch's names, defaults and update formulas): ``Optimizer`` and its checks.
+
+The update rules are one file each: ``sgd.py``, ``adam.py``, ``rmsprop.py``, ``adagrad.py``.
 
 ``opt = SGD(model.parameters(), lr=0.1)``; in a training loop ``opt.zero_grad()``, ``loss.backward()``,
 ``opt.step()``. Keras' spelling ``learning_rate=`` is accepted too, and ``params`` may be left out and
@@ -22,11 +24,12 @@ import numpy as np
 from ...autograd import Tensor, enable_grad
 
 
-class _Default(float):
+class DefaultLR(float):
     """A default learning rate that knows it was not given (so lr= and learning_rate= can't clash)."""
 
 
-def _number(owner: str, name: str, value, lo: float = 0.0, hi: float = math.inf, hi_open: bool = False) -> float:
+def check_number(owner: str, name: str, value: object, lo: float = 0.0, hi: float = math.inf,
+                 hi_open: bool = False) -> float:
     """float(value) if lo <= value <= hi (or < hi), else an error naming the argument and the value."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{owner}: {name} must be a real number, got {value!r}")
@@ -37,7 +40,8 @@ def _number(owner: str, name: str, value, lo: float = 0.0, hi: float = math.inf,
     return v
 
 
-def _flag(owner: str, name: str, value) -> bool:
+def check_flag(owner: str, name: str, value: object) -> bool:
+    """bool(value) if value is True or False (numpy's bool too), else an error naming the argument."""
     if not isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{owner}: {name} must be True or False, got {value!r}")
     return bool(value)
@@ -50,19 +54,20 @@ class Optimizer:
 
     A subclass lists its hyper-parameters in ``_hyper``, checks them in ``_check(**hyper) -> dict``,
     names its state in ``_required`` (present once a parameter has stepped) and ``_optional`` (created
-    when first needed), and updates one parameter in ``_update(data, grad, state)``.
+    when first needed), and updates one parameter in ``_update(data, grad, state)``, which starts from
+    ``self._decayed(data, grad)``: the gradient with the L2 weight decay added.
     """
 
     _hyper: tuple[str, ...] = ()
     _required: frozenset = frozenset()
     _optional: frozenset = frozenset()
 
-    def __init__(self, params, lr, learning_rate, **hyper):
+    def __init__(self, params: Iterable[Tensor] | None, lr: float, learning_rate: float | None, **hyper: object):
         name = type(self).__name__
         if learning_rate is not None:
-            if not isinstance(lr, _Default):
+            if not isinstance(lr, DefaultLR):
                 raise TypeError(f"{name}: give lr or learning_rate (Keras' name for it), not both")
-            _number(name, "learning_rate", learning_rate)
+            check_number(name, "learning_rate", learning_rate)
             lr = learning_rate
         self.__dict__.update(self._check(lr=lr, **hyper))
         self.params: list[Tensor] = []
@@ -82,7 +87,7 @@ class Optimizer:
 
     @learning_rate.setter
     def learning_rate(self, value: float) -> None:
-        self.lr = _number(type(self).__name__, "learning_rate", value)
+        self.lr = check_number(type(self).__name__, "learning_rate", value)
 
     def hyperparameters(self) -> dict:
         """The hyper-parameters by name (``lr``, ``momentum``, ...)."""
@@ -149,7 +154,7 @@ class Optimizer:
         for p in self.params:
             p.grad = None
 
-    def step(self, closure: Callable[[], object] | None = None):
+    def step(self, closure: Callable[[], object] | None = None) -> object:
         """One update of every parameter that has a ``.grad``; returns ``closure()`` if one is given."""
         loss = None
         if closure is not None:
@@ -167,6 +172,15 @@ class Optimizer:
 
     def _update(self, d: np.ndarray, g: np.ndarray, st: dict) -> None:
         raise NotImplementedError
+
+    def _decayed(self, d: np.ndarray, g: np.ndarray) -> np.ndarray:
+        """g + wd * d as a new array (so p.grad is never written into); g itself when weight_decay is 0."""
+        wd = self.weight_decay
+        if not wd:
+            return g
+        gw = np.multiply(d, wd)
+        gw += g
+        return gw
 
     # ---- saving and loading ----
     def state_dict(self) -> dict:
@@ -256,212 +270,4 @@ def _describe(x) -> str:
     return f"{type(x).__name__}" + (f" with keys {sorted(map(str, x))}" if isinstance(x, dict) else "")
 
 
-class SGD(Optimizer):
-    """Stochastic gradient descent, PyTorch's ``torch.optim.SGD`` (dampening 0, maximize off).
-
-    g <- g + wd * w;  with momentum mu: b <- mu * b + g (b <- g on the first step), then
-    g <- g + mu * b (nesterov) or g <- b;  finally w <- w - lr * g.
-    """
-
-    _hyper = ("lr", "momentum", "nesterov", "weight_decay")
-    _optional = frozenset({"momentum_buffer"})
-
-    def __init__(self, params: Iterable[Tensor] | None = None, lr: float = _Default(0.01), momentum: float = 0.0,
-                 nesterov: bool = False, weight_decay: float = 0.0, *, learning_rate: float | None = None):
-        super().__init__(params, lr, learning_rate, momentum=momentum, nesterov=nesterov, weight_decay=weight_decay)
-
-    @classmethod
-    def _check(cls, lr, momentum, nesterov, weight_decay) -> dict:
-        h = {"lr": _number("SGD", "lr", lr), "momentum": _number("SGD", "momentum", momentum),
-             "nesterov": _flag("SGD", "nesterov", nesterov),
-             "weight_decay": _number("SGD", "weight_decay", weight_decay)}
-        if h["nesterov"] and h["momentum"] <= 0:
-            raise ValueError(f"SGD: nesterov=True needs a momentum > 0, got momentum={momentum!r}")
-        return h
-
-    def _update(self, d, g, st):
-        wd, mu = self.weight_decay, self.momentum
-        own = False  # whether g is a temporary of ours, free to overwrite (p.grad never is)
-        if wd:
-            gw = np.multiply(d, wd)
-            gw += g
-            g, own = gw, True
-        if mu:
-            b = st.get("momentum_buffer")
-            if b is None:
-                b = st["momentum_buffer"] = np.array(g, dtype=d.dtype)  # a copy: b_1 = g_1
-            else:
-                b *= mu
-                b += g
-            if self.nesterov:
-                gn = np.multiply(b, mu)
-                gn += g
-                g, own = gn, True
-            else:
-                g, own = b, False
-        if own:
-            g *= self.lr
-            d -= g
-        else:
-            d -= g * self.lr
-
-
-class Adam(Optimizer):
-    """Adam, PyTorch's ``torch.optim.Adam`` (L2 weight decay, no amsgrad).
-
-    g <- g + wd * w;  m <- b1 * m + (1 - b1) * g;  v <- b2 * v + (1 - b2) * g^2;
-    w <- w - lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps), t = this parameter's step count.
-    """
-
-    _hyper = ("lr", "betas", "eps", "weight_decay")
-    _required = frozenset({"step", "exp_avg", "exp_avg_sq"})
-
-    def __init__(self, params: Iterable[Tensor] | None = None, lr: float = _Default(1e-3),
-                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8, weight_decay: float = 0.0, *,
-                 learning_rate: float | None = None):
-        super().__init__(params, lr, learning_rate, betas=betas, eps=eps, weight_decay=weight_decay)
-
-    @classmethod
-    def _check(cls, lr, betas, eps, weight_decay) -> dict:
-        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
-            raise TypeError(f"Adam: betas must be a pair (beta1, beta2), got {betas!r}")
-        b = (_number("Adam", "betas[0]", betas[0], hi=1.0, hi_open=True),
-             _number("Adam", "betas[1]", betas[1], hi=1.0, hi_open=True))
-        return {"lr": _number("Adam", "lr", lr), "betas": b, "eps": _number("Adam", "eps", eps),
-                "weight_decay": _number("Adam", "weight_decay", weight_decay)}
-
-    def _update(self, d, g, st):
-        if not st:
-            st["step"], st["exp_avg"], st["exp_avg_sq"] = 0, np.zeros_like(d), np.zeros_like(d)
-        b1, b2 = self.betas
-        t = st["step"] = st["step"] + 1
-        m, v = st["exp_avg"], st["exp_avg_sq"]
-        if self.weight_decay:
-            gw = np.multiply(d, self.weight_decay)
-            gw += g
-            g = gw
-        tmp = np.multiply(g, 1.0 - b1)
-        m *= b1
-        m += tmp
-        np.multiply(g, g, out=tmp)
-        tmp *= 1.0 - b2
-        v *= b2
-        v += tmp
-        np.sqrt(v, out=tmp)
-        tmp /= math.sqrt(1.0 - b2 ** t)
-        tmp += self.eps
-        np.divide(m, tmp, out=tmp)
-        tmp *= self.lr / (1.0 - b1 ** t)
-        d -= tmp
-
-
-class RMSprop(Optimizer):
-    """RMSprop, PyTorch's ``torch.optim.RMSprop`` (eps added outside the square root).
-
-    g <- g + wd * w;  v <- alpha * v + (1 - alpha) * g^2;  centered: a <- alpha * a + (1 - alpha) * g,
-    v~ = v - a^2 (else v~ = v);  with momentum mu: b <- mu * b + g / (sqrt(v~) + eps), w <- w - lr * b;
-    without: w <- w - lr * g / (sqrt(v~) + eps).
-    """
-
-    _hyper = ("lr", "alpha", "eps", "momentum", "centered", "weight_decay")
-    _required = frozenset({"step", "square_avg"})
-    _optional = frozenset({"momentum_buffer", "grad_avg"})
-
-    def __init__(self, params: Iterable[Tensor] | None = None, lr: float = _Default(0.01), alpha: float = 0.99,
-                 eps: float = 1e-8, momentum: float = 0.0, centered: bool = False, weight_decay: float = 0.0, *,
-                 learning_rate: float | None = None):
-        super().__init__(params, lr, learning_rate, alpha=alpha, eps=eps, momentum=momentum, centered=centered,
-                         weight_decay=weight_decay)
-
-    @classmethod
-    def _check(cls, lr, alpha, eps, momentum, centered, weight_decay) -> dict:
-        return {"lr": _number("RMSprop", "lr", lr), "alpha": _number("RMSprop", "alpha", alpha, hi=1.0),
-                "eps": _number("RMSprop", "eps", eps), "momentum": _number("RMSprop", "momentum", momentum),
-                "centered": _flag("RMSprop", "centered", centered),
-                "weight_decay": _number("RMSprop", "weight_decay", weight_decay)}
-
-    def _update(self, d, g, st):
-        if not st:
-            st["step"], st["square_avg"] = 0, np.zeros_like(d)
-        st["step"] += 1
-        alpha = self.alpha
-        if self.weight_decay:
-            gw = np.multiply(d, self.weight_decay)
-            gw += g
-            g = gw
-        v = st["square_avg"]
-        tmp = np.multiply(g, g)
-        tmp *= 1.0 - alpha
-        v *= alpha
-        v += tmp
-        if self.centered:
-            a = st.get("grad_avg")
-            if a is None:
-                a = st["grad_avg"] = np.zeros_like(d)
-            np.multiply(g, 1.0 - alpha, out=tmp)
-            a *= alpha
-            a += tmp
-            np.multiply(a, a, out=tmp)
-            np.subtract(v, tmp, out=tmp)
-            np.maximum(tmp, 0.0, out=tmp)  # v >= a^2 in exact arithmetic; rounding must not give sqrt(-0.0...1)
-            np.sqrt(tmp, out=tmp)
-        else:
-            np.sqrt(v, out=tmp)
-        tmp += self.eps
-        np.divide(g, tmp, out=tmp)
-        if self.momentum > 0:
-            b = st.get("momentum_buffer")
-            if b is None:
-                b = st["momentum_buffer"] = np.zeros_like(d)
-            b *= self.momentum
-            b += tmp
-            np.multiply(b, self.lr, out=tmp)
-        else:
-            tmp *= self.lr
-        d -= tmp
-
-
-class Adagrad(Optimizer):
-    """Adagrad, PyTorch's ``torch.optim.Adagrad``.
-
-    clr = lr / (1 + (t - 1) * lr_decay);  g <- g + wd * w;  s <- s + g^2 (s starts at
-    initial_accumulator_value);  w <- w - clr * g / (sqrt(s) + eps), t = this parameter's step count.
-    """
-
-    _hyper = ("lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps")
-    _required = frozenset({"step", "sum"})
-
-    def __init__(self, params: Iterable[Tensor] | None = None, lr: float = _Default(0.01), lr_decay: float = 0.0,
-                 weight_decay: float = 0.0, initial_accumulator_value: float = 0.0, eps: float = 1e-10, *,
-                 learning_rate: float | None = None):
-        super().__init__(params, lr, learning_rate, lr_decay=lr_decay, weight_decay=weight_decay,
-                         initial_accumulator_value=initial_accumulator_value, eps=eps)
-
-    @classmethod
-    def _check(cls, lr, lr_decay, weight_decay, initial_accumulator_value, eps) -> dict:
-        return {"lr": _number("Adagrad", "lr", lr), "lr_decay": _number("Adagrad", "lr_decay", lr_decay),
-                "weight_decay": _number("Adagrad", "weight_decay", weight_decay),
-                "initial_accumulator_value": _number("Adagrad", "initial_accumulator_value",
-                                                     initial_accumulator_value),
-                "eps": _number("Adagrad", "eps", eps)}
-
-    def _update(self, d, g, st):
-        if not st:
-            st["step"], st["sum"] = 0, np.full_like(d, self.initial_accumulator_value)
-        t = st["step"] = st["step"] + 1
-        clr = self.lr / (1.0 + (t - 1) * self.lr_decay)
-        if self.weight_decay:
-            gw = np.multiply(d, self.weight_decay)
-            gw += g
-            g = gw
-        s = st["sum"]
-        tmp = np.multiply(g, g)
-        s += tmp
-        np.sqrt(s, out=tmp)
-        tmp += self.eps
-        np.divide(g, tmp, out=tmp)
-        tmp *= clr
-        d -= tmp
-
-
-__all__ = ["SGD", "Adagrad", "Adam", "Optimizer", "RMSprop"]
+__all__ = ["DefaultLR", "Optimizer", "check_flag", "check_number"]
