@@ -102,7 +102,8 @@ class Model(Trainer, Module):
         if not isinstance(epochs, (int, np.integer)) or epochs < 0:
             raise ValueError(f"epochs must be a whole number >= 0, got {epochs!r}")
         x, y, val = self._validation(x, y, validation_split, validation_data)
-        self._check_targets_early(x, (y, "y"), *([(val[1], "the validation targets")] if val else []))
+        train_check = self._first_checks(x, y, "y")
+        val_check = self._first_checks(*val, "the validation targets") if val is not None else None
         verbose = resolve_verbose(verbose)
         self.history = History()
         extra = [ProgbarLogger(verbose)] if verbose else []
@@ -111,7 +112,7 @@ class Model(Trainer, Module):
                               extra=[self.history, *extra])
         if self.parameters():
             self._bind_optimizer()  # layers may have been added or (un)frozen since compile
-        self._unchecked = (y, "y")
+        self._unchecked = train_check
         self.stop_training = False
         self.train()
         logs: dict = {}
@@ -122,7 +123,7 @@ class Model(Trainer, Module):
                 order = default_generator().permutation(len(x)) if shuffle else None
                 logs = self._train_epoch(x, y, bs, order, cbs)
                 if val is not None:
-                    val_logs = self._test_loop(*val, bs, cbs, "the validation targets")
+                    val_logs, val_check = self._test_loop(*val, bs, cbs, val_check), None
                     logs.update({f"val_{k}": v for k, v in val_logs.items()})
                 cbs.on_epoch_end(epoch, logs)
                 if self.stop_training:
@@ -157,13 +158,13 @@ class Model(Trainer, Module):
         finally:
             self.loss_tracker, self.compiled_metrics = saved
 
-    def _test_loop(self, x, y, bs, cbs: CallbackList, yname: str = "y") -> dict:
+    def _test_loop(self, x, y, bs, cbs: CallbackList, check: tuple | None) -> dict:
         """Loss and metrics over (x, y) in eval mode, without recording a graph; Keras' test hooks."""
         logs: dict = {}
         step_fn = self.make_test_function()
         cbs.on_test_begin()
         unchecked = self._unchecked
-        self._unchecked = (y, yname)
+        self._unchecked = check
         try:
             with self._fresh_metrics(), self.inference():
                 for step, idx in enumerate(_batches(len(x), bs)):
@@ -183,11 +184,11 @@ class Model(Trainer, Module):
         self._require_compiled("evaluate")
         x, y = self._arrays(x, y)
         bs = checks.batch_size(32 if batch_size is None else batch_size)
-        self._check_targets_early(x, (y, "y"))
+        check = self._first_checks(x, y, "y")
         verbose = resolve_verbose(verbose)
         steps = -(-len(x) // bs)
         bar = Progbar(steps, verbose=verbose) if verbose else None
-        results = self._test_loop(x, y, bs, self._callbacks(callbacks, {"steps": steps, "verbose": verbose}))
+        results = self._test_loop(x, y, bs, self._callbacks(callbacks, {"steps": steps, "verbose": verbose}), check)
         if bar is not None:
             bar.update(steps, results, finalize=True)
         if return_dict:

@@ -32,7 +32,7 @@ class Trainer:
     test_function: Callable | None = None
     predict_function: Callable | None = None
     _compile_config: dict | None = None
-    _unchecked: tuple | None = None  # (all targets, their name): checked against the first batch's output
+    _unchecked: tuple | None = None  # what the next first batch checks: (all targets, their name, shapes done)
 
     # ---- compile ----
     def compile(self, optimizer="rmsprop", loss=None, metrics=None) -> None:
@@ -92,12 +92,12 @@ class Trainer:
         """The output shape, if the model can say it without running (a subclassed Model cannot: None)."""
         return None
 
-    def _check_targets_early(self, x: np.ndarray, *targets: tuple) -> None:
-        """Targets checked against the output shape before any step, when it is known without running."""
+    def _first_checks(self, x: np.ndarray, y: np.ndarray, name: str) -> tuple:
+        """Check y against the output shape now if the model knows it without running; what waits for a batch."""
         out_shape = self._known_output_shape((None,) + x.shape[1:])
         if out_shape is not None:
-            for y, _ in targets:
-                self.loss.check_targets(y, tuple(out_shape[1:]))
+            self.loss.check_targets(y, tuple(out_shape[1:]))
+        return y, name, out_shape is not None
 
     # ---- the pieces of a step ----
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None) -> Tensor:
@@ -117,10 +117,11 @@ class Trainer:
 
     def _check_first_batch(self, y, y_pred) -> Tensor:
         """All of the run's targets against this first output's shape, the metrics tried, the loss fully checked."""
-        targets, name = self._unchecked
+        targets, name, shapes_done = self._unchecked
         self._unchecked = None
         out_shape = tuple(y_pred.shape[1:])
-        self.loss.check_targets(targets, out_shape)
+        if not shapes_done:
+            self.loss.check_targets(targets, out_shape)
         what = "the loss"
         try:
             loss = self.loss(y, y_pred)
