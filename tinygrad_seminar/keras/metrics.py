@@ -14,8 +14,18 @@ class Metric:
 
     name = "metric"
 
-    def __init__(self):
+    def __init__(self, name: str | None = None):
+        if name is not None:
+            self.name = name
         self.reset()
+
+    def get_config(self) -> dict:
+        """The constructor's arguments: ``type(self)(**config)`` is the same metric, reset."""
+        return {"name": self.name}
+
+    @classmethod
+    def from_config(cls, config: dict) -> Metric:
+        return cls(**config)
 
     def reset(self) -> None:
         self.total, self.count = 0.0, 0
@@ -44,8 +54,7 @@ class Mean(Metric):
     """The weighted mean of the values it is given: ``update(value, weight)``; fit tracks the loss with one."""
 
     def __init__(self, name: str = "mean"):
-        self.name = name
-        super().__init__()
+        super().__init__(name)
 
     def update(self, value, weight: float = 1.0) -> None:
         self.total += float(value) * weight
@@ -62,9 +71,12 @@ class BinaryAccuracy(Metric):
 
     name = "accuracy"
 
-    def __init__(self, threshold: float = 0.5):
+    def __init__(self, threshold: float = 0.5, name: str | None = None):
         self.threshold = threshold
-        super().__init__()
+        super().__init__(name)
+
+    def get_config(self) -> dict:
+        return {"threshold": self.threshold, "name": self.name}
 
     def values(self, y_true, y_pred):
         return (y_pred > self.threshold) == (y_true > 0.5)
@@ -106,9 +118,12 @@ class InferredAccuracy(Metric):
 
     name = "accuracy"
 
-    def __init__(self, threshold: float = 0.5):
+    def __init__(self, threshold: float = 0.5, name: str | None = None):
         self.threshold = threshold
-        super().__init__()
+        super().__init__(name)
+
+    def get_config(self) -> dict:
+        return {"threshold": self.threshold, "name": self.name}
 
     def values(self, y_true, y_pred):
         if y_pred.ndim == 1 or y_pred.shape[-1] == 1:
@@ -160,9 +175,12 @@ class R2Score(Metric):
 class _Confusion(Metric):
     """Counts of true and false positives, each element read as binary at ``threshold``."""
 
-    def __init__(self, threshold: float = 0.5):
+    def __init__(self, threshold: float = 0.5, name: str | None = None):
         self.threshold = threshold
-        super().__init__()
+        super().__init__(name)
+
+    def get_config(self) -> dict:
+        return {"threshold": self.threshold, "name": self.name}
 
     def reset(self) -> None:
         self.tp, self.fp, self.fn = 0, 0, 0
@@ -195,9 +213,12 @@ class Recall(_Confusion):
 class FunctionMetric(Metric):
     """A callable ``(y_true, y_pred) -> float``, averaged over batches weighted by batch size."""
 
-    def __init__(self, fn):
-        self.fn, self.name = fn, getattr(fn, "__name__", "metric")
-        super().__init__()
+    def __init__(self, fn, name: str | None = None):
+        self.fn = fn
+        super().__init__(name or getattr(fn, "__name__", "metric"))
+
+    def get_config(self) -> dict:
+        return {"fn": self.fn, "name": self.name}
 
     def update(self, y_true, y_pred):
         self.total += float(self.fn(y_true, y_pred)) * len(y_true)

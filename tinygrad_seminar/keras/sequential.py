@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..nn import containers
 from ..nn.module import Module, unique_name
-from . import saving
+from . import registry, saving
 from .models import Model
 
 
@@ -26,7 +26,6 @@ class Input(Module):
         return f"shape={self.shape}"
 
 
-@saving.register_serializable()
 class Sequential(Model, containers.Sequential):
     """Layers applied in order, trained the Keras way: ``Sequential([Input(shape=(2,)), Dense(1)])``."""
 
@@ -54,7 +53,10 @@ class Sequential(Model, containers.Sequential):
                 "layers": [saving.layer_config(layer) for layer in self.layers]}
 
     @classmethod
-    def from_config(cls, config: dict) -> Sequential:
-        model = cls([saving.layer_from_config(c) for c in config["layers"]], name=config.get("name"))
+    def from_config(cls, config: dict, custom_objects: dict | None = None) -> Sequential:
+        model = cls([saving.layer_from_config(c, custom_objects) for c in config["layers"]], name=config.get("name"))
         model.build(config["input_dim"])
         return model
+
+
+registry.register_builtin(Sequential)

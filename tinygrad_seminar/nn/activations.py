@@ -21,55 +21,60 @@ class Activation(Module):
     def compute_output_shape(self, input_shape: tuple) -> tuple:
         return tuple(input_shape)
 
+    def get_config(self) -> dict:
+        return {"activation": self.fn, "name": self.name}
+
     def extra_repr(self) -> str:
         return self.activation_name
 
 
-class Linear(Activation):
+class FixedActivation(Activation):
+    """An activation layer whose class says the function: ``ReLU()``, ``Tanh()``..."""
+
+    function = "linear"
+
     def __init__(self, name: str | None = None):
-        super().__init__("linear", name)
+        super().__init__(self.function, name)
+
+    def get_config(self) -> dict:
+        return {"name": self.name}
 
 
-class Step(Activation):
-    def __init__(self, name: str | None = None):
-        super().__init__("step", name)
+class Linear(FixedActivation):
+    function = "linear"
 
 
-class Sigmoid(Activation):
-    def __init__(self, name: str | None = None):
-        super().__init__("sigmoid", name)
+class Step(FixedActivation):
+    function = "step"
 
 
-class Tanh(Activation):
-    def __init__(self, name: str | None = None):
-        super().__init__("tanh", name)
+class Sigmoid(FixedActivation):
+    function = "sigmoid"
 
 
-class ReLU(Activation):
-    def __init__(self, name: str | None = None):
-        super().__init__("relu", name)
+class Tanh(FixedActivation):
+    function = "tanh"
 
 
-class LeakyReLU(Activation):
-    def __init__(self, name: str | None = None):
-        super().__init__("leaky_relu", name)
+class ReLU(FixedActivation):
+    function = "relu"
 
 
-class ELU(Activation):
-    def __init__(self, name: str | None = None):
-        super().__init__("elu", name)
+class LeakyReLU(FixedActivation):
+    function = "leaky_relu"
 
 
-class Softplus(Activation):
-    def __init__(self, name: str | None = None):
-        super().__init__("softplus", name)
+class ELU(FixedActivation):
+    function = "elu"
 
 
-class Softmax(Activation):
-    def __init__(self, name: str | None = None):
-        super().__init__("softmax", name)
+class Softplus(FixedActivation):
+    function = "softplus"
 
 
-class LogSoftmax(Activation):
-    def __init__(self, name: str | None = None):
-        super().__init__("log_softmax", name)
+class Softmax(FixedActivation):
+    function = "softmax"
+
+
+class LogSoftmax(FixedActivation):
+    function = "log_softmax"

@@ -93,6 +93,12 @@ class Dense(Module):
     def compute_output_shape(self, input_shape: tuple) -> tuple:
         return tuple(input_shape[:-1]) + (self.units,)
 
+    def get_config(self) -> dict:
+        """units, activation (the function, or None), use_bias, name, dtype."""
+        activation = None if self.activation_name is None else self.activation
+        return {"units": self.units, "activation": activation, "use_bias": self.use_bias, "name": self.name,
+                "dtype": str(self.dtype)}
+
     def extra_repr(self) -> str:
         inputs = "?" if not self.built else self.input_dim
         return f"{inputs} -> {self.units}, activation={self.activation_name or 'linear'}, name={self.name!r}"
@@ -117,6 +123,9 @@ class Dropout(Module):
 
     def compute_output_shape(self, input_shape: tuple) -> tuple:
         return tuple(input_shape)
+
+    def get_config(self) -> dict:
+        return {"rate": self.rate, "name": self.name}
 
     def extra_repr(self) -> str:
         return f"rate={self.rate}"

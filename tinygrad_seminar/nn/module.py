@@ -67,6 +67,18 @@ class Module:
             out = self(Tensor.from_array(np.zeros((1,) + tuple(input_shape[1:]), dtype_of(self))))
         return (input_shape[0],) + tuple(out.shape[1:])
 
+    # ---- describing itself (what saving stores; Keras' names) ----
+    def get_config(self) -> dict:
+        """The constructor's arguments that rebuild this layer (weights aside): ``type(self)(**config)``."""
+        raise NotImplementedError(
+            f"{type(self).__name__} does not describe itself: give it get_config(), returning the arguments of its "
+            "constructor as a dict, to save it in a model")
+
+    @classmethod
+    def from_config(cls, config: dict) -> Module:
+        """The layer that ``get_config`` describes (its weights are created when it is built)."""
+        return cls(**config)
+
     # ---- the tree ----
     def named_children(self) -> Iterator[tuple[str, Module]]:
         for name, value in vars(self).items():
