@@ -8,6 +8,10 @@ is not defined and no gradient check could pass.
 
 Strategies for the op table yield ``(arrays, params)``: a tuple of float64 arrays (the inputs that get
 gradients) and a dict of keyword arguments that stay constant (an axis, an index, a condition).
+
+The strategies for ts.rules (the last section) follow the slides instead: samples are columns, and
+elements are plain float64 in a range, since those tests compare the rules with the engine's exact
+gradients rather than with central differences.
 """
 
 from __future__ import annotations
@@ -237,6 +241,11 @@ def unit_targets(shape):
     return arrays(shape, st.floats(0.0, 1.0))
 
 
+def positive_scores(shape):
+    """Unnormalised probabilities, which categorical cross-entropy renormalises per row."""
+    return arrays(shape, positive(0.1, 1.0))
+
+
 @st.composite
 def targets_and_predictions(draw, predictions):
     """(y_true, y_pred) of one shape: targets in [0, 1], y_pred drawn by ``predictions(shape)``."""
@@ -250,3 +259,77 @@ def labels_and_scores(draw, scores):
     samples, classes = draw(batch_shapes(min_features=2))
     labels = draw(hnp.arrays(np.int64, samples, elements=st.integers(0, classes - 1)))
     return labels, draw(scores((samples, classes)))
+
+
+# ---- inputs for ts.rules: samples are columns, as on the slides ----
+RULES_HIDDEN_ACTIVATIONS = ["linear", "sigmoid", "tanh", "relu"]
+RULES_OUTPUT_LOSS_PAIRS = [("linear", "squared"), ("sigmoid", "squared"), ("tanh", "squared"), ("relu", "squared"),
+                           ("sigmoid", "bce"), ("softmax", "cce")]
+
+
+def finite_floats(lo: float, hi: float):
+    """float64 values in [lo, hi], never NaN or infinite."""
+    return st.floats(lo, hi, allow_nan=False, allow_infinity=False, width=64)
+
+
+def matrices(rows: int, cols: int, lo: float = -2.0, hi: float = 2.0):
+    """float64 arrays of shape (rows, cols), elements in [lo, hi]."""
+    return hnp.arrays(np.float64, (rows, cols), elements=finite_floats(lo, hi))
+
+
+def targets_for_loss(loss: str, m: int, p: int):
+    """Y (m x p): any reals for the squared error, [0, 1] for BCE, columns summing to 1 for CCE."""
+    if loss == "squared":
+        return matrices(m, p)
+    if loss == "bce":
+        return matrices(m, p, 0.0, 1.0)
+    return matrices(m, p, 0.01, 1.0).map(lambda y: y / y.sum(axis=0, keepdims=True))
+
+
+def activation_floats(name: str):
+    """Floats in [-6, 6] for the activation ``name``; for relu, none within 1e-6 of its kink at 0."""
+    return finite_floats(-6.0, 6.0).filter(lambda v: name != "relu" or abs(v) > 1e-6)
+
+
+@st.composite
+def neuron_problems(draw, m=1, kind="squared", max_n=4, max_p=6):
+    """(w, b, X, Y, eta) for a layer of m neurons (1..4 for m=None), n inputs and a batch of p samples."""
+    m = draw(st.integers(1, 4)) if m is None else m
+    n, p = draw(st.integers(1, max_n)), draw(st.integers(1, max_p))
+    w, b = draw(matrices(m, n, -1.5, 1.5)), draw(matrices(m, 1, -1.5, 1.5))
+    X, Y = draw(matrices(n, p)), draw(targets_for_loss(kind, m, p))
+    return w, b, X, Y, draw(finite_floats(0.01, 1.0))
+
+
+@st.composite
+def dense_networks(draw, max_layers=4, max_p=5):
+    """(dims, w, b, X, Y, eta, hidden, output, loss) of 1..max_layers layers: w and b lists with index 0 None."""
+    L = draw(st.integers(1, max_layers))
+    hidden = draw(st.sampled_from(RULES_HIDDEN_ACTIVATIONS))
+    output, loss = draw(st.sampled_from(RULES_OUTPUT_LOSS_PAIRS))
+    dims = [draw(st.integers(1, 4)) for _ in range(L + 1)]
+    if output == "softmax" and dims[-1] == 1:
+        dims[-1] = draw(st.integers(2, 4))  # one class is allowed, but makes a dull softmax
+    w, b = [None], [None]
+    for l in range(1, L + 1):
+        w.append(draw(matrices(dims[l], dims[l - 1], -1.5, 1.5)))
+        b.append(draw(matrices(dims[l], 1, -1.5, 1.5)))
+    p = draw(st.integers(1, max_p))
+    X, Y = draw(matrices(dims[0], p)), draw(targets_for_loss(loss, dims[-1], p))
+    return dims, w, b, X, Y, draw(finite_floats(0.01, 1.0)), hidden, output, loss
+
+
+@st.composite
+def separable_points(draw):
+    """(u, X, Y, eta): points separated by u = (w*, b*), each at least 0.2 from it in the augmented space (x, 1)."""
+    n, p = draw(st.integers(1, 4)), draw(st.integers(2, 30))
+    u = draw(hnp.arrays(np.float64, n + 1, elements=finite_floats(-1.0, 1.0)).filter(lambda v: np.linalg.norm(v) > 0.1))
+    u = u / np.linalg.norm(u)
+    X = draw(hnp.arrays(np.float64, (n, p), elements=finite_floats(-3.0, 3.0)))
+    s = u[:n] @ X + u[n]
+    keep = np.abs(s) >= 0.2
+    if keep.sum() == 0:
+        keep[0], X[:, 0] = True, X[:, 0] + (0.5 - s[0]) * u[:n] / max(np.dot(u[:n], u[:n]), 1e-12)
+    X = X[:, keep]
+    Y = (u[:n] @ X + u[n] >= 0).astype(float).reshape(1, -1)
+    return u, X, Y, draw(finite_floats(0.01, 2.0))

@@ -6,7 +6,7 @@ import re
 
 import numpy as np
 import pytest
-from test_models import X, Y, assert_unchanged, mlp
+from helpers import X, Y, assert_unchanged, mlp
 
 import tinygrad_seminar as ts
 from tinygrad_seminar import nn

@@ -4,22 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from helpers import X, Y, assert_unchanged, mlp
 
 import tinygrad_seminar as ts
 from tinygrad_seminar import nn, optim
-
-RNG = np.random.default_rng(0)
-X = RNG.standard_normal((10, 2)).astype(np.float32)
-Y = (X[:, 0] > 0).astype(np.float32)
-
-
-def mlp(compile_: bool = True, dtype="float32", **compile_args) -> ts.Sequential:
-    ts.manual_seed(0)
-    model = ts.Sequential([nn.Dense(4, activation="tanh", input_dim=2, name="hidden", dtype=dtype),
-                           nn.Dense(1, activation="sigmoid", name="output", dtype=dtype)])
-    if compile_:
-        model.compile(**{"optimizer": "sgd", "loss": "binary_crossentropy", **compile_args})
-    return model
 
 
 def ids(params) -> list[int]:
@@ -167,11 +155,6 @@ def test_evaluate_changes_no_weight_and_records_no_graph():
     model.evaluate(X, Y, verbose=0)
     assert_unchanged(before, model)
     assert all(p.grad is None for p in model.parameters())
-
-
-def assert_unchanged(before: dict, model) -> None:
-    for k, v in model.state_dict().items():
-        np.testing.assert_array_equal(v, before[k], err_msg=k)
 
 
 # ---- predict ----

@@ -8,22 +8,17 @@ import numpy as np
 import pytest
 import strategies as S
 import tinygrad_seminar.functional as F
+from helpers import np_sigmoid, np_softmax
 from hypothesis import assume, given
 
 import tinygrad_seminar as ts
 from tinygrad_seminar import nn
 
-
 # the activations computed in numpy, independently of the framework
-def np_softmax(z):
-    e = np.exp(z - z.max(axis=-1, keepdims=True))
-    return e / e.sum(axis=-1, keepdims=True)
-
-
 NUMPY_ACTIVATIONS = {
     "linear": lambda z: z,
     "step": lambda z: (z >= 0).astype(z.dtype),
-    "sigmoid": lambda z: 1 / (1 + np.exp(-z)),
+    "sigmoid": np_sigmoid,
     "tanh": np.tanh,
     "relu": lambda z: np.maximum(z, 0),
     "leaky_relu": lambda z: np.where(z > 0, z, 0.2 * z),

@@ -7,21 +7,13 @@ import warnings
 import numpy as np
 import pytest
 import strategies as S
+from helpers import np_sigmoid, np_softmax
 from hypothesis import given
 
 import tinygrad_seminar as ts
 from tinygrad_seminar import losses as L
 
-# ---- closed forms in numpy, independent of the framework ----
-
-
-def np_sigmoid(z):
-    return 1 / (1 + np.exp(-z))
-
-
-def np_softmax(z):
-    e = np.exp(z - z.max(axis=-1, keepdims=True))
-    return e / e.sum(axis=-1, keepdims=True)
+# ---- closed forms in numpy, independent of the framework (np_sigmoid and np_softmax: helpers.py) ----
 
 
 def np_bce(y, p):
@@ -209,12 +201,7 @@ def test_gradcheck_bce_from_logits(pair):
     assert ts.gradcheck(lambda z: L.binary_crossentropy(y, z, from_logits=True), ts.Tensor(z, requires_grad=True))
 
 
-def positive_scores(shape):
-    """Unnormalised probabilities, which categorical cross-entropy renormalises per row."""
-    return S.arrays(shape, S.positive(0.1, 1.0))
-
-
-@given(pair=S.labels_and_scores(positive_scores))
+@given(pair=S.labels_and_scores(S.positive_scores))
 def test_gradcheck_categorical_from_probabilities(pair):
     labels, p = pair
     y = one_hot(labels, p.shape[1])

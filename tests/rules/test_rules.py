@@ -8,19 +8,14 @@ import math
 
 import numpy as np
 import pytest
+import strategies as S
 from hypothesis import given
-from hypothesis import strategies as st
-from hypothesis.extra import numpy as hnp
 
 import tinygrad_seminar as ts
 from tinygrad_seminar import rules
 
 GATES_X = np.array([[0.0, 0.0, 1.0, 1.0], [0.0, 1.0, 0.0, 1.0]])
 AND, OR, XOR = np.array([[0.0, 0, 0, 1]]), np.array([[0.0, 1, 1, 1]]), np.array([[0.0, 1, 1, 0]])
-
-
-def floats(lo: float, hi: float):
-    return st.floats(lo, hi, allow_nan=False, allow_infinity=False, width=64)
 
 
 def test_rules_is_reachable_from_the_package():
@@ -56,23 +51,7 @@ def test_perceptron_update_moves_only_on_a_mistake():
     np.testing.assert_allclose(b3, [[-0.1]])
 
 
-@st.composite
-def separable(draw):
-    """Points separated by (w*, b*), each at least 0.2 from it in the augmented space (x, 1)."""
-    n, p = draw(st.integers(1, 4)), draw(st.integers(2, 30))
-    u = draw(hnp.arrays(np.float64, n + 1, elements=floats(-1.0, 1.0)).filter(lambda v: np.linalg.norm(v) > 0.1))
-    u = u / np.linalg.norm(u)
-    X = draw(hnp.arrays(np.float64, (n, p), elements=floats(-3.0, 3.0)))
-    s = u[:n] @ X + u[n]
-    keep = np.abs(s) >= 0.2
-    if keep.sum() == 0:
-        keep[0], X[:, 0] = True, X[:, 0] + (0.5 - s[0]) * u[:n] / max(np.dot(u[:n], u[:n]), 1e-12)
-    X = X[:, keep]
-    Y = (u[:n] @ X + u[n] >= 0).astype(float).reshape(1, -1)
-    return u, X, Y, draw(floats(0.01, 2.0))
-
-
-@given(separable())
+@given(S.separable_points())
 def test_perceptron_mistakes_obey_novikoffs_bound_on_the_augmented_points(data):
     """From w = 0, b = 0 the perceptron makes at most (R / gamma)^2 mistakes in all, R = max ||(x_i, 1)||,
     gamma = min (2 y_i - 1) u . (x_i, 1) with u = (w*, b*) / ||(w*, b*)||; so it converges (an epoch without
@@ -116,7 +95,7 @@ def test_perceptron_wants_zero_one_targets():
 
 
 # ---- optimisation by the derivative ----
-@given(floats(-10.0, 10.0))
+@given(S.finite_floats(-10.0, 10.0))
 def test_the_slides_derivative_is_the_engines(x):
     """f(x) = x(5 - 2x)^2, f'(x) = 12x^2 - 40x + 25."""
     xt = ts.Tensor(np.float64(x), requires_grad=True)

@@ -14,63 +14,18 @@ BCE from logits (sigmoid), CCE through log_softmax (softmax; targets whose colum
 
 import numpy as np
 import pytest
+import strategies as S
+from helpers import ENGINE_PHI, leaf
 from hypothesis import given
 from hypothesis import strategies as st
-from hypothesis.extra import numpy as hnp
 
 import tinygrad_seminar as ts
-from tinygrad_seminar import rules
+from tinygrad_seminar import nn, rules
 
 TOL = {"rtol": 1e-9, "atol": 1e-10}
-HIDDEN = ["linear", "sigmoid", "tanh", "relu"]
-PAIRS = [("linear", "squared"), ("sigmoid", "squared"), ("tanh", "squared"), ("relu", "squared"),
-         ("sigmoid", "bce"), ("softmax", "cce")]
-
-
-# ---- strategies: sizes, weights, data (samples are columns) ----
-def floats(lo: float, hi: float):
-    return st.floats(lo, hi, allow_nan=False, allow_infinity=False, width=64)
-
-
-def matrices(rows: int, cols: int, lo: float = -2.0, hi: float = 2.0):
-    return hnp.arrays(np.float64, (rows, cols), elements=floats(lo, hi))
-
-
-def targets(loss: str, m: int, p: int):
-    if loss == "squared":
-        return matrices(m, p)
-    if loss == "bce":
-        return matrices(m, p, 0.0, 1.0)
-    return matrices(m, p, 0.01, 1.0).map(lambda y: y / y.sum(axis=0, keepdims=True))
-
-
-@st.composite
-def networks(draw, max_layers=4, max_p=5):
-    """(dims, w, b, X, Y, eta, hidden, output, loss): w and b lists with index 0 None."""
-    L = draw(st.integers(1, max_layers))
-    hidden = draw(st.sampled_from(HIDDEN))
-    output, loss = draw(st.sampled_from(PAIRS))
-    dims = [draw(st.integers(1, 4)) for _ in range(L + 1)]
-    if output == "softmax" and dims[-1] == 1:
-        dims[-1] = draw(st.integers(2, 4))  # one class is allowed, but makes a dull softmax
-    w, b = [None], [None]
-    for l in range(1, L + 1):
-        w.append(draw(matrices(dims[l], dims[l - 1], -1.5, 1.5)))
-        b.append(draw(matrices(dims[l], 1, -1.5, 1.5)))
-    p = draw(st.integers(1, max_p))
-    X, Y = draw(matrices(dims[0], p)), draw(targets(loss, dims[-1], p))
-    return dims, w, b, X, Y, draw(floats(0.01, 1.0)), hidden, output, loss
 
 
 # ---- the engine's side, built from primitive Tensor ops ----
-ENGINE_PHI = {"linear": lambda z: z, "sigmoid": lambda z: z.sigmoid(), "tanh": lambda z: z.tanh(),
-              "relu": lambda z: z.relu(), "softmax": lambda z: z.softmax(axis=0)}
-
-
-def leaf(a):
-    return ts.Tensor(np.asarray(a, dtype=np.float64), requires_grad=True)
-
-
 def engine_mean_loss(z, a, Y, loss):
     """The mean over the p samples of the per-sample loss, summed over the outputs."""
     Y = ts.Tensor(Y)
@@ -97,7 +52,7 @@ def engine_gradients(w, b, X, Y, hidden, output, loss):
 
 
 # ---- backprop against the engine ----
-@given(networks())
+@given(S.dense_networks())
 def test_backprop_update_is_eta_p_times_the_negative_gradient_of_the_mean_loss(net):
     """w^[l] <- w^[l] + eta delta^[l] a^[l-1]^T, b^[l] <- b^[l] + eta delta^[l] 1_p, summed over p columns:
     new - old = -(eta * p) * dE/dw^[l], E the mean loss. With p = 1 it is the slides' online rule."""
@@ -111,7 +66,7 @@ def test_backprop_update_is_eta_p_times_the_negative_gradient_of_the_mean_loss(n
         np.testing.assert_allclose(new_b[l] - b[l], -eta * p * gb[l], **TOL)
 
 
-@given(networks())
+@given(S.dense_networks())
 def test_deltas_are_minus_p_times_the_gradient_of_the_mean_loss_wrt_z(net):
     """delta^[L] = (y - a^[L]) (.) da^[L] (y - a^[L] alone for sigmoid + BCE and softmax + CCE) and
     delta^[l] = (w^[l+1]^T delta^[l+1]) (.) da^[l] equal -p * dE/dz^[l], E the mean loss."""
@@ -124,7 +79,7 @@ def test_deltas_are_minus_p_times_the_gradient_of_the_mean_loss_wrt_z(net):
         np.testing.assert_allclose(deltas[l], -X.shape[1] * gz[l], **TOL)
 
 
-@given(networks(max_layers=3))
+@given(S.dense_networks(max_layers=3))
 def test_dense_network_backprop_and_predict_are_the_functions(net):
     dims, w, b, X, Y, eta, hidden, output, loss = net
     model = rules.DenseNetwork(dims, hidden, output, loss=loss)
@@ -137,7 +92,7 @@ def test_dense_network_backprop_and_predict_are_the_functions(net):
     np.testing.assert_array_equal(a[0], X)
 
 
-@given(networks(max_layers=3, max_p=6), st.sampled_from([None, 1, 2, 4]))
+@given(S.dense_networks(max_layers=3, max_p=6), st.sampled_from([None, 1, 2, 4]))
 def test_dense_network_fit_is_engine_steps_on_each_batch(net, batch_size):
     """One epoch of DenseNetwork.fit(batch_size=k) is, for each consecutive batch of k columns,
     params <- params - eta * k * grad of that batch's mean loss (None: one batch of all p; 1: online)."""
@@ -219,21 +174,13 @@ def test_dense_network_learns_xor_with_the_slides_rule():
     np.testing.assert_array_equal(online.predict(X) > 0.5, Y == 1)
 
 
-# ---- the bridge to ts.Sequential of ts.nn.Dense (skipped until ts.nn provides them) ----
-def _needs_nn():
-    nn = pytest.importorskip("tinygrad_seminar.nn")
-    if not hasattr(nn, "Dense") or not hasattr(ts, "Sequential"):
-        pytest.skip("ts.nn.Dense and ts.Sequential are not there yet")
-    return nn
-
-
+# ---- the bridge to ts.Sequential of ts.nn.Dense ----
 BRIDGE_CASES = [([3, 4, 2], "tanh", "linear"), ([2, 5, 3, 1], "relu", "sigmoid"), ([3, 2], "tanh", "softmax"),
                 ([2, 3, 3, 2], "sigmoid", "tanh")]
 
 
 @pytest.mark.parametrize("dims, hidden, output", BRIDGE_CASES)
 def test_to_model_has_the_same_weights_and_outputs(dims, hidden, output):
-    _needs_nn()
     net = rules.DenseNetwork(dims, hidden, output, seed=4)
     model = net.to_model()
     assert len(model.layers) == net.L
@@ -248,7 +195,6 @@ def test_to_model_has_the_same_weights_and_outputs(dims, hidden, output):
 
 @pytest.mark.parametrize("dims, hidden, output", BRIDGE_CASES)
 def test_from_model_round_trip(dims, hidden, output):
-    _needs_nn()
     net = rules.DenseNetwork(dims, hidden, output, seed=9)
     back = rules.DenseNetwork.from_model(net.to_model())
     assert back.layers_dims == dims and back.output_activation == output and back.loss == net.loss
@@ -259,7 +205,6 @@ def test_from_model_round_trip(dims, hidden, output):
 
 
 def test_from_model_reads_a_keras_style_model():
-    nn = _needs_nn()
     model = ts.Sequential([nn.Dense(4, activation="tanh", input_dim=3, dtype="float64"),
                            nn.Dense(2, activation="softmax", dtype="float64")])
     x = np.random.default_rng(1).normal(size=(5, 3))
@@ -279,7 +224,6 @@ def test_from_model_reads_a_keras_style_model():
 def test_one_network_trained_by_the_slide_rule_and_by_autograd_side_by_side(hidden, output):
     """The same network, two ways: the rule's fit (summed over p) and gradient steps of eta * p on the mean
     loss of the model's output, computed by the engine through ts.nn.Dense."""
-    _needs_nn()
     rng = np.random.default_rng(5)
     dims, p, eta = [3, 4, 2], 6, 0.1
     X = rng.uniform(-1, 1, size=(dims[0], p))

@@ -8,6 +8,8 @@ CCE goes through log_softmax), so no clipping can hide a gradient.
 
 import numpy as np
 import pytest
+import strategies as S
+from helpers import ENGINE_PHI, leaf
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -18,39 +20,7 @@ from tinygrad_seminar import rules
 TOL = {"rtol": 1e-9, "atol": 1e-10}
 
 
-# ---- strategies: sizes, weights, data (samples are columns, as on the slides) ----
-def floats(lo: float, hi: float):
-    return st.floats(lo, hi, allow_nan=False, allow_infinity=False, width=64)
-
-
-def matrices(rows: int, cols: int, lo: float = -2.0, hi: float = 2.0):
-    return hnp.arrays(np.float64, (rows, cols), elements=floats(lo, hi))
-
-
-def targets(kind: str, m: int, p: int):
-    """Y (m x p): any reals for the squared error, [0, 1] for BCE, columns summing to 1 for CCE."""
-    if kind == "squared":
-        return matrices(m, p)
-    if kind == "bce":
-        return matrices(m, p, 0.0, 1.0)
-    return matrices(m, p, 0.01, 1.0).map(lambda y: y / y.sum(axis=0, keepdims=True))
-
-
-@st.composite
-def problems(draw, m=1, kind="squared", max_n=4, max_p=6):
-    """(w, b, X, Y, eta) for a layer of m neurons with n inputs and a batch of p samples."""
-    m = draw(st.integers(1, 4)) if m is None else m
-    n, p = draw(st.integers(1, max_n)), draw(st.integers(1, max_p))
-    w, b = draw(matrices(m, n, -1.5, 1.5)), draw(matrices(m, 1, -1.5, 1.5))
-    X, Y = draw(matrices(n, p)), draw(targets(kind, m, p))
-    return w, b, X, Y, draw(floats(0.01, 1.0))
-
-
 # ---- the engine's side ----
-def leaf(a):
-    return ts.Tensor(np.asarray(a, dtype=np.float64), requires_grad=True)
-
-
 def const(a):
     return ts.Tensor(np.asarray(a, dtype=np.float64))
 
@@ -78,10 +48,6 @@ def cce_from_logits(z, Y):
     return -(Y * z.log_softmax(axis=0)).sum() * (1.0 / Y.shape[1])
 
 
-ENGINE_PHI = {"linear": lambda z: z, "sigmoid": lambda z: z.sigmoid(), "tanh": lambda z: z.tanh(),
-              "relu": lambda z: z.relu()}
-
-
 def assert_step(new, old, grads, c):
     """new = old - c * grad, for w and for b."""
     for n_, o_, g_ in zip(new, old, grads):
@@ -89,7 +55,7 @@ def assert_step(new, old, grads, c):
 
 
 # ---- linear neuron ----
-@given(problems())
+@given(S.neuron_problems())
 def test_linear_bgd_is_eta_times_the_gradient_of_E2(prob):
     """w <- w + eta/p (Y - Y^) X^T is w - eta * grad E2 with E2 = 1/(2p) sum (y - y^)^2: the constant is eta."""
     w, b, X, Y, eta = prob
@@ -97,7 +63,7 @@ def test_linear_bgd_is_eta_times_the_gradient_of_E2(prob):
     assert_step(rules.linear_bgd_update(w, b, X, Y, eta), (w, b), grads, eta)
 
 
-@given(problems())
+@given(S.neuron_problems())
 def test_linear_bgd_is_half_the_step_on_mse_without_the_half(prob):
     """Keras' and PyTorch's MSE = 1/p sum (y - y^)^2 has no 1/2: the same eta steps twice as far there."""
     w, b, X, Y, eta = prob
@@ -105,7 +71,7 @@ def test_linear_bgd_is_half_the_step_on_mse_without_the_half(prob):
     assert_step(rules.linear_bgd_update(w, b, X, Y, eta), (w, b), grads, eta / 2)
 
 
-@given(problems(max_p=1))
+@given(S.neuron_problems(max_p=1))
 def test_linear_sgd_is_eta_times_the_gradient_of_the_online_loss(prob):
     """w <- w + eta (y - y^) x^T is w - eta * grad [1/2 (y - y^)^2] for one sample."""
     w, b, x, y, eta = prob
@@ -123,7 +89,7 @@ def _engine_epoch(w, b, X, Y, eta, size):
     return w, b
 
 
-@given(problems(max_p=7), st.sampled_from(["sgd", "bgd", "mbgd"]), st.integers(1, 4))
+@given(S.neuron_problems(max_p=7), st.sampled_from(["sgd", "bgd", "mbgd"]), st.integers(1, 4))
 def test_linear_neuron_fit_sgd_bgd_mbgd_is_engine_steps_on_each_batch_E2(prob, solver, batch_size):
     """One epoch of LinearNeuron.fit: SGD is p steps on 1/2 (y - y^)^2; BGD one step on E2; mBGD one step
     on E2 of each mini-batch, p being that mini-batch's size (the last may be shorter)."""
@@ -139,7 +105,7 @@ def test_linear_neuron_fit_sgd_bgd_mbgd_is_engine_steps_on_each_batch_E2(prob, s
 
 
 # ---- sigmoid neuron ----
-@given(problems(kind="bce"))
+@given(S.neuron_problems(kind="bce"))
 def test_sigmoid_update_is_eta_times_the_gradient_of_mean_bce_without_the_half(prob):
     """w <- w + eta/p (Y - Y^) X^T is w - eta * grad of the mean BCE -1/p sum [y log y^ + (1-y) log(1-y^)].
 
@@ -153,7 +119,7 @@ def test_sigmoid_update_is_eta_times_the_gradient_of_mean_bce_without_the_half(p
     assert_step(new, (w, b), printed, 2 * eta)
 
 
-@given(problems(kind="bce"), st.integers(1, 3))
+@given(S.neuron_problems(kind="bce"), st.integers(1, 3))
 def test_sigmoid_neuron_fit_is_full_batch_steps_on_mean_bce(prob, epochs):
     w, b, X, Y, eta = prob
     neuron = rules.SigmoidNeuron(X.shape[0])
@@ -171,7 +137,7 @@ def test_sigmoid_neuron_fit_is_full_batch_steps_on_mean_bce(prob, epochs):
 
 # ---- the delta rule ----
 @pytest.mark.parametrize("name", list(rules.ACTIVATIONS))
-@given(prob=problems(m=None))
+@given(prob=S.neuron_problems(m=None))
 def test_delta_rule_is_eta_times_the_gradient_of_half_squared_error(name, prob):
     """w <- w + eta/p [(Y - Y^) phi'(Z)] X^T is w - eta * grad of 1/(2p) sum (y - phi(z))^2, for every
     activation of the table (a single neuron, or a layer of m of them); with p = 1 it is the online rule."""
@@ -186,16 +152,12 @@ def test_the_table_is_the_slides_table():
         assert callable(phi) and callable(dphi)
 
 
-def _away_from_relu_kink(name):
-    return floats(-6.0, 6.0).filter(lambda v: name != "relu" or abs(v) > 1e-6)
-
-
 @pytest.mark.parametrize("name", list(rules.ACTIVATIONS))
 @given(data=st.data())
 def test_dphi_is_the_engines_derivative_of_phi(name, data):
     """dphi(z, phi(z)), written through the output a as the slide writes it, equals d phi / d z from the engine."""
     z = data.draw(hnp.arrays(np.float64, st.tuples(st.integers(1, 4), st.integers(1, 5)),
-                             elements=_away_from_relu_kink(name)))
+                             elements=S.activation_floats(name)))
     phi, dphi = rules.ACTIVATIONS[name]
     zt = leaf(z)
     out = ENGINE_PHI[name](zt)
@@ -220,7 +182,7 @@ def test_one_layer_update_is_eta_times_the_gradient_of_its_mean_loss(activation,
     """W <- W + eta/p (Y - Y^) X^T is W - eta * grad of the loss the summary table pairs with phi, summed over
     the m outputs and averaged over the p samples: sigmoid + BCE (one-vs-all), softmax + CCE (targets whose
     columns sum to 1), linear + 1/(2p) sum (y - y^)^2."""
-    W, b, X, Y, eta = data.draw(problems(m=None, kind=loss))
+    W, b, X, Y, eta = data.draw(S.neuron_problems(m=None, kind=loss))
     engine_loss = {"bce": bce_from_logits, "cce": cce_from_logits, "squared": half_squared(ENGINE_PHI["linear"])}
     grads = engine_grads(engine_loss[loss], W, b, X, Y)
     assert_step(rules.one_layer_update(W, b, X, Y, eta, activation), (W, b), grads, eta)
@@ -230,7 +192,7 @@ def test_one_layer_update_is_eta_times_the_gradient_of_its_mean_loss(activation,
 @given(data=st.data())
 def test_rules_losses_equal_the_engine_built_losses(activation, loss, data):
     """The values in loss_ histories: rules' losses equal the same losses built from Tensor ops."""
-    W, b, X, Y, _ = data.draw(problems(m=None, kind=loss))
+    W, b, X, Y, _ = data.draw(S.neuron_problems(m=None, kind=loss))
     Z = W @ X + b
     engine_loss = {"bce": bce_from_logits, "cce": cce_from_logits, "squared": half_squared(ENGINE_PHI["linear"])}
     ours = {"bce": lambda: rules.binary_cross_entropy(Y, Z), "cce": lambda: rules.categorical_cross_entropy(Y, Z),
