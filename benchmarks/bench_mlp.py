@@ -8,6 +8,8 @@ thread, if it is installed). Models (issue 4):
   B: 64 -> 128 relu -> 10 softmax, cross-entropy, batch 64
   C: 784 -> 256 relu -> 256 relu -> 10 softmax, cross-entropy, batch 128
 The output activations are folded into the from-logits losses in all three implementations.
+The last row, "B fit", times one epoch of model.fit over 1 024 samples with integer labels (16 steps
+of 64, no shuffling) against the hand-written step looping over the same batches of one-hot labels.
 """
 
 from __future__ import annotations
@@ -141,6 +143,29 @@ def measure(spec: dict, repeat: int) -> tuple[float, float, float | None]:
     return times[0], times[1], (times[2] if torch_step else None)
 
 
+def measure_fit(repeat: int) -> tuple[float, float]:
+    """Seconds per step of one fit epoch with integer labels, and of numpy's loop over the same batches."""
+    spec, n, batch = MODELS["B"], 1024, 64
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((n, spec["sizes"][0])).astype(np.float32)
+    labels = rng.integers(0, spec["sizes"][-1], n)
+    one_hot = np.eye(spec["sizes"][-1], dtype=np.float32)[labels]  # a careful student converts once
+    w_np = make_weights(spec["sizes"], rng)
+    model = framework_model(spec, w_np)
+    model.compile(optimizer=ts.optim.SGD(lr=LR), loss=ts.losses.SparseCategoricalCrossentropy(from_logits=True))
+
+    def numpy_epoch():
+        for start in range(0, n, batch):
+            numpy_step(w_np, x[start:start + batch], one_hot[start:start + batch], spec["hidden"], spec["target"])
+
+    def framework_epoch():
+        model.fit(x, labels, batch_size=batch, epochs=1, shuffle=False, verbose=0)
+
+    steps = n // batch
+    t_np, t_fw = interleaved_medians([numpy_epoch, framework_epoch], max(1, repeat // steps))
+    return t_np / steps, t_fw / steps
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=200)
@@ -150,6 +175,8 @@ def main() -> None:
         t_np, t_fw, t_th = measure(spec, args.repeat)
         torch_col = f"{t_th / t_np:13.2f}" if t_th else f"{'-':>13}"
         print(f"{name:<6}{t_np * 1e6:10.1f}us{t_fw * 1e6:10.1f}us{t_fw / t_np:8.2f}{spec['aim']:6.2f}{torch_col}")
+    t_np, t_fw = measure_fit(args.repeat)
+    print(f"{'B fit':<6}{t_np * 1e6:10.1f}us{t_fw * 1e6:10.1f}us{t_fw / t_np:8.2f}{'-':>6}{'-':>13}")
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 """TensorBase: what the engine and the ops know of a tensor, and the one place its fields are set.
 
 ``Tensor`` (tensor.py) adds the operators, which call the ops; the ops and ``Function.apply`` know a
-tensor only through this base, so the modules import one another in one direction.
+tensor only through this base (and make results as ``t.result_type.from_array(...)``), so the modules
+import one another in one direction.
 """
 
 from __future__ import annotations
@@ -14,6 +15,9 @@ class TensorBase:
 
     __slots__ = ("data", "grad", "requires_grad", "grad_fn", "name", "retains_grad")
     __array_ufunc__ = None  # so that ndarray + Tensor reaches Tensor.__radd__ instead of numpy
+    # what an op or the engine makes from a tensor of this class: a plain Tensor, also from a Parameter
+    # (tensor.py sets it, as Tensor cannot name itself in its own body)
+    result_type: type[TensorBase]
 
     @classmethod
     def from_array(cls, data: np.ndarray, grad_fn=None, name: str | None = None) -> TensorBase:
@@ -23,9 +27,6 @@ class TensorBase:
         t.requires_grad = grad_fn is not None
         return t
 
-    def derive(self, data: np.ndarray, grad_fn=None) -> TensorBase:
-        """A new plain tensor on ``data`` (never a subclass such as Parameter), made by an op or the engine."""
-        raise NotImplementedError
 
     @property
     def is_leaf(self) -> bool:

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 
 from .base import TensorBase
-from .state import set_grad_enabled
+from .state import swap_grad_enabled
 
 
 def toposort(roots: Iterable) -> list:
@@ -41,7 +41,7 @@ def toposort(roots: Iterable) -> list:
     return order
 
 
-def fit_gradient(g, inp: TensorBase, ctx, i: int):
+def fit_gradient(g, inp: TensorBase, ctx):
     """Sum ``g`` over the axes the forward broadcast ``inp`` along; cast to its dtype; else name the op."""
     shape = inp.data.shape
     if g.shape != shape:
@@ -50,6 +50,7 @@ def fit_gradient(g, inp: TensorBase, ctx, i: int):
         except ValueError:
             full = None
         if full != g.shape:  # smaller than the input, or incompatible: never silently broadcast a wrong gradient
+            i = next(k for k, a in enumerate(ctx.inputs) if a is inp)
             raise RuntimeError(
                 f"{type(ctx).__name__}.backward returned a gradient of shape {tuple(g.shape)} for input {i}, "
                 f"whose shape is {shape}: the backward of {type(ctx).__name__} is wrong"
@@ -64,21 +65,21 @@ def fit_gradient(g, inp: TensorBase, ctx, i: int):
     return g
 
 
-def local_gradients(ctx, out: TensorBase, g, create_graph: bool) -> tuple:
-    """One gradient per input of ``ctx``, from its backward (recorded as Tensors under create_graph)."""
-    if create_graph:
-        if not type(ctx).differentiable_backward:
-            raise RuntimeError(
-                f"{type(ctx).__name__} is a numpy Function and is first-order: its backward cannot be "
-                "differentiated, so create_graph=True (second derivatives) cannot pass through it. Write it "
-                "from Tensor ops instead, or set differentiable_backward = True if its backward uses only "
-                "operators and methods that Tensors share with numpy arrays."
-            )
-        grads = ctx.backward_recorded(out, g)
-    else:
-        grads = type(ctx).backward(ctx, g)
-    if type(grads) is not tuple:
-        grads = tuple(grads) if isinstance(grads, list) else (grads,)
+def recorded_gradients(ctx, out: TensorBase, g) -> tuple:
+    """The local gradients as Tensors (create_graph): the backward recorded so it can be differentiated again."""
+    if not type(ctx).differentiable_backward:
+        raise RuntimeError(
+            f"{type(ctx).__name__} is a numpy Function and is first-order: its backward cannot be "
+            "differentiated, so create_graph=True (second derivatives) cannot pass through it. Write it "
+            "from Tensor ops instead, or set differentiable_backward = True if its backward uses only "
+            "operators and methods that Tensors share with numpy arrays."
+        )
+    return ctx.backward_recorded(out, g)
+
+
+def as_tuple(grads, ctx) -> tuple:
+    """A backward's result as one gradient per input (a bare array for one input is allowed)."""
+    grads = tuple(grads) if isinstance(grads, (tuple, list)) else (grads,)
     if len(grads) != len(ctx.inputs):
         raise RuntimeError(f"{type(ctx).__name__}.backward returned {len(grads)} gradients for "
                            f"{len(ctx.inputs)} inputs")
@@ -91,8 +92,9 @@ class AccumulateGrad:
     def __init__(self, seeds: Sequence) -> None:
         self.owned = {id(g) for g in seeds}  # arrays handed to us or stored in some .grad: never alias them
 
-    def keeps(self, t: TensorBase) -> bool:
-        return t.retains_grad
+    def kept(self, order: list) -> set:
+        """ids of the tensors below the roots that get a gradient of their own: those that retain_grad()."""
+        return {id(t) for t in order if t.retains_grad}
 
     def needed(self, order: list) -> None:
         return None  # every backward runs
@@ -117,8 +119,9 @@ class CollectGrads:
         self.inputs = inputs
         self.found: dict[int, object] = {id(t): None for t in inputs}
 
-    def keeps(self, t: TensorBase) -> bool:
-        return id(t) in self.found
+    def kept(self, order: list) -> set:
+        """ids of the tensors below the roots whose gradient is asked for."""
+        return set(self.found)
 
     def needed(self, order: list) -> set:
         """ids of the tensors in ``order`` whose backward reaches a wanted tensor (order: outputs first)."""
@@ -145,35 +148,41 @@ def propagate(roots: Sequence, seeds: Sequence, sink, retain_graph: bool = False
     pending: dict[int, object] = {}
     for r, g in zip(roots, seeds):
         pending[id(r)] = pending[id(r)] + g if id(r) in pending else g
-    with set_grad_enabled(bool(create_graph)):  # a plain backward records nothing; create_graph records it
+    prev = swap_grad_enabled(bool(create_graph))  # a plain backward records nothing; create_graph records it
+    try:
         for r in roots:
             if r.grad_fn is None and r.requires_grad and id(r) in pending:  # a root given twice is summed once
                 sink.deliver(r, pending.pop(id(r)))
         order = toposort(roots)
-        through = sink.needed(order)
+        through, kept = sink.needed(order), sink.kept(order)
         for t in order:
             g = pending.pop(id(t), None)
             if g is None:
                 continue
-            if sink.keeps(t):
+            if kept and id(t) in kept:
                 sink.deliver(t, g)
             if through is not None and id(t) not in through:
                 continue  # nothing asked for lies below t: don't run (or free) its backward
             ctx = t.grad_fn
-            for i, (inp, lg) in enumerate(zip(ctx.inputs, local_gradients(ctx, t, g, create_graph))):
+            grads = recorded_gradients(ctx, t, g) if create_graph else type(ctx).backward(ctx, g)
+            if type(grads) is not tuple or len(grads) != len(ctx.inputs):
+                grads = as_tuple(grads, ctx)
+            for inp, lg in zip(ctx.inputs, grads):
                 if lg is None or not isinstance(inp, TensorBase) or not inp.requires_grad:
                     continue
                 if not create_graph and type(lg) is not np.ndarray:
                     lg = np.asarray(lg)
                 if lg.shape != inp.data.shape or lg.dtype != inp.data.dtype:
-                    lg = fit_gradient(lg, inp, ctx, i)
+                    lg = fit_gradient(lg, inp, ctx)
                 if inp.grad_fn is None:
                     sink.deliver(inp, lg)
                 else:
                     k = id(inp)
                     pending[k] = pending[k] + lg if k in pending else lg
-            if not retain_graph:
+            if not retain_graph and ctx.saved:
                 ctx.release()
+    finally:
+        swap_grad_enabled(prev)
 
 
 def backward(roots: Sequence, seeds: Sequence, retain_graph: bool = False, create_graph: bool = False) -> None:
@@ -212,7 +221,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None,
             if g.base is not None or id(g) in seen or not g.flags.writeable:
                 g = g.copy()
             seen.add(id(g))
-            g = t.derive(g)
+            g = t.result_type.from_array(g)
         result.append(g)
     return tuple(result)
 
@@ -225,7 +234,7 @@ def _seed(k: int, out: TensorBase, g, create_graph: bool):
         if out.data.size != 1:
             raise RuntimeError(f"grad: output {k} has shape {out.shape}; pass grad_outputs for a non-scalar")
         g = np.ones_like(out.data)
-    g = g if isinstance(g, TensorBase) else out.derive(np.asarray(g, dtype=out.dtype))
+    g = g if isinstance(g, TensorBase) else out.result_type.from_array(np.asarray(g, dtype=out.dtype))
     if g.shape != out.shape:
         raise ValueError(f"grad: grad_outputs[{k}] has shape {g.shape}, output {k} has shape {out.shape}")
     return g if create_graph else g.data

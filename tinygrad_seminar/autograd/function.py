@@ -80,21 +80,27 @@ class Function:
 
     @classmethod
     def apply(cls, *args, **kwargs) -> TensorBase:
-        for ref in args:  # the result is made like the first tensor among the inputs
-            if isinstance(ref, TensorBase):
-                break
-        else:
+        raw, ref, track = [], None, False
+        for a in args:
+            if isinstance(a, TensorBase):
+                raw.append(a.data)
+                if ref is None:
+                    ref = a  # the result is made like the first tensor among the inputs
+                if a.requires_grad:
+                    track = True
+            else:
+                raw.append(a)
+        if ref is None:
             raise TypeError(f"{cls.__name__}.apply needs a Tensor among its inputs; got "
                             f"{', '.join(type(a).__name__ for a in args) or 'none'}")
-        ctx = object.__new__(cls)
-        ctx.saved, ctx.inputs, ctx.kwargs = (), args, kwargs  # forward may ask ctx.needs_input_grad
-        raw = [a.data if isinstance(a, TensorBase) else a for a in args]
         n = len(raw)  # x * x.detach(): two tensors on one array get two views (see the module docstring)
         if n == 2:
             if raw[0] is raw[1] and args[0] is not args[1] and isinstance(raw[1], np.ndarray):
                 raw[1] = raw[1].view()
         elif n > 3 or (n == 3 and (raw[0] is raw[1] or raw[0] is raw[2] or raw[1] is raw[2])):
             _distinct_views(raw, args)
+        ctx = object.__new__(cls)
+        ctx.saved, ctx.inputs, ctx.kwargs = (), args, kwargs  # forward may ask ctx.needs_input_grad
         try:
             out = cls.forward(ctx, *raw, **kwargs)
         except ValueError as e:
@@ -105,14 +111,11 @@ class Function:
             arr = np.asarray(out)
             ctx.saved = tuple(arr if s is out else s for s in ctx.saved)
             out = arr
-        for a in args:
-            if isinstance(a, TensorBase) and a.requires_grad:
-                if is_grad_enabled():
-                    raw.append(out)
-                    ctx.arrays = raw  # the forward's arrays by position: the roles of saved values
-                    return ref.derive(out, ctx)
-                break
-        return ref.derive(out)
+        if track and is_grad_enabled():
+            raw.append(out)
+            ctx.arrays = raw  # the forward's arrays by position: the roles of saved values
+            return ref.result_type.from_array(out, ctx)
+        return ref.result_type.from_array(out)
 
 
 def _distinct_views(raw: list, args: tuple) -> None:

@@ -29,6 +29,13 @@ def is_grad_enabled() -> bool:
     return _local.grad_enabled
 
 
+def swap_grad_enabled(mode: bool) -> bool:
+    """Set grad mode in this thread and return the mode it replaces (the engine restores it in a finally)."""
+    prev = _local.grad_enabled
+    _local.grad_enabled = mode
+    return prev
+
+
 class _GradModeContext:
     """What the three grad-mode switches share: decorating a function, generators included."""
 

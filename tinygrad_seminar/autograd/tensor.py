@@ -78,9 +78,6 @@ class Tensor(TensorBase):
         t = cls.from_array(as_array(data, dtype), name=name)
         return t.requires_grad_(True) if requires_grad else t
 
-    def derive(self, data: np.ndarray, grad_fn=None) -> Tensor:
-        return Tensor.from_array(data, grad_fn)
-
     # ---- properties and plain helpers ----
     shape = property(lambda self: self.data.shape)
     ndim = property(lambda self: self.data.ndim)
@@ -325,3 +322,5 @@ class Tensor(TensorBase):
     def __getitem__(self, idx):
         return shape_ops.GetItem.apply(self, idx=_index(idx))
 
+
+Tensor.result_type = Tensor  # results of ops are plain Tensors, whatever subclass their inputs are

@@ -39,7 +39,7 @@ class Adagrad(Optimizer):
             st["step"], st["sum"] = 0, np.full_like(d, self.initial_accumulator_value)
         t = st["step"] = st["step"] + 1
         clr = self.lr / (1.0 + (t - 1) * self.lr_decay)
-        g = self._decayed(d, g)
+        g = self._decayed(d, g) if self.weight_decay else g
         s = st["sum"]
         tmp = np.multiply(g, g)
         s += tmp

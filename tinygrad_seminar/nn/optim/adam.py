@@ -41,7 +41,7 @@ class Adam(Optimizer):
         b1, b2 = self.betas
         t = st["step"] = st["step"] + 1
         m, v = st["exp_avg"], st["exp_avg_sq"]
-        g = self._decayed(d, g)
+        g = self._decayed(d, g) if self.weight_decay else g
         tmp = np.multiply(g, 1.0 - b1)
         m *= b1
         m += tmp

@@ -41,7 +41,7 @@ class RMSprop(Optimizer):
             st["step"], st["square_avg"] = 0, np.zeros_like(d)
         st["step"] += 1
         alpha = self.alpha
-        g = self._decayed(d, g)
+        g = self._decayed(d, g) if self.weight_decay else g
         v = st["square_avg"]
         tmp = np.multiply(g, g)
         tmp *= 1.0 - alpha

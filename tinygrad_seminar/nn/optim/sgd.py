@@ -35,7 +35,7 @@ class SGD(Optimizer):
 
     def _update(self, d: np.ndarray, g: np.ndarray, st: dict) -> None:
         mu = self.momentum
-        gd = self._decayed(d, g)
+        gd = self._decayed(d, g) if self.weight_decay else g
         own = gd is not g  # whether g is a temporary of ours, free to overwrite (p.grad never is)
         g = gd
         if mu:
