@@ -23,9 +23,9 @@ from ..nn.losses import (
     mae_value,
     mse,
     mse_value,
-    one_hot,
     one_hot_labels,
     sparse_categorical_crossentropy,
+    sparse_categorical_crossentropy_value,
     stable_sigmoid,
 )
 from . import metrics
@@ -163,7 +163,7 @@ class SparseCategoricalCrossentropy(Loss):
         return sparse_categorical_crossentropy(y_true, y_pred, from_logits=self.from_logits)
 
     def call(self, y, y_pred):
-        return categorical_crossentropy_value(one_hot(y, y_pred.shape[-1], y_pred.dtype), y_pred, self.from_logits)
+        return sparse_categorical_crossentropy_value(y, y_pred, self.from_logits)
 
     def check_targets(self, y, out_shape):
         width = out_shape[-1] if out_shape else 1

@@ -14,7 +14,7 @@ import numpy as np
 
 from ..autograd import Tensor
 from ..autograd.base import data_of
-from ..autograd.ops import SigmoidBCE, SoftmaxCE, stable_sigmoid
+from ..autograd.ops import SigmoidBCE, SoftmaxCE, SparseSoftmaxCE, stable_sigmoid
 
 EPSILON = 1e-7  # Keras' backend epsilon
 
@@ -130,8 +130,8 @@ def categorical_crossentropy(y_true, y_pred, from_logits: bool = False) -> Tenso
     return categorical_crossentropy_value(y, y_pred, from_logits)
 
 
-def one_hot_labels(labels, n_classes: int, dtype, loss: str = "sparse_categorical_crossentropy") -> np.ndarray:
-    """Integer labels of shape (p,) or (p, 1) as a (p, n_classes) one-hot array; out-of-range is an error."""
+def checked_labels(labels, n_classes: int, loss: str = "sparse_categorical_crossentropy") -> np.ndarray:
+    """Integer labels of shape (p,) or (p, 1) as a (p,) integer array; out-of-range or fractional is an error."""
     lab = np.asarray(data_of(labels))
     if lab.ndim == 2 and lab.shape[1] == 1:
         lab = lab[:, 0]
@@ -146,19 +146,34 @@ def one_hot_labels(labels, n_classes: int, dtype, loss: str = "sparse_categorica
     if lab.size and (lab.min() < 0 or lab.max() >= n_classes):
         raise ValueError(f"{loss}: labels must lie in [0, {n_classes - 1}] for {n_classes} classes; "
                          f"got labels from {lab.min():g} to {lab.max():g}")
-    return one_hot(lab, n_classes, dtype)
+    return lab.astype(np.intp)
+
+
+def one_hot_labels(labels, n_classes: int, dtype, loss: str = "sparse_categorical_crossentropy") -> np.ndarray:
+    """Integer labels of shape (p,) or (p, 1) as a (p, n_classes) one-hot array; out-of-range is an error."""
+    return one_hot(checked_labels(labels, n_classes, loss), n_classes, dtype)
+
+
+def sparse_categorical_crossentropy_value(labels: np.ndarray, y_pred: Tensor, from_logits: bool) -> Tensor:
+    """From logits, one fused op on the label indices; from probabilities, against their one-hot rows."""
+    lab = labels.reshape(-1).astype(np.intp, copy=False)
+    if from_logits:
+        return SparseSoftmaxCE.apply(y_pred, lab)
+    return categorical_crossentropy_value(one_hot(lab, y_pred.shape[-1], y_pred.dtype), y_pred, False)
 
 
 def sparse_categorical_crossentropy(labels, y_pred, from_logits: bool = False) -> Tensor:
-    """categorical_crossentropy against one_hot(labels)."""
+    """-1/p sum_i log y^_{label_i}^(i): categorical_crossentropy against one_hot(labels), without making it."""
     y_pred = predictions(y_pred, "sparse_categorical_crossentropy")
     if y_pred.ndim != 2:
         raise ValueError(f"sparse_categorical_crossentropy: y_pred must have shape (p, classes), got {y_pred.shape}")
-    y = one_hot_labels(labels, y_pred.shape[1], y_pred.dtype)
-    if len(y) != len(y_pred):
+    lab = checked_labels(labels, y_pred.shape[1])
+    if len(lab) != len(y_pred):
         raise ValueError(f"sparse_categorical_crossentropy: labels has shape {np.shape(labels)} but y_pred has shape "
-                         f"{y_pred.shape}: {len(y)} labels for {len(y_pred)} predictions")
-    return categorical_crossentropy(y, y_pred, from_logits=from_logits)
+                         f"{y_pred.shape}: {len(lab)} labels for {len(y_pred)} predictions")
+    if not from_logits:
+        check_probabilities(y_pred, "sparse_categorical_crossentropy", "softmax", top=np.inf)
+    return sparse_categorical_crossentropy_value(lab, y_pred, from_logits)
 
 
 __all__ = [

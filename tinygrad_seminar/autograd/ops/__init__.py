@@ -1,6 +1,6 @@
 """The primitive ops by family: ``math`` (elementwise), ``reduce``, ``shape`` (moving numbers), ``fused``."""
 
-from .fused import Affine, SigmoidBCE, SoftmaxCE
+from .fused import Affine, SigmoidBCE, SoftmaxCE, SparseSoftmaxCE
 from .math import (
     Abs,
     Add,
@@ -31,6 +31,6 @@ from .shape import BroadcastTo, Concatenate, GetItem, Reshape, ScatterAdd, Trans
 __all__ = [
     "Abs", "Add", "Affine", "BroadcastTo", "Cast", "Clip", "Concatenate", "Div", "Exp", "GetItem", "Log", "LogSoftmax",
     "Matmul", "Max", "Maximum", "Minimum", "Mul", "Neg", "Op", "Pow", "Relu", "Reshape", "ScatterAdd", "Sigmoid",
-    "SigmoidBCE", "Softmax", "SoftmaxCE", "Softplus", "Sqrt", "Step", "Sub", "Sum", "Tanh", "Transpose", "Where",
-    "count", "inverse", "stable_sigmoid",
+    "SigmoidBCE", "Softmax", "SoftmaxCE", "Softplus", "SparseSoftmaxCE", "Sqrt", "Step", "Sub", "Sum", "Tanh",
+    "Transpose", "Where", "count", "inverse", "stable_sigmoid",
 ]

@@ -1,8 +1,8 @@
 """Fused ops: one node for what would be several, with a gradient that is exact and stable.
 
-A dense layer's map, and the two cross-entropies from logits (softplus and log-sum-exp forward; the
-gradients sigma(z) - y and softmax(z) - y). Under ``create_graph`` their backward is recorded like any
-other op's, from the saved inputs.
+A dense layer's map, and the cross-entropies from logits, against targets or integer labels
+(softplus and log-sum-exp forward; the gradients sigma(z) - y and softmax(z) - y). Under
+``create_graph`` their backward is recorded like any other op's, from the saved inputs.
 """
 
 from __future__ import annotations
@@ -66,3 +66,28 @@ class SoftmaxCE(Op):
         # constant array, so the softmax is taken again as a node of the graph
         probs = softmax_of(z) if isinstance(z, TensorBase) else probs
         return (probs * y.sum(axis=-1, keepdims=True) - y) * (g / ctx.rows), None
+
+
+class SparseSoftmaxCE(Op):
+    """mean over rows of -log S(z)_label, labels (p,) integers; d/dz = (S(z) - one_hot(label)) / p."""
+
+    @staticmethod
+    def forward(ctx, z, labels):
+        s = z - z.max(axis=-1, keepdims=True)
+        e = np.exp(s)
+        total = e.sum(axis=-1, keepdims=True)
+        rows = np.arange(len(z))
+        ctx.save_for_backward(z, labels, e / total)
+        return (np.log(total[:, 0]) - s[rows, labels]).mean()
+
+    @staticmethod
+    def backward(ctx, g):
+        z, labels, probs = ctx.saved_tensors
+        rows = np.arange(len(labels))
+        if isinstance(z, TensorBase):  # create_graph: the softmax as a node (see SoftmaxCE)
+            hot = np.zeros(z.shape, z.dtype)
+            hot[rows, labels] = 1
+            return (softmax_of(z) - hot) * (g / len(labels)), None
+        d = probs.copy()
+        d[rows, labels] -= 1
+        return d * (g / len(labels)), None
