@@ -14,7 +14,7 @@ from tinygrad_seminar import nn
 X = np.random.default_rng(0).standard_normal((6, 2)).astype(np.float32)
 
 
-@ts.saving.register_serializable()
+@ts.saving.register_serializable(name="test_saving_custom.swish")  # the README registers a "swish" of its own
 def swish(z):
     """z * sigmoid(z)"""
     return z * z.sigmoid()
@@ -24,7 +24,7 @@ def unregistered_cube(z):
     return z * z * z
 
 
-@ts.saving.register_serializable()
+@ts.saving.register_serializable(name="test_saving_custom.Scale")
 class Scale(nn.Module):
     """A layer of the user's: y = factor * x, with one trainable factor per feature."""
 
@@ -171,3 +171,15 @@ def test_a_built_in_name_cannot_be_taken():
         ts.saving.register_serializable(name="relu")(lambda z: z)
     with pytest.raises(ValueError, match=r"'Dense' is a built-in name"):
         ts.saving.register_serializable()(type("Dense", (nn.Module,), {}))
+
+
+def test_a_model_subclass_is_saved_only_when_registered(tmp_path):
+    class Plain(ts.Sequential):
+        pass
+
+    with pytest.raises(ValueError, match=r"cannot store a Plain: the class is not registered.*"
+                                         r"@ts\.saving\.register_serializable\(\)"):
+        Plain([ts.Input(shape=(2,)), nn.Dense(1)]).save(tmp_path / "m")
+    ts.saving.register_serializable(name="PlainForTest")(Plain)
+    Plain([ts.Input(shape=(2,)), nn.Dense(1)]).save(tmp_path / "m")
+    assert type(ts.load_model(tmp_path / "m")) is Plain

@@ -181,13 +181,17 @@ def load_weights(model, path) -> None:
 
 def save_model(model, path) -> None:
     config = model.get_config()  # a subclassed Model says why it cannot
+    key = registry.registered_name(type(model))
+    if key is None:
+        raise ValueError(f"model.save cannot store a {type(model).__name__}: the class is not registered, so "
+                         "load_model could not rebuild it. Decorate it with @ts.saving.register_serializable().")
     if not model.built:
         raise ValueError(f"model {model.name!r} is not built yet: nothing to save (fit it or call it on data)")
     cfg = model._compile_config
     if cfg and cfg.get("custom"):
         warnings.warn("a custom loss or metric is not saved; compile the loaded model again", stacklevel=3)
     opt_meta, opt_arrays = _optimizer_state(model) if cfg else (None, {})
-    meta = {"format": FORMAT, "version": VERSION, "kind": "model", "class": type(model).__name__, **config,
+    meta = {"format": FORMAT, "version": VERSION, "kind": "model", "class": key, **config,
             "compile": cfg, "optimizer_state": opt_meta}
     archive.write(path, meta, {**model.state_dict(), **opt_arrays})
 
