@@ -126,6 +126,8 @@ def broadcast_to(x, shape) -> Tensor:
 
 def concatenate(tensors: Sequence, axis: int = 0) -> Tensor:
     """Join along an existing axis; the gradient is split back into the pieces."""
+    if len(tensors) == 0:
+        raise ValueError("concatenate needs at least one tensor, got an empty sequence")
     return Concatenate.apply(*_operands(*tensors), axis=axis)
 
 
