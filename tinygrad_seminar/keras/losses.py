@@ -69,6 +69,14 @@ class Loss:
         return f"{type(self).__name__}(from_logits={self.from_logits})"
 
 
+def check_same_shape(loss: str, y: np.ndarray, out_shape: tuple, hint: str = "") -> None:
+    """Targets of an elementwise loss have the outputs' shape ((p,) against one output is fine, as in Keras)."""
+    if tuple(y.shape[1:]) != tuple(out_shape) and not (y.ndim == 1 and tuple(out_shape) == (1,)):
+        outputs = (len(y),) + tuple(out_shape)
+        raise ValueError(f"{loss}: y has shape {y.shape} but the model's output has shape {outputs}; they must be "
+                         f"the same{hint}")
+
+
 def _aligned(y: np.ndarray, y_pred: Tensor) -> np.ndarray:
     """Checked targets of shape (p,) against outputs (p, 1) are reshaped, as Keras does."""
     return y if y.shape == y_pred.shape else y.reshape(y_pred.shape)
@@ -79,6 +87,9 @@ class RegressionLoss(Loss):
 
     def __init__(self, name: str | None = None):
         super().__init__(False, name)
+
+    def check_targets(self, y, out_shape):
+        check_same_shape(self.name, y, out_shape)
 
     def get_config(self) -> dict:
         return {"name": self.name}
@@ -120,6 +131,7 @@ class BinaryCrossentropy(Loss):
         return binary_crossentropy_value(_aligned(y, y_pred), y_pred, self.from_logits)
 
     def check_targets(self, y, out_shape):
+        check_same_shape(self.name, y, out_shape, " (one 0/1 target per output)")
         check_unit_interval(y, self.name, name="y")
 
     def accuracy(self):
@@ -146,6 +158,7 @@ class CategoricalCrossentropy(Loss):
             raise ValueError(f"{self.name}: expected one-hot targets of shape (samples, {width}) but y has shape "
                              f"{y.shape} (integer labels?); use sparse_categorical_crossentropy, or one-hot "
                              "encode y")
+        check_same_shape(self.name, y, out_shape)
 
     def accuracy(self):
         return metrics.CategoricalAccuracy()
@@ -170,6 +183,12 @@ class SparseCategoricalCrossentropy(Loss):
         if y.ndim == 2 and y.shape[1] == width and width > 1:
             raise ValueError(f"{self.name}: y looks one-hot (shape {y.shape}) but this loss takes integer labels "
                              "of shape (samples,); use categorical_crossentropy, or y.argmax(axis=1)")
+        if width == 1:
+            raise ValueError(f"{self.name}: the model has 1 output, but this loss needs one output per class "
+                             "(e.g. Dense(3) for three classes, with from_logits=True, or activation='softmax'); "
+                             "for two classes and one output, use binary_crossentropy")
+        if y.ndim > 2 or (y.ndim == 2 and y.shape[1] != 1):
+            raise ValueError(f"{self.name}: y must hold one integer label per sample, shape (samples,); got {y.shape}")
         lab = y.reshape(-1)
         if np.any(lab != np.round(lab)) or lab.min() < 0 or lab.max() >= width:
             raise ValueError(f"{self.name}: y must hold integer labels in [0, {width - 1}] for a model with "

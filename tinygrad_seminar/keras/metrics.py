@@ -8,6 +8,16 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..autograd.base import data_of
+
+
+def aligned(y_true, y_pred) -> tuple[np.ndarray, np.ndarray]:
+    """Both as arrays; targets of shape (p,) against outputs (p, 1) become (p, 1), as Keras lines them up."""
+    y_true, y_pred = np.asarray(data_of(y_true)), np.asarray(data_of(y_pred))
+    if y_true.ndim == 1 and y_pred.shape == (len(y_true), 1):
+        y_true = y_true.reshape(-1, 1)
+    return y_true, y_pred
+
 
 class Metric:
     """A running mean of a per-sample quantity: subclasses define ``values(y_true, y_pred)``."""
@@ -42,7 +52,8 @@ class Metric:
         return self.total / self.count if self.count else 0.0
 
     def update_state(self, y_true, y_pred) -> None:
-        """Keras' name for ``update``."""
+        """Keras' call: ``update`` with Tensors taken as arrays and (p,) targets lined up with (p, 1) outputs."""
+        y_true, y_pred = aligned(y_true, y_pred)
         self.update(y_true, y_pred)
 
     def reset_state(self) -> None:
@@ -62,7 +73,7 @@ class Mean(Metric):
 
     def update_state(self, values, sample_weight=None) -> None:
         """Keras' call: the mean of ``values`` counts once per sample (sample_weight: the batch size)."""
-        v = np.asarray(getattr(values, "data", values), dtype=np.float64)
+        v = np.asarray(data_of(values), dtype=np.float64)
         self.update(v.mean(), v.size if sample_weight is None else float(np.sum(sample_weight)))
 
 

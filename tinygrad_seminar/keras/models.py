@@ -50,6 +50,18 @@ class Model(Trainer, Module):
         """The parameters' dtype (float32 unless the layers say otherwise)."""
         return dtype_of(self)
 
+    def __call__(self, *args, training: bool | None = None, **kwargs):
+        """``model(x)``; Keras' ``model(x, training=False)`` runs this one call in that mode (dropout off)."""
+        if training is None or all(m.training == training for m in self.modules()):
+            return self.forward(*args, **kwargs)
+        modes = [(m, m.training) for m in self.modules()]
+        self.train(bool(training))
+        try:
+            return self.forward(*args, **kwargs)
+        finally:
+            for m, mode in modes:
+                m.training = mode
+
     # ---- the user's data, checked once before the first step ----
     def _arrays(self, x, y, xname="x", yname="y"):
         dtype = self.dtype

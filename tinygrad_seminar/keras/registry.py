@@ -31,6 +31,18 @@ _BUILT_IN: dict[str, object] = {
 _REGISTERED: dict[str, object] = {}
 
 
+class UnknownNameError(ValueError):
+    """A saved file names a class or function that is neither built in nor registered here."""
+
+
+def unknown(what: str, key) -> UnknownNameError:
+    """The error for a name not found, with the two ways to make it known."""
+    ident = key if isinstance(key, str) and key.isidentifier() else "the_object"
+    return UnknownNameError(f"the file names the {what} {key!r}, which is neither built in nor registered here. "
+                            f"Either import the code that registers it (@ts.saving.register_serializable()) "
+                            f"before loading, or pass it: ts.load_model(path, custom_objects={{{key!r}: {ident}}})")
+
+
 def register_serializable(name: str | None = None) -> Callable:
     """Decorator: ``save`` may write this class or function by ``name``, and ``load_model`` find it again."""
     if name is not None and (not isinstance(name, str) or not name):
@@ -100,8 +112,6 @@ def activation_from_json(value, custom_objects: dict | None = None):
         key = value.get("registered_name")
         fn = lookup(key, custom_objects) if isinstance(key, str) else None
         if fn is None or not callable(fn):
-            raise ValueError(f"the file names the function {key!r}, which is neither built in nor registered here. "
-                             f"Either import the code that registers it (@ts.saving.register_serializable()) "
-                             f"before loading, or pass it: ts.load_model(path, custom_objects={{{key!r}: {key}}})")
+            raise unknown("function", key)
         return fn
     return value

@@ -100,9 +100,7 @@ def layer_from_config(config: dict, custom_objects: dict | None = None) -> Modul
     key = config.pop("class", None)
     cls = registry.lookup(key, custom_objects) if isinstance(key, str) else None
     if not (isinstance(cls, type) and issubclass(cls, Module)):
-        raise ValueError(f"the file names the layer class {key!r}, which is neither built in nor registered here: "
-                         "import the code that registers it (@ts.saving.register_serializable()), or pass "
-                         f"custom_objects={{{key!r}: TheClass}} to ts.load_model")
+        raise registry.unknown("layer class", key)
     trainable = config.pop("trainable", True)
     layer = cls.from_config({k: registry.activation_from_json(v, custom_objects) for k, v in config.items()})
     layer.trainable = trainable
@@ -135,7 +133,7 @@ def _compiled_from_json(value, custom_objects: dict | None):
         return loss
     cls = registry.lookup(value["class"], custom_objects)
     if not (isinstance(cls, type) and issubclass(cls, (losses_mod.Loss, metrics_mod.Metric))):
-        raise ValueError(f"unknown loss or metric class in file: {value['class']!r}")
+        raise registry.unknown("loss or metric class", value["class"])
     return cls.from_config(value["config"])
 
 
@@ -210,13 +208,14 @@ def load_model(path, custom_objects: dict | None = None):
     key = meta.get("class")
     cls = registry.lookup(key, custom_objects) if isinstance(key, str) else None
     if not (isinstance(cls, type) and hasattr(cls, "from_config") and hasattr(cls, "fit")):
-        raise ValueError(f"{os.fspath(path)}: the file holds a model of class {key!r}, which is neither built in "
-                         "nor registered here")
+        raise ValueError(f"{os.fspath(path)}: {registry.unknown('model class', key)}") from None
     try:
         model = cls.from_config(meta, custom_objects)
         model.load_state_dict(arrays)
         _compile_from_config(model, meta.get("compile"), custom_objects)
         _restore_optimizer(model, meta.get("optimizer_state"), opt_arrays)
+    except registry.UnknownNameError as e:
+        raise ValueError(f"{os.fspath(path)}: {e}") from None
     except (KeyError, TypeError, ValueError) as e:
         raise ValueError(f"{os.fspath(path)}: the model description in the file is damaged ({e!r})") from None
     return model

@@ -29,6 +29,9 @@ class Input(Module):
 class Sequential(Model, containers.Sequential):
     """Layers applied in order, trained the Keras way: ``Sequential([Input(shape=(2,)), Dense(1)])``."""
 
+    def __init__(self, layers=None, name: str | None = None):
+        super().__init__(*(layers or ()), name=name)
+
     def add(self, layer: Module) -> None:
         """Append a layer; an Input (or a first layer given its input width) builds the model at once."""
         if isinstance(layer, Input):

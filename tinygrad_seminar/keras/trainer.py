@@ -108,9 +108,7 @@ class Trainer:
 
     def compute_metrics(self, x, y, y_pred, sample_weight=None) -> dict:
         """Update the compiled metrics with a batch; the logs of every metric so far."""
-        out = y_pred.data if isinstance(y_pred, Tensor) else np.asarray(y_pred)
-        if y.ndim == 1 and out.shape == (len(y), 1):  # (p,) targets of a one-output model compare as (p, 1)
-            y = y.reshape(-1, 1)
+        y, out = metrics_mod.aligned(y, y_pred)
         for m in self.compiled_metrics:
             m.update(y, out)
         return self.get_metrics_result()
@@ -122,20 +120,18 @@ class Trainer:
         out_shape = tuple(y_pred.shape[1:])
         if not shapes_done:
             self.loss.check_targets(targets, out_shape)
-        what = "the loss"
-        try:
-            loss = self.loss(y, y_pred)
-            for m in self.compiled_metrics:
-                if isinstance(m, metrics_mod.FunctionMetric):
-                    continue  # a callable of the user's may rightly fail on two samples (an AUC, say)
-                what = f"the metric {m.name!r}"
-                trial = copy.copy(m)  # a copy: the running values of the metric stay as they are
-                trial.reset()
-                trial.update(y[:2].reshape(-1, 1) if out_shape == (1,) and y.ndim == 1 else y[:2], y_pred.data[:2])
+        loss = self.loss(y, y_pred)  # every check of the loss, once: its own message says what is wrong
+        for m in self.compiled_metrics:
+            if isinstance(m, metrics_mod.FunctionMetric):
+                continue  # a callable of the user's may rightly fail on two samples (an AUC, say)
+            trial = copy.copy(m)  # a copy: the running values of the metric stay as they are
+            trial.reset()
+            try:
+                trial.update_state(y[:2], y_pred.data[:2])
                 float(trial.result())
-        except (ValueError, TypeError, IndexError) as e:
-            raise ValueError(f"{what} cannot compare {name} of shape {targets.shape} with the model's output of "
-                             f"shape {(len(targets),) + out_shape}: {e}") from None
+            except (ValueError, TypeError, IndexError) as e:
+                raise ValueError(f"the metric {m.name!r} cannot compare {name} of shape {targets.shape} with the "
+                                 f"model's output of shape {(len(targets),) + out_shape}: {e}") from None
         return loss
 
     # ---- the steps ----

@@ -13,17 +13,19 @@ _KERAS_METHODS = frozenset({"compile", "fit", "evaluate", "predict", "summary", 
 
 
 class Sequential(Module):
-    """Layers applied in order: ``Sequential([Dense(16, activation="tanh", input_dim=2), Dense(1)])``.
+    """Layers applied in order: ``Sequential(Dense(16, activation="tanh", input_dim=2), Dense(1))``, or a list.
 
     A first layer that knows its input width (``input_dim=``) builds every layer at once; otherwise
     the layers are built by the first batch they see. ``ts.Sequential`` adds Keras' compile and fit.
     """
 
-    def __init__(self, layers=None, name: str | None = None):
+    def __init__(self, *layers, name: str | None = None):
+        if len(layers) == 1 and isinstance(layers[0], (list, tuple)):  # Keras' way: one list of layers
+            layers = tuple(layers[0])
         self.name = name or unique_name("sequential")
         self.layers: list[Module] = []
         self.input_dim: int | None = None
-        for layer in layers or []:
+        for layer in layers:
             self.add(layer)
 
     def add(self, layer: Module) -> None:
