@@ -41,11 +41,17 @@ from .nn.functional import concatenate, stack, where
 
 __version__ = "0.1.0"
 
-# The module paths of earlier versions (`from tinygrad_seminar.optim import SGD`) name the modules where
-# these now live, so code written against them keeps working.
-for _name, _module in {"engine": engine, "ops": ops, "functional": functional, "losses": losses, "optim": optim,
-                       "callbacks": callbacks, "metrics": metrics, "saving": saving}.items():
-    sys.modules[f"{__name__}.{_name}"] = _module
+# ts.nn.Sequential is the Keras model, as in 0.1, so code that compiled and fit one keeps working; it extends
+# the plain container nn.containers.Sequential. nn cannot import keras (keras is built on nn), so it is bound here.
+nn.Sequential = Sequential
+
+# The module paths of 0.1 (`from tinygrad_seminar.optim import SGD`) name the modules where these now live;
+# a package's submodules are named too, so that no path imports a second copy of a module.
+for _old, _module in {"engine": engine, "ops": ops, "functional": functional, "losses": losses, "optim": optim,
+                      "callbacks": callbacks, "metrics": metrics, "saving": saving}.items():
+    for _name, _loaded in list(sys.modules.items()):
+        if _name == _module.__name__ or _name.startswith(_module.__name__ + "."):
+            sys.modules[f"{__name__}.{_old}{_name[len(_module.__name__):]}"] = _loaded
 
 __all__ = [
     "Function", "GradcheckError", "Input", "Model", "Sequential", "Tensor", "arange", "autograd", "callbacks",

@@ -87,6 +87,21 @@ def test_a_sparse_loss_on_one_output_says_it_needs_one_output_per_class():
         model.fit(np.zeros((4, 2)), np.array([0, 1, 1, 0]), verbose=0)
 
 
-def test_the_plain_container_takes_modules_one_by_one_as_pytorch_does():
+def test_sequential_takes_modules_one_by_one_as_pytorch_does():
     model = ts.nn.Sequential(ts.nn.Dense(3, input_dim=2), ts.nn.ReLU(), ts.nn.Dense(1))
     assert len(model) == 3 and model(np.ones((5, 2), np.float32)).shape == (5, 1)
+
+
+def test_a_forward_of_your_own_with_a_training_parameter_is_given_it():
+    class Noisy(ts.Model):
+        def __init__(self):
+            self.dense, self.seen = ts.nn.Dense(1, input_dim=2), []
+
+        def forward(self, x, training=None):
+            self.seen.append(training)
+            return self.dense(x)
+
+    model = Noisy()
+    model(np.ones((1, 2), np.float32), training=False)
+    model(np.ones((1, 2), np.float32))
+    assert model.seen == [False, None]

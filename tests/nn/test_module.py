@@ -230,10 +230,9 @@ def test_repr_of_nested_modules_is_indented():
 
 
 # ---- Sequential ----
-@pytest.mark.parametrize("cls", [nn.Sequential, ts.Sequential])
-def test_both_sequentials_add_len_and_index_and_the_keras_one_extends_the_container(cls):
-    assert issubclass(ts.Sequential, nn.Sequential)
-    model = cls()
+def test_sequential_is_one_class_with_add_len_and_indexing():
+    assert ts.Sequential is nn.Sequential
+    model = ts.Sequential()
     assert len(model) == 0
     first = nn.Dense(3, input_dim=2)
     model.add(first)
@@ -244,10 +243,16 @@ def test_both_sequentials_add_len_and_index_and_the_keras_one_extends_the_contai
     np.testing.assert_allclose(model(x).data, expected, rtol=1e-6)
 
 
-def test_the_plain_container_names_the_keras_model_for_fit():
-    with pytest.raises(AttributeError, match=r"Sequential is PyTorch's plain container: it has no fit\(\); "
-                                             r"ts.Sequential"):
-        nn.Sequential([nn.Dense(1, input_dim=2)]).fit()
+@pytest.mark.parametrize("make", [
+    lambda a, b: nn.containers.Sequential(a, b),                 # PyTorch's way
+    lambda a, b: nn.containers.Sequential([a, b], name="net"),   # Keras' way
+    lambda a, b: nn.Sequential(layers=[a, b], name="net"),
+    lambda a, b: nn.Sequential([a, b], "net"),                   # 0.1's positional name
+])
+def test_the_plain_container_takes_layers_the_pytorch_and_the_keras_way(make):
+    model = make(nn.Dense(3, input_dim=2), nn.ReLU())
+    assert isinstance(model, nn.containers.Sequential) and len(model) == 2 and model.input_dim == 2
+    assert model(x_batch()).shape == (4, 3)
 
 
 def test_sequential_add_rejects_what_is_not_a_layer():

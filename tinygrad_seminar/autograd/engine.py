@@ -18,7 +18,10 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 
 from .base import TensorBase
-from .state import swap_grad_enabled
+from .state import enable_grad, is_grad_enabled, no_grad, set_grad_enabled, swap_grad_enabled
+
+__all__ = ["AccumulateGrad", "CollectGrads", "backward", "enable_grad", "fit_gradient", "grad", "is_grad_enabled",
+           "no_grad", "propagate", "set_grad_enabled", "toposort"]  # grad mode too, where 0.1 had it
 
 
 def toposort(roots: Iterable) -> list:

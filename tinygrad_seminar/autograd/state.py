@@ -127,6 +127,7 @@ class set_grad_enabled(_GradModeContext):
         return type(self)(self.mode)
 
     def __enter__(self):
+        _local.grad_enabled = self.mode  # entered again after an exit, the mode holds again (as PyTorch's)
         return self
 
     def __exit__(self, *exc) -> bool:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd import Tensor
+from ..autograd.base import data_of
 from ..nn.losses import (
     EPSILON,
     binary_crossentropy,
@@ -45,7 +46,7 @@ class Loss:
 
     def call(self, y: np.ndarray, y_pred: Tensor) -> Tensor:
         """The loss of a batch whose targets passed ``check_targets`` (y in y_pred's dtype): nothing re-checked."""
-        return self(y, y_pred)
+        return self(metrics.line_up(y, y_pred.shape), y_pred)
 
     def check_targets(self, y: np.ndarray, out_shape: tuple) -> None:
         """Raise ValueError if targets y (all of them) cannot train a model whose outputs have ``out_shape``."""
@@ -70,16 +71,11 @@ class Loss:
 
 
 def check_same_shape(loss: str, y: np.ndarray, out_shape: tuple, hint: str = "") -> None:
-    """Targets of an elementwise loss have the outputs' shape ((p,) against one output is fine, as in Keras)."""
-    if tuple(y.shape[1:]) != tuple(out_shape) and not (y.ndim == 1 and tuple(out_shape) == (1,)):
+    """Targets of an elementwise loss have the outputs' shape, up to ``line_up``'s (p,) against (p, 1)."""
+    if metrics.line_up(y, (len(y),) + tuple(out_shape)).shape[1:] != tuple(out_shape):
         outputs = (len(y),) + tuple(out_shape)
         raise ValueError(f"{loss}: y has shape {y.shape} but the model's output has shape {outputs}; they must be "
                          f"the same{hint}")
-
-
-def _aligned(y: np.ndarray, y_pred: Tensor) -> np.ndarray:
-    """Checked targets of shape (p,) against outputs (p, 1) are reshaped, as Keras does."""
-    return y if y.shape == y_pred.shape else y.reshape(y_pred.shape)
 
 
 class RegressionLoss(Loss):
@@ -104,7 +100,7 @@ class MeanSquaredError(RegressionLoss):
         return mse(y_true, y_pred)
 
     def call(self, y, y_pred):
-        return mse_value(_aligned(y, y_pred), y_pred)
+        return mse_value(metrics.line_up(y, y_pred.shape), y_pred)
 
 
 class MeanAbsoluteError(RegressionLoss):
@@ -116,7 +112,7 @@ class MeanAbsoluteError(RegressionLoss):
         return mae(y_true, y_pred)
 
     def call(self, y, y_pred):
-        return mae_value(_aligned(y, y_pred), y_pred)
+        return mae_value(metrics.line_up(y, y_pred.shape), y_pred)
 
 
 class BinaryCrossentropy(Loss):
@@ -128,7 +124,7 @@ class BinaryCrossentropy(Loss):
         return binary_crossentropy(y_true, y_pred, from_logits=self.from_logits)
 
     def call(self, y, y_pred):
-        return binary_crossentropy_value(_aligned(y, y_pred), y_pred, self.from_logits)
+        return binary_crossentropy_value(metrics.line_up(y, y_pred.shape), y_pred, self.from_logits)
 
     def check_targets(self, y, out_shape):
         check_same_shape(self.name, y, out_shape, " (one 0/1 target per output)")
@@ -209,6 +205,8 @@ class LossFunctionWrapper(Loss):
         self.fn = fn
 
     def __call__(self, y_true, y_pred) -> Tensor:
+        if isinstance(y_pred, Tensor):  # as compile's other losses see them: (p,) targets of one output as (p, 1)
+            y_true = metrics.line_up(np.asarray(data_of(y_true)), y_pred.shape)
         return self.fn(y_true, y_pred)
 
     def get_config(self) -> dict:

@@ -11,12 +11,18 @@ import numpy as np
 from ..autograd.base import data_of
 
 
+def line_up(y: np.ndarray, out_shape: tuple) -> np.ndarray:
+    """Targets (p,) against outputs (p, 1), or (p, 1) against (p,), take the outputs' shape, as in Keras."""
+    out_shape = tuple(out_shape)
+    if y.shape != out_shape and {y.shape, out_shape} == {(len(y),), (len(y), 1)}:
+        return y.reshape(out_shape)
+    return y
+
+
 def aligned(y_true, y_pred) -> tuple[np.ndarray, np.ndarray]:
-    """Both as arrays; targets of shape (p,) against outputs (p, 1) become (p, 1), as Keras lines them up."""
+    """Both as arrays, the targets lined up with the outputs (``line_up``)."""
     y_true, y_pred = np.asarray(data_of(y_true)), np.asarray(data_of(y_pred))
-    if y_true.ndim == 1 and y_pred.shape == (len(y_true), 1):
-        y_true = y_true.reshape(-1, 1)
-    return y_true, y_pred
+    return line_up(y_true, y_pred.shape), y_pred
 
 
 class Metric:
@@ -77,10 +83,8 @@ class Mean(Metric):
         self.update(v.mean(), v.size if sample_weight is None else float(np.sum(sample_weight)))
 
 
-class BinaryAccuracy(Metric):
-    """mean(y == (y^ > threshold)); threshold 0.5 on probabilities, 0 on logits."""
-
-    name = "accuracy"
+class ThresholdMetric(Metric):
+    """A metric that reads predictions as 0 or 1 at ``threshold`` (0.5 on probabilities, 0 on logits)."""
 
     def __init__(self, threshold: float = 0.5, name: str | None = None):
         self.threshold = threshold
@@ -88,6 +92,12 @@ class BinaryAccuracy(Metric):
 
     def get_config(self) -> dict:
         return {"threshold": self.threshold, "name": self.name}
+
+
+class BinaryAccuracy(ThresholdMetric):
+    """mean(y == (y^ > threshold)); threshold 0.5 on probabilities, 0 on logits."""
+
+    name = "accuracy"
 
     def values(self, y_true, y_pred):
         return (y_pred > self.threshold) == (y_true > 0.5)
@@ -120,7 +130,7 @@ class Accuracy(Metric):
         return y_true == y_pred
 
 
-class InferredAccuracy(Metric):
+class InferredAccuracy(ThresholdMetric):
     """"accuracy" for a loss that does not say (mse, a callable): chosen from the shapes, as Keras does.
 
     One output: binary at 0.5 (the seminar's sigmoid neuron on mse); labels with one axis fewer than the
@@ -128,13 +138,6 @@ class InferredAccuracy(Metric):
     """
 
     name = "accuracy"
-
-    def __init__(self, threshold: float = 0.5, name: str | None = None):
-        self.threshold = threshold
-        super().__init__(name)
-
-    def get_config(self) -> dict:
-        return {"threshold": self.threshold, "name": self.name}
 
     def values(self, y_true, y_pred):
         if y_pred.ndim == 1 or y_pred.shape[-1] == 1:
@@ -183,15 +186,8 @@ class R2Score(Metric):
         return float(np.mean(r2))
 
 
-class _Confusion(Metric):
+class _Confusion(ThresholdMetric):
     """Counts of true and false positives, each element read as binary at ``threshold``."""
-
-    def __init__(self, threshold: float = 0.5, name: str | None = None):
-        self.threshold = threshold
-        super().__init__(name)
-
-    def get_config(self) -> dict:
-        return {"threshold": self.threshold, "name": self.name}
 
     def reset(self) -> None:
         self.tp, self.fp, self.fn = 0, 0, 0

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import functools
+import inspect
 import warnings
 from collections.abc import Iterator
 
@@ -28,15 +30,10 @@ def _batches(n: int, size: int, order=None) -> Iterator:
         yield slice(start, start + size) if order is None else order[start:start + size]
 
 
-@contextlib.contextmanager
-def _user_shapes(x: np.ndarray, batch: np.ndarray, first: bool):
-    """A shape error on the first batch names the user's whole array, not the batch taken from it."""
-    try:
-        yield
-    except ValueError as e:
-        if first:
-            e.args = (str(e).replace(str(batch.shape), str(x.shape)),)
-        raise
+@functools.cache
+def _takes_training(cls: type) -> bool:
+    """Whether ``cls.forward`` has a ``training`` parameter (Keras' call(inputs, training=None))."""
+    return "training" in inspect.signature(cls.forward).parameters
 
 
 class Model(Trainer, Module):
@@ -51,7 +48,12 @@ class Model(Trainer, Module):
         return dtype_of(self)
 
     def __call__(self, *args, training: bool | None = None, **kwargs):
-        """``model(x)``; Keras' ``model(x, training=False)`` runs this one call in that mode (dropout off)."""
+        """``model(x)``; Keras' ``model(x, training=False)`` runs this one call in that mode (dropout off).
+
+        A ``forward`` of your own that has a ``training`` parameter is given it, as Keras gives ``call``.
+        """
+        if training is not None and _takes_training(type(self)):
+            kwargs["training"] = training
         if training is None or all(m.training == training for m in self.modules()):
             return self.forward(*args, **kwargs)
         modes = [(m, m.training) for m in self.modules()]
@@ -113,6 +115,8 @@ class Model(Trainer, Module):
         bs = checks.batch_size(32 if batch_size is None else batch_size)
         if not isinstance(epochs, (int, np.integer)) or epochs < 0:
             raise ValueError(f"epochs must be a whole number >= 0, got {epochs!r}")
+        if not isinstance(initial_epoch, (int, np.integer)) or initial_epoch < 0:
+            raise ValueError(f"initial_epoch must be a whole number >= 0, got {initial_epoch!r}")
         x, y, val = self._validation(x, y, validation_split, validation_data)
         train_check = self._first_checks(x, y, "y")
         val_check = self._first_checks(*val, "the validation targets") if val is not None else None
@@ -151,10 +155,8 @@ class Model(Trainer, Module):
         step_fn = self.make_train_function()
         logs: dict = {}
         for step, idx in enumerate(_batches(len(x), bs, order)):
-            xb = x[idx]
             cbs.on_train_batch_begin(step)
-            with _user_shapes(x, xb, step == 0):
-                logs = step_fn((Tensor.from_array(xb), y[idx]))
+            logs = step_fn((Tensor.from_array(x[idx]), y[idx]))
             cbs.on_train_batch_end(step, logs)
         return dict(logs)
 
@@ -181,9 +183,7 @@ class Model(Trainer, Module):
             with self._fresh_metrics(), self.inference():
                 for step, idx in enumerate(_batches(len(x), bs)):
                     cbs.on_test_batch_begin(step)
-                    xb = x[idx]
-                    with _user_shapes(x, xb, step == 0):
-                        logs = step_fn((Tensor.from_array(xb), y[idx]))
+                    logs = step_fn((Tensor.from_array(x[idx]), y[idx]))
                     cbs.on_test_batch_end(step, logs)
         finally:
             self._unchecked = unchecked
@@ -219,9 +219,7 @@ class Model(Trainer, Module):
         with self.inference():
             for step, idx in enumerate(_batches(len(x), bs)):
                 cbs.on_predict_batch_begin(step)
-                xb = x[idx]
-                with _user_shapes(x, xb, step == 0):
-                    out = step_fn(Tensor.from_array(xb))
+                out = step_fn(Tensor.from_array(x[idx]))
                 outs.append(out.data if isinstance(out, Tensor) else np.asarray(out))
                 cbs.on_predict_batch_end(step, {"outputs": outs[-1]})
         cbs.on_predict_end()

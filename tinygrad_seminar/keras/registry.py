@@ -14,6 +14,7 @@ from collections.abc import Callable
 from ..nn import activations as A
 from ..nn import functional as F
 from ..nn import layers as L
+from ..nn import optim
 from . import losses, metrics
 
 _LAYERS = (L.Dense, L.Dropout, A.Activation, A.Linear, A.Step, A.Sigmoid, A.Tanh, A.ReLU, A.LeakyReLU, A.ELU,
@@ -24,8 +25,9 @@ _METRICS = (metrics.Mean, metrics.BinaryAccuracy, metrics.CategoricalAccuracy, m
             metrics.Accuracy, metrics.InferredAccuracy, metrics.MeanAbsoluteError, metrics.MeanSquaredError,
             metrics.R2Score, metrics.Precision, metrics.Recall)
 # metrics.MeanSquaredError and losses.MeanSquaredError share a class name: losses are filed under "losses.<name>"
+_OPTIMIZERS = (optim.SGD, optim.Adam, optim.RMSprop, optim.Adagrad)
 _BUILT_IN: dict[str, object] = {
-    **{cls.__name__: cls for cls in _LAYERS}, **{f"losses.{cls.__name__}": cls for cls in _LOSSES},
+    **{cls.__name__: cls for cls in _LAYERS + _OPTIMIZERS}, **{f"losses.{cls.__name__}": cls for cls in _LOSSES},
     **{f"metrics.{cls.__name__}": cls for cls in _METRICS},
 }
 _REGISTERED: dict[str, object] = {}
@@ -55,10 +57,18 @@ def register_serializable(name: str | None = None) -> Callable:
         if _BUILT_IN.get(key, obj) is not obj or key in F.ACTIVATIONS:
             raise ValueError(f"register_serializable: {key!r} is a built-in name; register {obj!r} under another "
                              "name, e.g. register_serializable(name='my_" + key + "')")
+        known = _REGISTERED.get(key, obj)
+        if known is not obj and _where(known) != _where(obj):  # the same definition run again (a notebook) is fine
+            raise ValueError(f"register_serializable: the name {key!r} is already registered to {_where(known)}; "
+                             f"register {_where(obj)} under another name (name='...')")
         _REGISTERED[key] = obj
         return obj
 
     return register
+
+
+def _where(obj) -> str:
+    return f"{getattr(obj, '__module__', '?')}.{getattr(obj, '__qualname__', repr(obj))}"
 
 
 def register_builtin(obj, name: str | None = None) -> None:

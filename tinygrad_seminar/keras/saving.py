@@ -137,22 +137,23 @@ def _compiled_from_json(value, custom_objects: dict | None):
     return cls.from_config(value["config"])
 
 
-def compile_config(optimizer_arg, optimizer, loss_arg, loss, metrics) -> dict:
-    """What compile was given, in a form that JSON holds; custom callables are left out (with a warning)."""
+def compile_config(optimizer, loss, metrics) -> dict:
+    """What compile was given, in a form that JSON holds; objects of the user's not registered are left out."""
+    opt_key = registry.registered_name(type(optimizer))
+    opt_cfg = None if opt_key is None else {"class": opt_key, "config": optimizer.hyperparameters()}
     loss_cfg = _compiled_to_json(loss)
     saved = [_compiled_to_json(m) for m in metrics]
-    return {"optimizer": {"class": type(optimizer).__name__, "config": optimizer.hyperparameters()},
-            "loss": loss_cfg, "metrics": [m for m in saved if m is not None],
-            "custom": loss_cfg is None or None in saved}
+    return {"optimizer": opt_cfg, "loss": loss_cfg, "metrics": [m for m in saved if m is not None],
+            "custom": opt_cfg is None or loss_cfg is None or None in saved}
 
 
 def _compile_from_config(model, cfg: dict, custom_objects: dict | None) -> None:
-    if not cfg or cfg.get("loss") is None:
+    if not cfg or cfg.get("loss") is None or cfg.get("optimizer") is None:
         return
     opt_cfg = cfg["optimizer"]
-    cls = getattr(optim, opt_cfg["class"], None)
+    cls = registry.lookup(opt_cfg["class"], custom_objects)
     if not (isinstance(cls, type) and issubclass(cls, optim.Optimizer)):
-        raise ValueError(f"unknown optimizer class in file: {opt_cfg['class']!r}")
+        raise registry.unknown("optimizer class", opt_cfg["class"])
     opt = cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in opt_cfg["config"].items()})
     model.compile(optimizer=opt, loss=_compiled_from_json(cfg["loss"], custom_objects),
                   metrics=[_compiled_from_json(m, custom_objects) for m in cfg["metrics"]])
@@ -185,9 +186,10 @@ def save_model(model, path) -> None:
                          "load_model could not rebuild it. Decorate it with @ts.saving.register_serializable().")
     if not model.built:
         raise ValueError(f"model {model.name!r} is not built yet: nothing to save (fit it or call it on data)")
-    cfg = model._compile_config
+    cfg = model.get_compile_config()
     if cfg and cfg.get("custom"):
-        warnings.warn("a custom loss or metric is not saved; compile the loaded model again", stacklevel=3)
+        warnings.warn("an optimiser, loss or metric of your own that is not registered is not saved; compile the "
+                      "loaded model again (or register it with @ts.saving.register_serializable())", stacklevel=3)
     opt_meta, opt_arrays = _optimizer_state(model) if cfg else (None, {})
     meta = {"format": FORMAT, "version": VERSION, "kind": "model", "class": key, **config,
             "compile": cfg, "optimizer_state": opt_meta}

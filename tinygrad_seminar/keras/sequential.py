@@ -29,9 +29,6 @@ class Input(Module):
 class Sequential(Model, containers.Sequential):
     """Layers applied in order, trained the Keras way: ``Sequential([Input(shape=(2,)), Dense(1)])``."""
 
-    def __init__(self, layers=None, name: str | None = None):
-        super().__init__(*(layers or ()), name=name)
-
     def add(self, layer: Module) -> None:
         """Append a layer; an Input (or a first layer given its input width) builds the model at once."""
         if isinstance(layer, Input):
@@ -48,6 +45,9 @@ class Sequential(Model, containers.Sequential):
             self._bind_optimizer()
 
     def _known_output_shape(self, input_shape: tuple) -> tuple | None:
+        # a layer of the user's without compute_output_shape would be run to learn its shape: not before a step
+        if any(type(layer).compute_output_shape is Module.compute_output_shape for layer in self.layers):
+            return None
         return self.compute_output_shape(input_shape)
 
     def get_config(self) -> dict:

@@ -52,9 +52,13 @@ class Trainer:
             self.compiled_metrics.append(metric)
         self.loss_tracker = metrics_mod.Mean(name="loss")
         self.train_function = self.test_function = self.predict_function = None
-        self._compile_config = saving.compile_config(optimizer, self.optimizer, loss, self.loss, metrics or [])
+        self._compile_config = saving.compile_config(self.optimizer, self.loss, metrics or [])
         if self.parameters():
             self._bind_optimizer()
+
+    def get_compile_config(self) -> dict | None:
+        """What compile was given, as JSON (Keras' name): what save stores; None before compile."""
+        return self._compile_config
 
     def _bind_optimizer(self) -> None:
         """Bind compile's optimiser to the trainable parameters, again if layers were added or (un)frozen."""

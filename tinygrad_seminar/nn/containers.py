@@ -8,20 +8,26 @@ import numpy as np
 
 from .module import Module, dtype_of, unique_name
 
-_KERAS_METHODS = frozenset({"compile", "fit", "evaluate", "predict", "summary", "save", "save_weights",
-                            "load_weights", "get_weights", "set_weights", "count_params"})
-
 
 class Sequential(Module):
     """Layers applied in order: ``Sequential(Dense(16, activation="tanh", input_dim=2), Dense(1))``, or a list.
+
+    ``ts.nn.Sequential`` is the Keras model, which extends this container; this one is
+    ``ts.nn.containers.Sequential``, PyTorch's plain container.
 
     A first layer that knows its input width (``input_dim=``) builds every layer at once; otherwise
     the layers are built by the first batch they see. ``ts.Sequential`` adds Keras' compile and fit.
     """
 
-    def __init__(self, *layers, name: str | None = None):
-        if len(layers) == 1 and isinstance(layers[0], (list, tuple)):  # Keras' way: one list of layers
+    def __init__(self, *layers, name: str | None = None, **keras):
+        if len(layers) in (1, 2) and isinstance(layers[0], (list, tuple)):  # Keras' way: one list of layers
+            if len(layers) == 2:  # and the name after it, by position, as Sequential(layers, name) allows
+                name = layers[1]
             layers = tuple(layers[0])
+        elif "layers" in keras:
+            layers = tuple(keras.pop("layers") or ())
+        if keras:
+            raise TypeError(f"Sequential got unexpected keyword arguments {sorted(keras)}")
         self.name = name or unique_name("sequential")
         self.layers: list[Module] = []
         self.input_dim: int | None = None
@@ -71,12 +77,6 @@ class Sequential(Module):
         for layer in self.layers:
             x = layer(x)
         return x
-
-    def __getattr__(self, name: str):
-        if name in _KERAS_METHODS:  # ts.nn.Sequential was the Keras model before 0.2: say where fit went
-            raise AttributeError(f"{type(self).__name__} is PyTorch's plain container: it has no {name}(); "
-                                 "ts.Sequential (the Keras model) has compile, fit, evaluate, predict and save")
-        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     def __getitem__(self, i: int) -> Module:
         return self.layers[i]

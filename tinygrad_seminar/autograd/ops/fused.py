@@ -13,6 +13,14 @@ from ..base import TensorBase
 from .op import Op, sigmoid_of, softmax_of
 
 
+def _log_softmax_parts(z: np.ndarray) -> tuple:
+    """(z - max z, S(z), log sum e^(z - max z)) along the last axis: log S(z) = s - log_total, computed once."""
+    s = z - z.max(axis=-1, keepdims=True)
+    e = np.exp(s)
+    total = e.sum(axis=-1, keepdims=True)
+    return s, e / total, np.log(total)
+
+
 class Affine(Op):
     """x @ W.T + b for rows of samples, with W of shape (units, inputs): one node for a dense layer."""
 
@@ -52,12 +60,10 @@ class SoftmaxCE(Op):
 
     @staticmethod
     def forward(ctx, z, y):
-        s = z - z.max(axis=-1, keepdims=True)
-        e = np.exp(s)
-        total = e.sum(axis=-1, keepdims=True)
-        ctx.save_for_backward(z, y, e / total)
+        s, probs, log_total = _log_softmax_parts(z)
+        ctx.save_for_backward(z, y, probs)
         ctx.rows = z.size // z.shape[-1]
-        return -(y * (s - np.log(total))).sum() / ctx.rows
+        return -(y * (s - log_total)).sum() / ctx.rows
 
     @staticmethod
     def backward(ctx, g):
@@ -73,12 +79,9 @@ class SparseSoftmaxCE(Op):
 
     @staticmethod
     def forward(ctx, z, labels):
-        s = z - z.max(axis=-1, keepdims=True)
-        e = np.exp(s)
-        total = e.sum(axis=-1, keepdims=True)
-        rows = np.arange(len(z))
-        ctx.save_for_backward(z, labels, e / total)
-        return (np.log(total[:, 0]) - s[rows, labels]).mean()
+        s, probs, log_total = _log_softmax_parts(z)
+        ctx.save_for_backward(z, labels, probs)
+        return (log_total[:, 0] - s[np.arange(len(z)), labels]).mean()
 
     @staticmethod
     def backward(ctx, g):

@@ -51,9 +51,7 @@ class EarlyStopping(Callback):
             if self.baseline is None or improves(self.mode, current, self.baseline, self.min_delta):
                 self.wait = 0
             return
-        # `epoch > 0` is Keras' condition. It matters only when epoch 0 is not the first watched epoch of a run:
-        # hooks driven by hand without on_train_begin between runs, or fit(initial_epoch<0) with start_from_epoch<0.
-        if self.wait >= self.patience and epoch > 0:
+        if self.wait >= self.patience:
             self.stopped_epoch = epoch
             self.model.stop_training = True
 

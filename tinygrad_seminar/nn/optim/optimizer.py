@@ -114,7 +114,7 @@ class Optimizer:
         With ``keep_state`` a parameter that was bound before keeps its state (moments, step count).
         """
         plist = self._checked_params(params)
-        if len(plist) == len(self.params) and all(a is b for a, b in zip(plist, self.params)):
+        if keep_state and len(plist) == len(self.params) and all(a is b for a, b in zip(plist, self.params)):
             return self
         kept = {id(p): st for p, st in zip(self.params, self.state)} if keep_state else {}
         self.params, self.state = plist, [kept.get(id(p), {}) for p in plist]
