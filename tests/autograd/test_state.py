@@ -327,3 +327,13 @@ def test_training_in_one_thread_while_another_predicts_gives_the_solo_gradients(
     assert differing == [], f"{len(differing)} steps' gradients differ from the solo run, first {differing[:5]}"
     assert final == {"trainer": True, "predictor": True}
     assert ts.is_grad_enabled()
+
+
+def test_one_set_grad_enabled_object_switches_again_each_time_it_is_entered():
+    switch = ts.set_grad_enabled(False)
+    with switch:
+        assert not ts.is_grad_enabled()
+    assert ts.is_grad_enabled()
+    with switch:
+        assert not ts.is_grad_enabled()
+    assert ts.is_grad_enabled()

@@ -186,3 +186,46 @@ def test_a_model_subclass_is_saved_only_when_registered(tmp_path):
     ts.saving.register_serializable(name="PlainForTest")(Plain)
     Plain([ts.Input(shape=(2,)), nn.Dense(1)]).save(tmp_path / "m")
     assert type(ts.load_model(tmp_path / "m")) is Plain
+
+
+@ts.saving.register_serializable(name="test_saving_custom.HalfSGD")
+class HalfSGD(ts.optim.SGD):
+    """SGD at half the learning rate: an optimiser of the user's."""
+
+    def _update(self, d, g, st):
+        super()._update(d, g * 0.5, st)
+
+
+def test_a_registered_optimizer_class_round_trips_and_an_unregistered_one_warns(tmp_path):
+    model = ts.Sequential([ts.Input(shape=(2,)), nn.Dense(1)])
+    model.compile(optimizer=HalfSGD(lr=0.2), loss="mse")
+    model.save(tmp_path / "m")
+    loaded = ts.load_model(tmp_path / "m")
+    assert type(loaded.optimizer) is HalfSGD and loaded.optimizer.lr == 0.2
+
+    class Unregistered(ts.optim.SGD):
+        pass
+
+    model.compile(optimizer=Unregistered(lr=0.1), loss="mse")
+    with pytest.warns(UserWarning, match=r"not registered is not saved; compile the loaded model again"):
+        model.save(tmp_path / "u")
+    assert ts.load_model(tmp_path / "u").optimizer is None
+
+
+def test_a_taken_name_is_refused_for_another_object_but_a_redefinition_is_accepted():
+    def thing(z):
+        return z
+
+    ts.saving.register_serializable(name="test_saving_custom.thing")(thing)
+
+    def thing(z):  # noqa: F811 - the same definition run again, as a notebook cell is
+        return z
+
+    ts.saving.register_serializable(name="test_saving_custom.thing")(thing)
+
+    def other(z):
+        return z
+
+    with pytest.raises(ValueError, match=r"the name 'test_saving_custom.thing' is already registered to "
+                                         r"test_saving_custom\.test_a_taken_name.*\.thing"):
+        ts.saving.register_serializable(name="test_saving_custom.thing")(other)

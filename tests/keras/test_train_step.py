@@ -149,3 +149,36 @@ def test_steps_run_through_one_replaceable_function_per_mode():
     assert model.evaluate(x, y, verbose=0) == 1.0
     assert model.predict(x).shape == (8, 1)
     assert called == ["train", "train", "test", "test", "test", "predict"]
+
+
+def test_a_loss_function_of_your_own_sees_targets_lined_up_with_one_output():
+    seen = []
+
+    def my_mse(y_true, y_pred):
+        seen.append((np.shape(y_true), y_pred.shape))
+        d = y_pred - y_true
+        return (d * d).mean()
+
+    ts.manual_seed(0)
+    x = np.random.default_rng(0).standard_normal((64, 2)).astype(np.float32)
+    model = ts.Sequential([ts.Input(shape=(2,)), ts.nn.Dense(1)])
+    model.compile(optimizer=ts.optim.SGD(lr=0.1), loss=my_mse)
+    model.fit(x, x[:, 0] + 0.5 * x[:, 1], epochs=40, verbose=0)
+    assert set(seen) == {((32, 1), (32, 1))}
+    np.testing.assert_allclose(model.get_weights()[0], [[1.0, 0.5]], atol=1e-3)
+
+
+def test_a_custom_layer_without_an_output_shape_is_not_run_before_the_first_step(monkeypatch):
+    calls = []
+
+    class Twice(ts.nn.Module):
+        def forward(self, x):
+            calls.append(x.shape)
+            return x * 2
+
+    model = ts.Sequential([ts.Input(shape=(3,)), Twice(), ts.nn.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    calls.clear()
+    model.fit(np.ones((8, 3), np.float32), np.ones(8, np.float32), batch_size=8, verbose=0)
+    model.evaluate(np.ones((8, 3), np.float32), np.ones(8, np.float32), verbose=0)
+    assert calls == [(8, 3), (8, 3)]  # one training step and one evaluation batch, nothing else

@@ -414,3 +414,18 @@ def test_against_torch(cls, ref, kw):
         topt.step()
         for i, p in enumerate(tparams):
             np.testing.assert_allclose(ours[i][t], p.detach().numpy(), rtol=1e-10, atol=1e-12)
+
+
+def test_rebind_moves_to_new_parameters_keeping_or_dropping_the_state_of_those_it_had():
+    a, b = ts.ones(3, requires_grad=True), ts.ones(2, requires_grad=True)
+    opt = Adam([a], lr=0.1)
+    a.grad = np.ones(3, np.float32)
+    opt.step()
+    moments = opt.state[0]["exp_avg"].copy()
+    opt.rebind([a, b])
+    assert opt.params == [a, b] and np.array_equal(opt.state[0]["exp_avg"], moments) and opt.state[1] == {}
+    opt.rebind([a, b], keep_state=False)
+    assert opt.state == [{}, {}]
+    with pytest.raises(TypeError, match=r"Adam: params\[0\] is a str, not a Tensor"):
+        opt.rebind(["w"])
+    assert opt.params == [a, b]  # a refused rebind changes nothing
