@@ -95,9 +95,8 @@ class AccumulateGrad:
     def __init__(self, seeds: Sequence) -> None:
         self.owned = {id(g) for g in seeds}  # arrays handed to us or stored in some .grad: never alias them
 
-    def kept(self, order: list) -> set:
-        """ids of the tensors below the roots that get a gradient of their own: those that retain_grad()."""
-        return {id(t) for t in order if t.retains_grad}
+    def wanted(self) -> None:
+        return None  # no tensor is asked for by name: leaves, and those that retain_grad(), get theirs
 
     def needed(self, order: list) -> None:
         return None  # every backward runs
@@ -122,9 +121,9 @@ class CollectGrads:
         self.inputs = inputs
         self.found: dict[int, object] = {id(t): None for t in inputs}
 
-    def kept(self, order: list) -> set:
-        """ids of the tensors below the roots whose gradient is asked for."""
-        return set(self.found)
+    def wanted(self) -> dict:
+        """ids of the tensors whose gradient is asked for."""
+        return self.found
 
     def needed(self, order: list) -> set:
         """ids of the tensors in ``order`` whose backward reaches a wanted tensor (order: outputs first)."""
@@ -157,12 +156,12 @@ def propagate(roots: Sequence, seeds: Sequence, sink, retain_graph: bool = False
             if r.grad_fn is None and r.requires_grad and id(r) in pending:  # a root given twice is summed once
                 sink.deliver(r, pending.pop(id(r)))
         order = toposort(roots)
-        through, kept = sink.needed(order), sink.kept(order)
+        through, wanted = sink.needed(order), sink.wanted()
         for t in order:
             g = pending.pop(id(t), None)
             if g is None:
                 continue
-            if kept and id(t) in kept:
+            if t.retains_grad or (wanted and id(t) in wanted):  # a sink takes only what it keeps
                 sink.deliver(t, g)
             if through is not None and id(t) not in through:
                 continue  # nothing asked for lies below t: don't run (or free) its backward
