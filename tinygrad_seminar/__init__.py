@@ -9,11 +9,13 @@ import sys
 
 from . import autograd, datasets, keras, nn, rules
 from .autograd import (
+    AnomalyError,
     Function,
     GradcheckError,
     Tensor,
     arange,
     default_generator,
+    detect_anomaly,
     enable_grad,
     engine,
     eye,
@@ -54,10 +56,9 @@ for _old, _module in {"engine": engine, "ops": ops, "functional": functional, "l
             sys.modules[f"{__name__}.{_old}{_name[len(_module.__name__):]}"] = _loaded
 
 __all__ = [
-    "Function", "GradcheckError", "Input", "Model", "Sequential", "Tensor", "arange", "autograd", "callbacks",
-    "concatenate", "datasets", "default_generator", "enable_grad", "engine", "eye", "full", "functional", "grad",
-    "gradcheck", "gradgradcheck", "is_grad_enabled", "keras", "load_model", "losses", "manual_seed", "metrics", "nn",
-    "no_grad", "numerical_grad", "ones", "ones_like", "ops", "optim", "rand", "randn", "rules", "saving",
-    "set_grad_enabled", "stack", "tensor", "where", "zeros", "zeros_like",
+    "AnomalyError", "Function", "GradcheckError", "Input", "Model", "Sequential", "Tensor", "arange", "autograd",
+    "callbacks", "concatenate", "datasets", "default_generator", "detect_anomaly", "enable_grad", "engine", "eye",
+    "full", "functional", "grad", "gradcheck", "gradgradcheck", "is_grad_enabled", "keras", "load_model", "losses",
+    "manual_seed", "metrics", "nn", "no_grad", "numerical_grad", "ones", "ones_like", "ops", "optim", "rand", "randn",
+    "rules", "saving", "set_grad_enabled", "stack", "tensor", "where", "zeros", "zeros_like",
 ]
-

@@ -11,9 +11,12 @@ import numpy as np
 
 
 class TensorBase:
-    """An array with the graph fields: ``data``, ``grad``, ``requires_grad``, ``grad_fn``, ``name``."""
+    """An array with the graph fields: ``data``, ``grad``, ``requires_grad``, ``grad_fn``, ``name``.
 
-    __slots__ = ("data", "grad", "requires_grad", "grad_fn", "name", "retains_grad")
+    ``hooks`` is None, or a dict {handle: fn} of the functions ``register_hook`` attached.
+    """
+
+    __slots__ = ("data", "grad", "requires_grad", "grad_fn", "name", "retains_grad", "hooks")
     __array_ufunc__ = None  # so that ndarray + Tensor reaches Tensor.__radd__ instead of numpy
     # what an op or the engine makes from a tensor of this class: a plain Tensor, also from a Parameter
     # (tensor.py sets it, as Tensor cannot name itself in its own body)
@@ -23,7 +26,7 @@ class TensorBase:
     def from_array(cls, data: np.ndarray, grad_fn=None, name: str | None = None) -> TensorBase:
         """A tensor on ``data`` as it is (no copy, no checks): every tensor's fields are set here."""
         t = object.__new__(cls)
-        t.data, t.grad, t.grad_fn, t.name, t.retains_grad = data, None, grad_fn, name, False
+        t.data, t.grad, t.grad_fn, t.name, t.retains_grad, t.hooks = data, None, grad_fn, name, False, None
         t.requires_grad = grad_fn is not None
         return t
 

@@ -17,8 +17,9 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-from .base import TensorBase
-from .state import enable_grad, is_grad_enabled, no_grad, set_grad_enabled, swap_grad_enabled
+from .anomaly import check_backward
+from .base import TensorBase, data_of
+from .state import anomaly_mode, enable_grad, is_grad_enabled, no_grad, set_grad_enabled, swap_grad_enabled
 
 __all__ = ["AccumulateGrad", "CollectGrads", "backward", "enable_grad", "fit_gradient", "grad", "is_grad_enabled",
            "no_grad", "propagate", "set_grad_enabled", "toposort"]  # grad mode too, where 0.1 had it
@@ -146,21 +147,32 @@ class CollectGrads:
 
 def propagate(roots: Sequence, seeds: Sequence, sink, retain_graph: bool = False,
               create_graph: bool = False) -> None:
-    """Send ``seeds`` (one gradient per root) from ``roots`` back through the graph into ``sink``."""
+    """Send ``seeds`` (one gradient per root) from ``roots`` back through the graph into ``sink``.
+
+    A tensor's hooks see its gradient once it is complete (every use summed): a non-leaf's when its turn
+    comes in the topological order, a hooked leaf's after the whole graph, just before the sink takes it.
+    """
     pending: dict[int, object] = {}
+    hooked: dict[int, TensorBase] = {}  # leaves with hooks: their gradient waits, summed, for the end
     for r, g in zip(roots, seeds):
         pending[id(r)] = pending[id(r)] + g if id(r) in pending else g
     prev = swap_grad_enabled(bool(create_graph))  # a plain backward records nothing; create_graph records it
+    mode = anomaly_mode()
     try:
         for r in roots:
             if r.grad_fn is None and r.requires_grad and id(r) in pending:  # a root given twice is summed once
-                sink.deliver(r, pending.pop(id(r)))
+                if r.hooks:
+                    hooked[id(r)] = r
+                else:
+                    sink.deliver(r, pending.pop(id(r)))
         order = toposort(roots)
         through, wanted = sink.needed(order), sink.wanted()
         for t in order:
             g = pending.pop(id(t), None)
             if g is None:
                 continue
+            if t.hooks:
+                g = run_hooks(t, g, create_graph)
             if t.retains_grad or (wanted and id(t) in wanted):  # a sink takes only what it keeps
                 sink.deliver(t, g)
             if through is not None and id(t) not in through:
@@ -169,6 +181,8 @@ def propagate(roots: Sequence, seeds: Sequence, sink, retain_graph: bool = False
             grads = recorded_gradients(ctx, t, g) if create_graph else type(ctx).backward(ctx, g)
             if type(grads) is not tuple or len(grads) != len(ctx.inputs):
                 grads = as_tuple(grads, ctx)
+            if mode is not None:
+                check_backward(ctx, grads, mode)
             for inp, lg in zip(ctx.inputs, grads):
                 if lg is None or not isinstance(inp, TensorBase) or not inp.requires_grad:
                     continue
@@ -176,15 +190,34 @@ def propagate(roots: Sequence, seeds: Sequence, sink, retain_graph: bool = False
                     lg = np.asarray(lg)
                 if lg.shape != inp.data.shape or lg.dtype != inp.data.dtype:
                     lg = fit_gradient(lg, inp, ctx)
-                if inp.grad_fn is None:
+                if inp.grad_fn is None and not inp.hooks:
                     sink.deliver(inp, lg)
                 else:
                     k = id(inp)
                     pending[k] = pending[k] + lg if k in pending else lg
+                    if inp.grad_fn is None:
+                        hooked[k] = inp
             if not retain_graph and ctx.saved:
                 ctx.release()
+        for k, leaf in hooked.items():
+            sink.deliver(leaf, run_hooks(leaf, pending.pop(k), create_graph))
     finally:
         swap_grad_enabled(prev)
+
+
+def run_hooks(t: TensorBase, g, create_graph: bool):
+    """``t``'s hooks in the order they were registered, each given the gradient the one before returned."""
+    for fn in list(t.hooks.values()):
+        out = fn(g)
+        if out is None:
+            continue
+        if not create_graph:
+            out = np.asarray(data_of(out))
+        if tuple(out.shape) != t.data.shape:
+            raise RuntimeError(f"the hook {getattr(fn, '__name__', fn)!r} returned a gradient of shape "
+                               f"{tuple(out.shape)} for a tensor of shape {t.data.shape}")
+        g = out if out.dtype == t.data.dtype else out.astype(t.data.dtype)
+    return g
 
 
 def backward(roots: Sequence, seeds: Sequence, retain_graph: bool = False, create_graph: bool = False) -> None:

@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from .anomaly import check_forward
 from .base import TensorBase
-from .state import is_grad_enabled
+from .state import anomaly_mode, is_grad_enabled
 
 _RELEASED = object()
 
@@ -111,6 +112,9 @@ class Function:
             arr = np.asarray(out)
             ctx.saved = tuple(arr if s is out else s for s in ctx.saved)
             out = arr
+        mode = anomaly_mode()
+        if mode is not None:
+            check_forward(ctx, raw, out, mode)
         if track and is_grad_enabled():
             raw.append(out)
             ctx.arrays = raw  # the forward's arrays by position: the roles of saved values

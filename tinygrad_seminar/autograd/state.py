@@ -1,10 +1,10 @@
-"""The autograd's global state, owned here and nowhere else: grad mode, kept per thread.
+"""The autograd's global state, owned here and nowhere else: grad mode and anomaly mode, kept per thread.
 
 Grad mode says whether ops record the graph that backward needs. As in PyTorch it belongs to a
 thread: ``predict`` running under ``no_grad`` in one thread leaves training in another untouched.
 ``no_grad``, ``enable_grad`` and ``set_grad_enabled`` work as context managers and as decorators (a
 fresh context for every call, generator functions included); ``set_grad_enabled(mode)`` also works as
-a plain call, switching the mode at once.
+a plain call, switching the mode at once. ``detect_anomaly()`` makes every op check what it produces.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import numpy as np
 
 class _ThreadState(threading.local):
     grad_enabled = True  # each thread starts with recording on, as in PyTorch
+    anomaly: detect_anomaly | None = None  # the innermost detect_anomaly() in force, if any
 
 
 _local = _ThreadState()
@@ -27,6 +28,11 @@ _local = _ThreadState()
 def is_grad_enabled() -> bool:
     """True when ops record the graph that backward needs (in this thread)."""
     return _local.grad_enabled
+
+
+def anomaly_mode() -> detect_anomaly | None:
+    """The ``detect_anomaly`` in force in this thread (it says whether inf counts), or None."""
+    return _local.anomaly
 
 
 def swap_grad_enabled(mode: bool) -> bool:
@@ -137,3 +143,31 @@ class set_grad_enabled(_GradModeContext):
     def __call__(self, fn: Callable) -> Callable:
         _local.grad_enabled = self.prev  # decorating must not switch the mode: undo what __init__ did
         return super().__call__(fn)
+
+
+class AnomalyError(RuntimeError):
+    """An op produced NaN (or inf, with check_inf=True) under ``detect_anomaly()``; the message says where."""
+
+
+class detect_anomaly(_GradModeContext):
+    """``with ts.detect_anomaly():`` (or ``@ts.detect_anomaly()``): the first op to produce NaN raises AnomalyError.
+
+    It checks every op's output in forward and its gradients in backward, and names the op, the direction,
+    its input shapes and the line of your code that created it (recorded only while the mode is on).
+    ``check_inf=True`` counts infinities too; by default they pass (``log(0)`` is legitimate in masked code).
+    """
+
+    def __init__(self, check_inf: bool = False) -> None:
+        self.check_inf, self.prev = bool(check_inf), []
+
+    def clone(self) -> detect_anomaly:
+        return type(self)(self.check_inf)
+
+    def __enter__(self):
+        self.prev.append(_local.anomaly)
+        _local.anomaly = self
+        return self
+
+    def __exit__(self, *exc) -> bool:
+        _local.anomaly = self.prev.pop()
+        return False

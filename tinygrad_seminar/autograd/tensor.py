@@ -6,10 +6,13 @@ serves first and second derivatives in function.py, the ops in ops/, backward in
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from . import engine
 from .base import TensorBase, data_of
+from .hooks import HookHandle, add_hook
 from .ops import math as math_ops
 from .ops import reduce as reduce_ops
 from .ops import shape as shape_ops
@@ -95,6 +98,18 @@ class Tensor(TensorBase):
             raise RuntimeError("requires_grad_(False) on a tensor computed by an op: use .detach() instead")
         self.requires_grad = bool(flag)
         return self
+
+    def register_hook(self, fn: Callable) -> HookHandle:
+        """Call ``fn(grad)`` in each backward, once this tensor's gradient is complete; returns a handle.
+
+        ``grad`` is a numpy array (a Tensor under create_graph). ``fn`` may return a replacement, which is
+        what flows on (into ``.grad`` for a leaf); hooks run in the order they were registered.
+        """
+        if not self.requires_grad:
+            raise RuntimeError("register_hook on a tensor that does not require grad: no gradient will reach it")
+        if self.hooks is None:
+            self.hooks = {}
+        return add_hook(self.hooks, fn, "register_hook")
 
     def retain_grad(self) -> Tensor:
         """Keep ``.grad`` on this non-leaf tensor too after backward (to look at a delta, say)."""

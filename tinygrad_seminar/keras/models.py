@@ -55,11 +55,11 @@ class Model(Trainer, Module):
         if training is not None and _takes_training(type(self)):
             kwargs["training"] = training
         if training is None or all(m.training == training for m in self.modules()):
-            return self.forward(*args, **kwargs)
+            return super().__call__(*args, **kwargs)
         modes = [(m, m.training) for m in self.modules()]
         self.train(bool(training))
         try:
-            return self.forward(*args, **kwargs)
+            return super().__call__(*args, **kwargs)
         finally:
             for m, mode in modes:
                 m.training = mode

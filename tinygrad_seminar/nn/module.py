@@ -7,12 +7,13 @@ first assigned), including lists and tuples of them, so there is nothing to regi
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import numpy as np
 
 from ..autograd import Tensor, no_grad
 from ..autograd.base import data_of
+from ..autograd.hooks import HookHandle, add_hook
 
 _name_counts: dict[str, int] = {}
 
@@ -55,7 +56,28 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__} must define forward()")
 
     def __call__(self, *args, **kwargs):
-        return self.forward(*args, **kwargs)
+        hooks = self.__dict__.get("_forward_hook_dicts")  # (pre, post), once a hook was registered
+        if hooks is None:
+            return self.forward(*args, **kwargs)
+        for fn in list(hooks[0].values()):
+            new = fn(self, args)
+            if new is not None:
+                args = new if isinstance(new, tuple) else (new,)
+        out = self.forward(*args, **kwargs)
+        for fn in list(hooks[1].values()):
+            new = fn(self, args, out)
+            if new is not None:
+                out = new
+        return out
+
+    # ---- hooks (PyTorch's) ----
+    def register_forward_pre_hook(self, fn: Callable) -> HookHandle:
+        """``fn(module, inputs)`` before each forward; it may return new inputs (a tuple, or one value)."""
+        return add_hook(self.__dict__.setdefault("_forward_hook_dicts", ({}, {}))[0], fn, "register_forward_pre_hook")
+
+    def register_forward_hook(self, fn: Callable) -> HookHandle:
+        """``fn(module, inputs, output)`` after each forward; it may return a replacement output."""
+        return add_hook(self.__dict__.setdefault("_forward_hook_dicts", ({}, {}))[1], fn, "register_forward_hook")
 
     def compute_output_shape(self, input_shape: tuple) -> tuple:
         """The output's shape for inputs of ``input_shape`` (None for the batch axis), as in Keras.
