@@ -52,14 +52,16 @@ class Model(Trainer, Module):
 
         A ``forward`` of your own that has a ``training`` parameter is given it, as Keras gives ``call``.
         """
-        if training is not None and _takes_training(type(self)):
+        if training is None:  # the common case first: no mode to set, nothing to pass on
+            return Module.__call__(self, *args, **kwargs)
+        if _takes_training(type(self)):
             kwargs["training"] = training
-        if training is None or all(m.training == training for m in self.modules()):
-            return super().__call__(*args, **kwargs)
+        if all(m.training == training for m in self.modules()):
+            return Module.__call__(self, *args, **kwargs)
         modes = [(m, m.training) for m in self.modules()]
         self.train(bool(training))
         try:
-            return super().__call__(*args, **kwargs)
+            return Module.__call__(self, *args, **kwargs)
         finally:
             for m, mode in modes:
                 m.training = mode
