@@ -20,6 +20,7 @@ from .autograd import (
     full,
     grad,
     gradcheck,
+    gradcheck_module,
     gradgradcheck,
     is_grad_enabled,
     manual_seed,
@@ -56,8 +57,8 @@ for _old, _module in {"engine": engine, "ops": ops, "functional": functional, "l
 __all__ = [
     "Function", "GradcheckError", "Input", "Model", "Sequential", "Tensor", "arange", "autograd", "callbacks",
     "concatenate", "datasets", "default_generator", "enable_grad", "engine", "eye", "full", "functional", "grad",
-    "gradcheck", "gradgradcheck", "is_grad_enabled", "keras", "load_model", "losses", "manual_seed", "metrics", "nn",
-    "no_grad", "numerical_grad", "ones", "ones_like", "ops", "optim", "rand", "randn", "rules", "saving",
-    "set_grad_enabled", "stack", "tensor", "where", "zeros", "zeros_like",
+    "gradcheck", "gradcheck_module", "gradgradcheck", "is_grad_enabled", "keras", "load_model", "losses",
+    "manual_seed", "metrics", "nn", "no_grad", "numerical_grad", "ones", "ones_like", "ops", "optim", "rand", "randn",
+    "rules", "saving", "set_grad_enabled", "stack", "tensor", "where", "zeros", "zeros_like",
 ]
 

@@ -6,12 +6,14 @@ from .engine import grad, toposort
 from .factories import arange, eye, full, ones, ones_like, rand, randn, tensor, zeros, zeros_like
 from .function import Function
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck, numerical_grad
+from .module_check import gradcheck_module
 from .random import default_generator, manual_seed
 from .state import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .tensor import Tensor
 
 __all__ = [
     "Function", "GradcheckError", "Tensor", "arange", "default_generator", "enable_grad", "engine", "eye", "full",
-    "grad", "gradcheck", "gradgradcheck", "is_grad_enabled", "manual_seed", "no_grad", "numerical_grad", "ones",
-    "ones_like", "ops", "rand", "randn", "set_grad_enabled", "tensor", "toposort", "zeros", "zeros_like",
+    "grad", "gradcheck", "gradcheck_module", "gradgradcheck", "is_grad_enabled", "manual_seed", "no_grad",
+    "numerical_grad", "ones", "ones_like", "ops", "rand", "randn", "set_grad_enabled", "tensor", "toposort", "zeros",
+    "zeros_like",
 ]
