@@ -333,3 +333,19 @@ def separable_points(draw):
     X = X[:, keep]
     Y = (u[:n] @ X + u[n] >= 0).astype(float).reshape(1, -1)
     return u, X, Y, draw(finite_floats(0.01, 2.0))
+
+
+# ---- gradcheck's blame: a two-layer network built from x @ W.T + b ----
+@st.composite
+def two_layer_nets(draw):
+    """(x, W1, b1, W2, b2): x (samples, inputs), W1 (hidden, inputs), b1 (hidden,), W2 (1, hidden), b2 (1,).
+
+    hidden >= 2, so layer 1's activation (samples, hidden) and layer 2's (samples, 1) differ in shape and a
+    message can say which layer it blames. Elements are small (|v| in [0.1, 0.8], x in [0.1, 1]), so no
+    sigmoid saturates: a backward that forgets the factor (1 - s) then misses the gradient by more than
+    gradcheck's default tolerances, wherever the wrong op sits.
+    """
+    samples, inputs, hidden = draw(st.integers(3, 4)), draw(st.integers(1, 3)), draw(st.integers(2, 4))
+    small = signed(MARGIN, 0.8)
+    return (draw(arrays((samples, inputs), signed(MARGIN, 1.0))), draw(arrays((hidden, inputs), small)),
+            draw(arrays((hidden,), small)), draw(arrays((1, hidden), small)), draw(arrays((1,), small)))

@@ -22,6 +22,7 @@ from .autograd import (
     full,
     grad,
     gradcheck,
+    gradcheck_module,
     gradgradcheck,
     is_grad_enabled,
     manual_seed,
@@ -58,7 +59,7 @@ for _old, _module in {"engine": engine, "ops": ops, "functional": functional, "l
 __all__ = [
     "AnomalyError", "Function", "GradcheckError", "Input", "Model", "Sequential", "Tensor", "arange", "autograd",
     "callbacks", "concatenate", "datasets", "default_generator", "detect_anomaly", "enable_grad", "engine", "eye",
-    "full", "functional", "grad", "gradcheck", "gradgradcheck", "is_grad_enabled", "keras", "load_model", "losses",
-    "manual_seed", "metrics", "nn", "no_grad", "numerical_grad", "ones", "ones_like", "ops", "optim", "rand", "randn",
-    "rules", "saving", "set_grad_enabled", "stack", "tensor", "where", "zeros", "zeros_like",
+    "full", "functional", "grad", "gradcheck", "gradcheck_module", "gradgradcheck", "is_grad_enabled", "keras",
+    "load_model", "losses", "manual_seed", "metrics", "nn", "no_grad", "numerical_grad", "ones", "ones_like", "ops",
+    "optim", "rand", "randn", "rules", "saving", "set_grad_enabled", "stack", "tensor", "where", "zeros", "zeros_like",
 ]

@@ -7,13 +7,14 @@ from .factories import arange, eye, full, ones, ones_like, rand, randn, tensor, 
 from .function import Function
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck, numerical_grad
 from .hooks import HookHandle
+from .module_check import gradcheck_module
 from .random import default_generator, manual_seed
 from .state import AnomalyError, detect_anomaly, enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .tensor import Tensor
 
 __all__ = [
     "AnomalyError", "Function", "GradcheckError", "HookHandle", "Tensor", "arange", "default_generator",
-    "detect_anomaly", "enable_grad", "engine", "eye", "full", "grad", "gradcheck", "gradgradcheck", "is_grad_enabled",
-    "manual_seed", "no_grad", "numerical_grad", "ones", "ones_like", "ops", "rand", "randn", "set_grad_enabled",
-    "tensor", "toposort", "zeros", "zeros_like",
+    "detect_anomaly", "enable_grad", "engine", "eye", "full", "grad", "gradcheck", "gradcheck_module", "gradgradcheck",
+    "is_grad_enabled", "manual_seed", "no_grad", "numerical_grad", "ones", "ones_like", "ops", "rand", "randn",
+    "set_grad_enabled", "tensor", "toposort", "zeros", "zeros_like",
 ]
