@@ -159,3 +159,9 @@ def test_numerical_grad_of_float32_inputs_is_computed_in_float64():
     assert g.dtype == np.float64
     np.testing.assert_allclose(g, np.exp(x.data.astype(np.float64)), rtol=1e-8)
     assert x.dtype == np.float32
+
+
+def test_gradgradcheck_of_a_function_that_ignores_its_input_says_so():
+    x, z = ts.tensor([1.0], requires_grad=True), ts.tensor([2.0], requires_grad=True)
+    with pytest.raises(ts.GradcheckError, match=r"^gradgradcheck: fn's output does not depend on any input"):
+        ts.gradgradcheck(lambda x: (z * z).sum(), x)

@@ -153,6 +153,9 @@ def gradgradcheck(fn: Callable, *inputs, eps: float = 1e-6, atol: float = 1e-5, 
         with enable_grad():  # central differences call this under no_grad; it needs a graph all the same
             gs = grad(fn(*xs), checked, grad_outputs=v, create_graph=True, allow_unused=True)
         parts = [g.reshape(-1) for g in gs if g is not None]
+        if not parts:
+            raise GradcheckError("gradgradcheck: fn's output does not depend on any input that requires grad, so "
+                                 "it has no first derivative to differentiate again; check fn with ts.gradcheck")
         return Concatenate.apply(*parts) if len(parts) > 1 else parts[0]
 
     return check(first_derivatives, inputs, eps, atol, rtol, unreached_ok=True)
