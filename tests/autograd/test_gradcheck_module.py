@@ -148,3 +148,16 @@ def test_a_parameter_that_does_not_reach_the_loss_is_named():
 def test_the_loss_must_be_a_scalar_tensor():
     with pytest.raises(ValueError, match="scalar"):
         ts.gradcheck_module(tanh_net(), lambda y, p: (p - y) ** 2, X, Y)
+
+
+def test_a_relu_at_exactly_zero_is_not_blamed_but_the_jump_is_named():
+    ts.manual_seed(0)
+    x = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+    y = np.array([[0.0], [1.0], [1.0], [0.0]])
+    model = ts.Sequential([ts.Input(shape=(2,)), ts.nn.Dense(4, activation="relu"),
+                           ts.nn.Dense(1, activation="sigmoid")])  # zero biases: the row (0, 0) sits on relu's kink
+    with pytest.raises(ts.GradcheckError) as err:
+        ts.gradcheck_module(model, ts.losses.binary_crossentropy, x, y)
+    message = str(err.value)
+    assert "No op is to blame: the check ran at a point where a derivative jumps" in message
+    assert "Relu (node" in message and "disagrees with its forward" not in message

@@ -20,7 +20,15 @@ import numpy as np
 
 from .base import TensorBase, data_of
 from .engine import toposort
-from .jacobians import agree, analytic_rows, copies64, identity_probes, numerical_columns, sample_entries
+from .jacobians import (
+    agree,
+    analytic_rows,
+    copies64,
+    derivative_jumps,
+    identity_probes,
+    numerical_columns,
+    sample_entries,
+)
 from .state import enable_grad
 
 __all__ = ["blame", "recheck"]
@@ -34,7 +42,7 @@ def blame(out: TensorBase, sources, eps: float, atol: float, rtol: float, max_en
     order = list(reversed(toposort([out])))  # forward order
     on_path = {id(s) for s in sources}
     rng = np.random.default_rng(seed)
-    blamed, unchecked = [], []
+    blamed, unchecked, kinks = [], [], []
     for n, t in enumerate(order, 1):
         node = t.grad_fn
         positions = [k for k, a in enumerate(node.inputs) if isinstance(a, TensorBase) and id(a) in on_path]
@@ -46,13 +54,18 @@ def blame(out: TensorBase, sources, eps: float, atol: float, rtol: float, max_en
         verdict = recheck(node, positions, eps, atol, rtol, max_entries, rng)
         if isinstance(verdict, str):
             unchecked.append(f"{where}: {verdict}")
-        elif verdict:
-            blamed.append(f"{where}, for its input{'s' if len(verdict) > 1 else ''} {', '.join(map(str, verdict))}")
-    return describe(blamed, unchecked)
+            continue
+        failing, kinked = verdict
+        if failing:
+            blamed.append(f"{where}, for its input{'s' if len(failing) > 1 else ''} {', '.join(map(str, failing))}")
+        if kinked:
+            kinks.append(f"{where}, at input {', '.join(map(str, kinked))}")
+    return describe(blamed, unchecked, kinks)
 
 
-def recheck(node, positions: list, eps: float, atol: float, rtol: float, max_entries: int, rng) -> list | str:
-    """The positions among ``positions`` where the op's backward disagrees alone, or why it cannot be re-checked."""
+def recheck(node, positions: list, eps: float, atol: float, rtol: float, max_entries: int, rng) -> tuple | str:
+    """(positions where the op's backward disagrees alone, positions where its derivative jumps), or why it cannot
+    be re-checked. At a jump (a kink) central differences cannot judge the backward, so the op is not blamed."""
     cls, kwargs = type(node), node.kwargs
 
     def one_op(*xs):
@@ -74,18 +87,24 @@ def recheck(node, positions: list, eps: float, atol: float, rtol: float, max_ent
     else:
         probes = rng.choice([-1.0, 1.0], (PROBES, n_out)) * rng.uniform(0.5, 1.5, (PROBES, n_out))
     checked = [args[k] for k in positions]
-    failing = []
+    failing, kinked = [], []
     try:
         for k, x, ja in zip(positions, checked, analytic_rows(res, checked, probes)):
             entries = sample_entries(x.data.size, max_entries, rng)
             if not agree(ja[:, entries], numerical_columns(one_op, args, x, probes, entries, eps), atol, rtol):
-                failing.append(k)
+                (kinked if derivative_jumps(one_op, args, x, probes, entries, eps) else failing).append(k)
     except Exception as e:
         return f"re-checking it raised {type(e).__name__}: {e}"
-    return failing
+    return failing, kinked
 
 
-def describe(blamed: list, unchecked: list) -> str:
+def describe(blamed: list, unchecked: list, kinks: list = ()) -> str:
+    if kinks and not blamed:
+        text = ("No op is to blame: the check ran at a point where a derivative jumps, where central differences "
+                "average the two sides and no backward can match them:\n" + "\n".join(f"  {k}" for k in kinks)
+                + "\nMove the point (e.g. biases or data not exactly 0 for a relu) and check again.")
+        return text + ("\nNot re-checked (so not cleared), as they cannot be re-run alone:\n" + "\n".join(
+            f"  {u}" for u in unchecked) if unchecked else "")
     if len(blamed) == 1:
         text = f"The op whose backward disagrees with its forward: {blamed[0]}."
     elif blamed:
