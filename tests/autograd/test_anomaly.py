@@ -71,3 +71,23 @@ def test_a_nan_inside_a_model_points_at_the_users_call():
                            ts.nn.Activation(ts.functional.log)])
     with ts.detect_anomaly(), pytest.raises(ts.AnomalyError, match=rf"^Log \(forward\).* created at {HERE}:\d+$"):
         model(np.array([[-5.0]], np.float32))
+
+
+def test_under_create_graph_the_nan_is_named_as_the_backward_that_recorded_it():
+    x = ts.tensor([0.0], requires_grad=True)
+    with ts.detect_anomaly(), pytest.raises(ts.AnomalyError, match=r"^Sqrt \(backward, recorded for create_graph\)"):
+        ts.grad((x.sqrt() * 0).sum(), x, create_graph=True)
+
+
+def test_the_decorator_without_parentheses_says_to_add_them():
+    with pytest.raises(TypeError, match=r"write @ts.detect_anomaly\(\) with parentheses"):
+        ts.detect_anomaly(print)
+
+
+def test_a_nan_that_came_in_is_said_to_have_come_from_before():
+    with ts.detect_anomaly(), pytest.raises(ts.AnomalyError, match=r"\(its input 0 already held nan: it came from "
+                                                                  r"before\)$"):
+        ts.tensor([float("nan")]) * 1
+    x = ts.tensor([1.0], requires_grad=True)
+    with ts.detect_anomaly(), pytest.raises(ts.AnomalyError, match=r"the gradient arriving at it already held nan"):
+        (x * 2).sum().backward(ts.tensor(float("nan")))

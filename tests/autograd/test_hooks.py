@@ -101,3 +101,15 @@ def test_the_same_as_pytorch_when_it_is_installed():
     (x * x + x).sum().backward()
     (tx * tx + tx).sum().backward()
     np.testing.assert_allclose(x.grad, tx.grad.numpy())
+
+
+def test_ts_grad_runs_only_the_hooks_on_the_way_to_what_it_is_asked_for():
+    a, b = ts.tensor([1.0, 2.0], requires_grad=True), ts.tensor([3.0, 4.0], requires_grad=True)
+    called = []
+    a.register_hook(lambda g: called.append("a"))
+    u = a * 2
+    u.register_hook(lambda g: called.append("u"))
+    ts.grad((u * b).sum(), b)
+    assert called == []
+    ts.grad((u * b).sum(), a)
+    assert called == ["u", "a"]

@@ -42,16 +42,20 @@ def check_forward(ctx, raw: list, out: np.ndarray, mode) -> None:
     ctx.created_at = user_line()
     bad = _bad(out, mode.check_inf)
     if bad is not None:
-        raise AnomalyError(_message(ctx, "forward", bad, raw, "its output"))
+        given = [k for k, r in enumerate(raw) if isinstance(r, np.ndarray) and _bad(r, mode.check_inf)]
+        arrived = f" (its input {', '.join(map(str, given))} already held {bad}: it came from before)" if given else ""
+        raise AnomalyError(_message(ctx, "forward", bad, raw, "its output") + arrived)
 
 
-def check_backward(ctx, grads: tuple, mode) -> None:
+def check_backward(ctx, grads: tuple, mode, incoming) -> None:
     """Raise AnomalyError if a gradient the op's backward returned is bad."""
     for k, g in enumerate(grads):
         bad = None if g is None else _bad(g, mode.check_inf)
         if bad is not None:
             raw = [data_of(a) for a in ctx.inputs]
-            raise AnomalyError(_message(ctx, "backward", bad, raw, f"its gradient for input {k}"))
+            arrived = (f" (the gradient arriving at it already held {bad}: from a hook, or the gradient given to "
+                       "backward)") if _bad(incoming, mode.check_inf) else ""
+            raise AnomalyError(_message(ctx, "backward", bad, raw, f"its gradient for input {k}") + arrived)
 
 
 def _message(ctx, direction: str, bad: str, raw: list, what: str) -> str:

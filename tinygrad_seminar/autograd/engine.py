@@ -19,7 +19,15 @@ import numpy as np
 
 from .anomaly import check_backward
 from .base import TensorBase, data_of
-from .state import anomaly_mode, enable_grad, is_grad_enabled, no_grad, set_grad_enabled, swap_grad_enabled
+from .state import (
+    AnomalyError,
+    anomaly_mode,
+    enable_grad,
+    is_grad_enabled,
+    no_grad,
+    set_grad_enabled,
+    swap_grad_enabled,
+)
 
 __all__ = ["AccumulateGrad", "CollectGrads", "backward", "enable_grad", "fit_gradient", "grad", "is_grad_enabled",
            "no_grad", "propagate", "set_grad_enabled", "toposort"]  # grad mode too, where 0.1 had it
@@ -78,7 +86,10 @@ def recorded_gradients(ctx, out: TensorBase, g) -> tuple:
             "from Tensor ops instead, or set differentiable_backward = True if its backward uses only "
             "operators and methods that Tensors share with numpy arrays."
         )
-    return ctx.backward_recorded(out, g)
+    try:
+        return ctx.backward_recorded(out, g)
+    except AnomalyError as e:  # an op recorded by this backward made the NaN: name the backward, not that op
+        raise AnomalyError(f"{type(ctx).__name__} (backward, recorded for create_graph): {e}") from None
 
 
 def as_tuple(grads, ctx) -> tuple:
@@ -157,21 +168,21 @@ def propagate(roots: Sequence, seeds: Sequence, sink, retain_graph: bool = False
     for r, g in zip(roots, seeds):
         pending[id(r)] = pending[id(r)] + g if id(r) in pending else g
     prev = swap_grad_enabled(bool(create_graph))  # a plain backward records nothing; create_graph records it
-    mode = anomaly_mode()
+    mode, wanted = anomaly_mode(), sink.wanted()
     try:
         for r in roots:
             if r.grad_fn is None and r.requires_grad and id(r) in pending:  # a root given twice is summed once
-                if r.hooks:
+                if r.hooks and (wanted is None or id(r) in wanted):
                     hooked[id(r)] = r
                 else:
                     sink.deliver(r, pending.pop(id(r)))
         order = toposort(roots)
-        through, wanted = sink.needed(order), sink.wanted()
+        through = sink.needed(order)
         for t in order:
             g = pending.pop(id(t), None)
             if g is None:
                 continue
-            if t.hooks:
+            if t.hooks and (through is None or id(t) in through or id(t) in wanted):  # ts.grad skips the rest
                 g = run_hooks(t, g, create_graph)
             if t.retains_grad or (wanted and id(t) in wanted):  # a sink takes only what it keeps
                 sink.deliver(t, g)
@@ -182,7 +193,7 @@ def propagate(roots: Sequence, seeds: Sequence, sink, retain_graph: bool = False
             if type(grads) is not tuple or len(grads) != len(ctx.inputs):
                 grads = as_tuple(grads, ctx)
             if mode is not None:
-                check_backward(ctx, grads, mode)
+                check_backward(ctx, grads, mode, g)
             for inp, lg in zip(ctx.inputs, grads):
                 if lg is None or not isinstance(inp, TensorBase) or not inp.requires_grad:
                     continue
@@ -190,8 +201,8 @@ def propagate(roots: Sequence, seeds: Sequence, sink, retain_graph: bool = False
                     lg = np.asarray(lg)
                 if lg.shape != inp.data.shape or lg.dtype != inp.data.dtype:
                     lg = fit_gradient(lg, inp, ctx)
-                if inp.grad_fn is None and not inp.hooks:
-                    sink.deliver(inp, lg)
+                if inp.grad_fn is None and (not inp.hooks or (wanted is not None and id(inp) not in wanted)):
+                    sink.deliver(inp, lg)  # a leaf ts.grad does not ask for runs no hooks (the sink drops it)
                 else:
                     k = id(inp)
                     pending[k] = pending[k] + lg if k in pending else lg

@@ -95,6 +95,8 @@ def gradcheck_module(module, loss_fn: Callable, x, y, max_entries: int = 64, see
     parameter's worst entry (``0.weight[3, 2] (layer 'dense_1')``) and the op to blame (blame.py), or a
     parameter that does not reach the loss.
     """
+    if isinstance(max_entries, bool) or not isinstance(max_entries, (int, np.integer)) or max_entries < 1:
+        raise ValueError(f"gradcheck_module: max_entries must be a whole number >= 1, got {max_entries!r}")
     work, x, y = float64_copy(module), as64(x), as64(y)
     value = scalar_loss(loss_fn, work, x, y)
     named = [(n, p) for n, p in work.named_parameters() if p.requires_grad]

@@ -158,6 +158,9 @@ class detect_anomaly(_GradModeContext):
     """
 
     def __init__(self, check_inf: bool = False) -> None:
+        if not isinstance(check_inf, (bool, np.bool_)):
+            hint = "; as a decorator write @ts.detect_anomaly() with parentheses" if callable(check_inf) else ""
+            raise TypeError(f"detect_anomaly: check_inf must be True or False, got {type(check_inf).__name__}{hint}")
         self.check_inf, self.prev = bool(check_inf), []
 
     def clone(self) -> detect_anomaly:
