@@ -324,3 +324,20 @@ def test_load_state_dict_not_strict_ignores_missing_and_unexpected_keys_but_not_
     np.testing.assert_array_equal(m.head.bias.data, [5.0])
     with pytest.raises(ValueError, match=r"'head.bias': expected shape \(1,\), received \(2,\)"):
         m.load_state_dict({"head.bias": np.zeros(2, np.float32)}, strict=False)
+
+
+def test_a_trained_model_deep_copies_into_an_independent_twin():
+    import copy
+
+    ts.manual_seed(0)
+    model = ts.Sequential([ts.Input(shape=(2,)), nn.Dense(3, activation="tanh"), nn.Dense(1)])
+    model.compile(optimizer="adam", loss="mse")
+    x = np.ones((4, 2), np.float32)
+    model.fit(x, np.ones(4), verbose=0)
+    twin = copy.deepcopy(model)
+    assert type(twin[0].weight) is nn.Parameter and twin[0].weight is not model[0].weight
+    np.testing.assert_array_equal(twin.predict(x), model.predict(x))
+    twin.fit(x, np.zeros(4), verbose=0)  # its optimiser moves its own parameters only
+    assert not np.array_equal(twin.get_weights()[0], model.get_weights()[0])
+    with pytest.raises(RuntimeError, match="only tensors made by the user"):
+        copy.deepcopy(model[0].weight * 2)

@@ -31,6 +31,16 @@ class TensorBase:
         return t
 
 
+    def __deepcopy__(self, memo: dict) -> TensorBase:
+        """A leaf's copy (a Parameter stays one): its own data and grad, no hooks. As in PyTorch, leaves only."""
+        if self.grad_fn is not None:
+            raise RuntimeError("only tensors made by the user (leaves) can be deep-copied, not one computed by an op: "
+                               "copy its value with t.detach() and np.copy, or deep-copy the leaves it came from")
+        t = type(self).from_array(self.data.copy(), name=self.name)
+        t.requires_grad, t.grad = self.requires_grad, None if self.grad is None else self.grad.copy()
+        memo[id(self)] = t
+        return t
+
     @property
     def is_leaf(self) -> bool:
         return self.grad_fn is None
