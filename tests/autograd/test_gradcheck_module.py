@@ -161,3 +161,14 @@ def test_a_relu_at_exactly_zero_is_not_blamed_but_the_jump_is_named():
     message = str(err.value)
     assert "No op is to blame: the check ran at a point where a derivative jumps" in message
     assert "Relu (node" in message and "disagrees with its forward" not in message
+
+
+def test_a_layer_keeping_a_tensor_in_a_dict_is_checked_too():
+    class Scaled(ts.nn.Module):
+        def __init__(self):
+            self.dense, self.constants = ts.nn.Dense(1, input_dim=2), {"scale": ts.tensor([2.0])}
+
+        def forward(self, x):
+            return self.dense(x) * self.constants["scale"]
+
+    assert ts.gradcheck_module(Scaled(), ts.losses.mse, np.ones((3, 2)), np.ones((3, 1)))

@@ -14,7 +14,7 @@ import numpy as np
 from .base import TensorBase, data_of
 from .blame import blame
 from .engine import grad
-from .jacobians import GradcheckError, agree, copy64, perturbed_difference, reached, rel_error_text, sample_entries
+from .jacobians import GradcheckError, agree, perturbed_difference, reached, rel_error_text, sample_entries
 from .random import default_generator
 from .state import enable_grad, no_grad
 
@@ -24,20 +24,17 @@ __all__ = ["gradcheck_module"]
 def float64_copy(module):
     """A deep copy of ``module`` in float64, in eval mode, sharing nothing with it.
 
-    ``copy.deepcopy`` cannot make a Tensor (its constructor needs data), so every Tensor a module holds
-    (its parameters, and any other Tensor attribute) is copied first, in float64 (``copy64``), and handed
-    to deepcopy as already copied. A layer with a ``dtype`` (Dense) casts its input to it, and in float32 the
-    hidden activations would be rounded to 7 digits, too coarse for central differences: it is set to
-    float64. Eval mode, because a Dropout mask drawn afresh at every forward would make the loss random.
+    Every floating-point Tensor the copy's modules hold (parameters, and any other Tensor attribute) is cast
+    to float64. A layer with a ``dtype`` (Dense) casts its input to it, and in float32 the hidden
+    activations would be rounded to 7 digits, too coarse for central differences: it is set to float64.
+    Eval mode, because a Dropout mask drawn afresh at every forward would make the loss random.
     """
-    memo: dict[int, object] = {}
-    for m in module.modules():
+    work = copy.deepcopy(module)
+    for m in work.modules():
         for value in vars(m).values():
             for t in value if isinstance(value, (list, tuple)) else (value,):
-                if isinstance(t, TensorBase) and id(t) not in memo:
-                    memo[id(t)] = copy64(t)
-    work = copy.deepcopy(module, memo)
-    for m in work.modules():
+                if isinstance(t, TensorBase) and t.data.dtype.kind == "f":
+                    t.data = t.data.astype(np.float64)
         if isinstance(vars(m).get("dtype"), np.dtype) and m.dtype.kind == "f":
             m.dtype = np.dtype(np.float64)
     work.eval()
