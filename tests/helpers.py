@@ -6,6 +6,7 @@ live in strategies.py.
 from __future__ import annotations
 
 import numpy as np
+from tinygrad_seminar.callbacks import CallbackList
 
 import tinygrad_seminar as ts
 from tinygrad_seminar import nn
@@ -52,3 +53,70 @@ def assert_unchanged(before: dict, model) -> None:
     """The model's state_dict equals ``before``, entry by entry."""
     for k, v in model.state_dict().items():
         np.testing.assert_array_equal(v, before[k], err_msg=k)
+
+
+# ---- a stand-in model and a scripted fit for the callbacks' tests ----
+class FakeOptimizer:
+    def __init__(self, lr=0.1):
+        self.lr = lr
+
+    @property
+    def learning_rate(self):
+        return self.lr
+
+    @learning_rate.setter
+    def learning_rate(self, value):
+        self.lr = value
+
+
+class FakeModel:
+    """What the callbacks need from a Model: weights as a dict of numpy arrays, save, stop_training, optimizer."""
+
+    def __init__(self, live_state_dict=False):
+        self.stop_training = False
+        self.weights = {"w": np.zeros((2, 3)), "b": np.zeros(2)}
+        self.optimizer = FakeOptimizer()
+        self.saved = []  # (kind, path, value of w[0, 0] when saved)
+        self.live_state_dict = live_state_dict
+
+    def state_dict(self):
+        return self.weights if self.live_state_dict else {k: v.copy() for k, v in self.weights.items()}
+
+    def load_state_dict(self, d):
+        self.weights = {k: np.array(v) for k, v in d.items()}
+
+    def set_epoch_weights(self, epoch):  # weights that tell which epoch they come from, changed in place
+        for v in self.weights.values():
+            v[...] = epoch
+
+    def _write(self, kind, path):
+        with open(path, "w") as f:
+            f.write(f"{kind} {self.weights['w'][0, 0]:g}")
+        self.saved.append((kind, str(path), float(self.weights["w"][0, 0])))
+
+    def save(self, path):
+        self._write("model", path)
+
+    def save_weights(self, path):
+        self._write("weights", path)
+
+
+def run_callbacks(callbacks, values, monitor="val_loss", model=None, steps=2):
+    """Drive the hooks as fit will, with scripted epoch logs; returns (model, epochs run)."""
+    model = model or FakeModel()
+    cbs = CallbackList(callbacks if isinstance(callbacks, list) else [callbacks], model=model,
+                       params={"epochs": len(values), "steps": steps, "verbose": 0})
+    cbs.on_train_begin()
+    ran = 0
+    for epoch, value in enumerate(values):
+        cbs.on_epoch_begin(epoch)
+        model.set_epoch_weights(epoch)
+        for batch in range(steps):
+            cbs.on_train_batch_begin(batch)
+            cbs.on_train_batch_end(batch, {"loss": 1.0})
+        cbs.on_epoch_end(epoch, {"loss": 1.0, monitor: value})
+        ran += 1
+        if model.stop_training:
+            break
+    cbs.on_train_end()
+    return model, ran
