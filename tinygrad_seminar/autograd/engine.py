@@ -104,6 +104,8 @@ def as_tuple(grads, ctx) -> tuple:
 class AccumulateGrad:
     """The sink of ``backward()``: leaves (and tensors that ``retain_grad()``) add into ``.grad``."""
 
+    step = None  # a sink that watches each step of backward defines step(t, g, arrived) (see propagate)
+
     def __init__(self, seeds: Sequence) -> None:
         self.owned = {id(g) for g in seeds}  # arrays handed to us or stored in some .grad: never alias them
 
@@ -128,6 +130,8 @@ class AccumulateGrad:
 
 class CollectGrads:
     """The sink of ``ts.grad``: the gradients of ``inputs``, summed; no ``.grad`` is touched."""
+
+    step = None
 
     def __init__(self, inputs: Sequence) -> None:
         self.inputs = inputs
@@ -162,20 +166,13 @@ def propagate(roots: Sequence, seeds: Sequence, sink, retain_graph: bool = False
 
     A tensor's hooks see its gradient once it is complete (every use summed): a non-leaf's when its turn
     comes in the topological order, a hooked leaf's after the whole graph, just before the sink takes it.
+    A sink whose ``step`` is not None is told of every op's backward as it runs: ``step(t, g, arrived)``,
+    ``t`` the op's output, ``g`` its gradient, ``arrived`` the (input, gradient) pairs it just sent.
     """
-    pending: dict[int, object] = {}
-    hooked: dict[int, TensorBase] = {}  # leaves with hooks: their gradient waits, summed, for the end
-    for r, g in zip(roots, seeds):
-        pending[id(r)] = pending[id(r)] + g if id(r) in pending else g
+    mode, wanted, step = anomaly_mode(), sink.wanted(), sink.step
     prev = swap_grad_enabled(bool(create_graph))  # a plain backward records nothing; create_graph records it
-    mode, wanted = anomaly_mode(), sink.wanted()
     try:
-        for r in roots:
-            if r.grad_fn is None and r.requires_grad and id(r) in pending:  # a root given twice is summed once
-                if r.hooks and (wanted is None or id(r) in wanted):
-                    hooked[id(r)] = r
-                else:
-                    sink.deliver(r, pending.pop(id(r)))
+        pending, hooked = seed_roots(roots, seeds, sink, wanted)
         order = toposort(roots)
         through = sink.needed(order)
         for t in order:
@@ -194,6 +191,7 @@ def propagate(roots: Sequence, seeds: Sequence, sink, retain_graph: bool = False
                 grads = as_tuple(grads, ctx)
             if mode is not None:
                 check_backward(ctx, grads, mode, g)
+            arrived = [] if step is not None else None
             for inp, lg in zip(ctx.inputs, grads):
                 if lg is None or not isinstance(inp, TensorBase) or not inp.requires_grad:
                     continue
@@ -201,6 +199,8 @@ def propagate(roots: Sequence, seeds: Sequence, sink, retain_graph: bool = False
                     lg = np.asarray(lg)
                 if lg.shape != inp.data.shape or lg.dtype != inp.data.dtype:
                     lg = fit_gradient(lg, inp, ctx)
+                if arrived is not None:
+                    arrived.append((inp, lg))
                 if inp.grad_fn is None and (not inp.hooks or (wanted is not None and id(inp) not in wanted)):
                     sink.deliver(inp, lg)  # a leaf ts.grad does not ask for runs no hooks (the sink drops it)
                 else:
@@ -210,10 +210,30 @@ def propagate(roots: Sequence, seeds: Sequence, sink, retain_graph: bool = False
                         hooked[k] = inp
             if not retain_graph and ctx.saved:
                 ctx.release()
+            if step is not None:
+                step(t, g, arrived)
         for k, leaf in hooked.items():
             sink.deliver(leaf, run_hooks(leaf, pending.pop(k), create_graph))
     finally:
         swap_grad_enabled(prev)
+
+
+def seed_roots(roots: Sequence, seeds: Sequence, sink, wanted) -> tuple[dict, dict]:
+    """The gradients waiting at the start, by tensor id; roots that are leaves go to the sink at once.
+
+    Returns (pending, hooked): hooked holds the leaves with hooks, whose gradient waits for the end.
+    """
+    pending: dict[int, object] = {}
+    hooked: dict[int, TensorBase] = {}
+    for r, g in zip(roots, seeds):
+        pending[id(r)] = pending[id(r)] + g if id(r) in pending else g
+    for r in roots:
+        if r.grad_fn is None and r.requires_grad and id(r) in pending:  # a root given twice is summed once
+            if r.hooks and (wanted is None or id(r) in wanted):
+                hooked[id(r)] = r
+            else:
+                sink.deliver(r, pending.pop(id(r)))
+    return pending, hooked
 
 
 def run_hooks(t: TensorBase, g, create_graph: bool):

@@ -19,7 +19,7 @@ import numpy as np
 
 from .anomaly import check_forward
 from .base import TensorBase
-from .state import anomaly_mode, is_grad_enabled
+from .state import anomaly_mode, current_scope, is_grad_enabled
 
 _RELEASED = object()
 
@@ -33,7 +33,7 @@ class Function:
     built-in ops set ``differentiable_backward = True`` (see the module docstring).
     """
 
-    __slots__ = ("inputs", "kwargs", "saved", "arrays", "__dict__")
+    __slots__ = ("inputs", "kwargs", "saved", "arrays", "scope", "__dict__")
     differentiable_backward = False
     explains_shape_errors = False  # built-in ops rewrite numpy's shape errors to name the op and the shapes
 
@@ -118,6 +118,7 @@ class Function:
         if track and is_grad_enabled():
             raw.append(out)
             ctx.arrays = raw  # the forward's arrays by position: the roles of saved values
+            ctx.scope = current_scope()  # the modules and composites it was made in (for pictures)
             return ref.result_type.from_array(out, ctx)
         return ref.result_type.from_array(out)
 

@@ -1,10 +1,14 @@
-"""The autograd's global state, owned here and nowhere else: grad mode and anomaly mode, kept per thread.
+"""The autograd's global state, owned here and nowhere else: grad mode, anomaly mode and the scope, per thread.
 
 Grad mode says whether ops record the graph that backward needs. As in PyTorch it belongs to a
 thread: ``predict`` running under ``no_grad`` in one thread leaves training in another untouched.
 ``no_grad``, ``enable_grad`` and ``set_grad_enabled`` work as context managers and as decorators (a
 fresh context for every call, generator functions included); ``set_grad_enabled(mode)`` also works as
 a plain call, switching the mode at once. ``detect_anomaly()`` makes every op check what it produces.
+
+The scope is the tuple of what is running now, outermost first: each Module whose ``__call__`` is under
+way, and each composed function labelled with ``composite`` (``mean``, a loss). Every recorded op keeps
+the scope it was made in, so a picture of the graph can box a layer's ops and draw ``mean`` as one node.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import numpy as np
 class _ThreadState(threading.local):
     grad_enabled = True  # each thread starts with recording on, as in PyTorch
     anomaly: detect_anomaly | None = None  # the innermost detect_anomaly() in force, if any
+    scope: tuple = ()  # the modules and composite labels running now, outermost first
 
 
 _local = _ThreadState()
@@ -33,6 +38,23 @@ def is_grad_enabled() -> bool:
 def anomaly_mode() -> detect_anomaly | None:
     """The ``detect_anomaly`` in force in this thread (it says whether inf counts), or None."""
     return _local.anomaly
+
+
+def current_scope() -> tuple:
+    """The modules and composite labels running now in this thread, outermost first."""
+    return _local.scope
+
+
+def enter_scope(entry: object) -> tuple:
+    """Push ``entry`` on this thread's scope; return the scope it replaces, for ``exit_scope`` in a finally."""
+    prev = _local.scope
+    _local.scope = (*prev, entry)
+    return prev
+
+
+def exit_scope(prev: tuple) -> None:
+    """Put back the scope that ``enter_scope`` returned."""
+    _local.scope = prev
 
 
 def swap_grad_enabled(mode: bool) -> bool:

@@ -12,6 +12,7 @@ import numpy as np
 
 from . import engine
 from .base import TensorBase, data_of
+from .composite import composite
 from .hooks import HookHandle, add_hook
 from .ops import math as math_ops
 from .ops import reduce as reduce_ops
@@ -289,15 +290,18 @@ class Tensor(TensorBase):
     def sum(self, axis=None, keepdims: bool = False):
         return reduce_ops.Sum.apply(self, axis=axis, keepdims=keepdims)
 
+    @composite("mean")
     def mean(self, axis=None, keepdims: bool = False):
         return self.sum(axis, keepdims) * inverse(count(self.shape, axis))
 
     def max(self, axis=None, keepdims: bool = False):
         return reduce_ops.Max.apply(self, axis=axis, keepdims=keepdims)
 
+    @composite("min")
     def min(self, axis=None, keepdims: bool = False):
         return -reduce_ops.Max.apply(-self, axis=axis, keepdims=keepdims)
 
+    @composite("var")
     def var(self, axis=None, keepdims: bool = False, ddof: int = 0):
         """mean((x - mean(x))^2), dividing by n - ddof."""
         d = self - self.mean(axis, keepdims=True)

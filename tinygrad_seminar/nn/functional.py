@@ -11,6 +11,7 @@ import numpy as np
 
 from ..autograd import Tensor
 from ..autograd.base import data_of
+from ..autograd.composite import composite
 from ..autograd.ops import Affine, Concatenate, Matmul, Maximum, Minimum, Step, Where
 from ..autograd.tensor import as_tensor, operand
 
@@ -131,6 +132,7 @@ def concatenate(tensors: Sequence, axis: int = 0) -> Tensor:
     return Concatenate.apply(*_operands(*tensors), axis=axis)
 
 
+@composite("stack")
 def stack(tensors: Sequence, axis: int = 0) -> Tensor:
     """Join along a new axis."""
     return concatenate([as_tensor(t).expand_dims(axis) for t in tensors], axis=axis)
@@ -154,18 +156,21 @@ def step(x) -> Tensor:
     return Step.apply(as_tensor(x))
 
 
+@composite("leaky_relu")
 def leaky_relu(x, negative_slope: float = 0.2) -> Tensor:
     """z if z > 0 else negative_slope * z (Keras' default slope 0.2)."""
     x = as_tensor(x)
     return Where.apply(x.data > 0, x, x * negative_slope)
 
 
+@composite("elu")
 def elu(x, alpha: float = 1.0) -> Tensor:
     """z if z > 0 else alpha (e^z - 1); exp sees only z <= 0, so nothing overflows."""
     x = as_tensor(x)
     return Where.apply(x.data > 0, x, (x.clip(max=0).exp() - 1) * alpha)
 
 
+@composite("affine")
 def affine(x, weight, bias=None) -> Tensor:
     """x @ W.T + b, W of shape (units, inputs): a dense layer's map in one op."""
     x = as_tensor(x)

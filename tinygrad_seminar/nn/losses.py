@@ -14,6 +14,7 @@ import numpy as np
 
 from ..autograd import Tensor
 from ..autograd.base import data_of
+from ..autograd.composite import composite
 from ..autograd.ops import SigmoidBCE, SoftmaxCE, SparseSoftmaxCE, stable_sigmoid
 
 EPSILON = 1e-7  # Keras' backend epsilon
@@ -65,15 +66,18 @@ def check_probabilities(p: Tensor, loss: str, activation: str, top: float = 1.0)
 
 
 # ---- the values, from targets already checked and of y_pred's shape ----
+@composite("mse")
 def mse_value(y: np.ndarray, y_pred: Tensor) -> Tensor:
     d = y_pred - y
     return (d * d).mean()
 
 
+@composite("mae")
 def mae_value(y: np.ndarray, y_pred: Tensor) -> Tensor:
     return (y_pred - y).abs().mean()
 
 
+@composite("binary_crossentropy")
 def binary_crossentropy_value(y: np.ndarray, y_pred: Tensor, from_logits: bool) -> Tensor:
     if from_logits:
         return SigmoidBCE.apply(y_pred, y)
@@ -81,6 +85,7 @@ def binary_crossentropy_value(y: np.ndarray, y_pred: Tensor, from_logits: bool) 
     return -(p.log() * y + (1 - p).log() * (1 - y)).mean()
 
 
+@composite("categorical_crossentropy")
 def categorical_crossentropy_value(y: np.ndarray, y_pred: Tensor, from_logits: bool) -> Tensor:
     if from_logits:
         return SoftmaxCE.apply(y_pred, y)
@@ -154,6 +159,7 @@ def one_hot_labels(labels, n_classes: int, dtype, loss: str = "sparse_categorica
     return one_hot(checked_labels(labels, n_classes, loss), n_classes, dtype)
 
 
+@composite("sparse_categorical_crossentropy")
 def sparse_categorical_crossentropy_value(labels: np.ndarray, y_pred: Tensor, from_logits: bool) -> Tensor:
     """From logits, one fused op on the label indices; from probabilities, against their one-hot rows."""
     lab = labels.reshape(-1).astype(np.intp, copy=False)

@@ -14,6 +14,7 @@ import numpy as np
 from ..autograd import Tensor, no_grad
 from ..autograd.base import data_of
 from ..autograd.hooks import HookHandle, add_hook
+from ..autograd.state import enter_scope, exit_scope
 
 _name_counts: dict[str, int] = {}
 
@@ -56,6 +57,14 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__} must define forward()")
 
     def __call__(self, *args, **kwargs):
+        prev = enter_scope(self)  # the ops made inside carry this module (a picture boxes them by layer)
+        try:
+            return self._call_impl(args, kwargs)
+        finally:
+            exit_scope(prev)
+
+    def _call_impl(self, args: tuple, kwargs: dict):
+        """``forward`` between the forward pre-hooks and the forward hooks (inside the module's scope)."""
         hooks = self.__dict__.get("_forward_hook_dicts")  # (pre, post), once a hook was registered
         if hooks is None:
             return self.forward(*args, **kwargs)
