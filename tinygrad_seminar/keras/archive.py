@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 
 import numpy as np
+
+from ..files import atomic_write
 
 FORMAT = "tinygrad_seminar"
 VERSION = 2  # 2: objects of the user's (registered by name) may appear in layer configs
@@ -19,37 +20,7 @@ VERSION = 2  # 2: objects of the user's (registered by name) may appear in layer
 
 def write(path, meta: dict, arrays: dict) -> None:
     """Write to a temporary file beside ``path``, then rename: an earlier file survives any failure."""
-    path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(folder):
-        raise FileNotFoundError(f"{path}: the folder {folder} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=folder)
-    try:
-        os.chmod(tmp, _file_mode(path))  # mkstemp makes 0600; keep what open() would give, or the old mode
-        with os.fdopen(fd, "wb") as f:
-            np.savez(f, __meta__=np.array(json.dumps(meta)), **arrays)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
-def _file_mode(path: str) -> int:
-    """The old file's mode, or what open() would give a new file (0666 less the umask)."""
-    try:
-        return os.stat(path).st_mode & 0o777
-    except FileNotFoundError:
-        pass
-    try:  # Linux tells the umask without changing it (os.umask would, for every thread, for a moment)
-        with open("/proc/self/status") as f:
-            umask = next(int(line.split()[1], 8) for line in f if line.startswith("Umask:"))
-    except (OSError, StopIteration, ValueError):
-        umask = os.umask(0)
-        os.umask(umask)
-    return 0o666 & ~umask
+    atomic_write(path, lambda f: np.savez(f, __meta__=np.array(json.dumps(meta)), **arrays))
 
 
 def read(path, kinds: tuple[str, ...]) -> tuple[dict, dict]:
