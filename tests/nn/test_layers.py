@@ -284,6 +284,33 @@ def test_gradcheck_a_two_layer_network_with_a_loss(inputs):
     assert ts.gradcheck(loss, *tensors)
 
 
+def test_dense_preactivation_hook_sees_z_once_per_forward_in_both_paths_and_comes_off():
+    rng = np.random.default_rng(3)
+    layer = nn.Dense(2, activation="tanh", input_dim=3, bias_initializer="random_normal", dtype="float64", rng=rng)
+    seen = []
+    handle = layer.register_preactivation_hook(lambda m, z: seen.append((m, z)) or "ignored")
+    x = rng.standard_normal((4, 3))
+    w, b = layer.weight.data, layer.bias.data
+    out = layer(ts.tensor(x))  # the fast path: a float64 Tensor of the right width
+    np.testing.assert_allclose(out.data, np.tanh(x @ w.T + b), rtol=1e-12)  # the return value is ignored
+    layer(x[0].tolist())  # the general path: a list, one sample
+    assert len(seen) == 2 and all(m is layer for m, _ in seen)
+    np.testing.assert_allclose(seen[0][1].data, x @ w.T + b, rtol=1e-12)
+    np.testing.assert_allclose(seen[1][1].data, x[0] @ w.T + b, rtol=1e-12)
+    handle.remove()
+    layer(x)
+    assert len(seen) == 2 and layer.__dict__["_preactivation_hooks"] == {}
+
+
+def test_dense_preactivation_hook_gets_the_tensor_that_backward_runs_through():
+    layer = nn.Dense(1, activation="linear", input_dim=2, kernel_initializer="ones", dtype="float64")
+    grads = []
+    layer.register_preactivation_hook(lambda m, z: z.register_hook(grads.append))
+    out = layer(ts.tensor([[1.0, 2.0], [3.0, 4.0]]))
+    (out * 3).sum().backward()  # linear: the output is z itself
+    np.testing.assert_array_equal(grads[0], [[3.0], [3.0]])
+
+
 # ---- Dropout ----
 def test_dropout_rate_must_be_in_zero_one():
     for rate in (-0.1, 1.0, 1.5, float("nan")):

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 
 import numpy as np
 
 from ..autograd import Tensor, default_generator
+from ..autograd.hooks import HookHandle, add_hook
 from ..autograd.ops import Affine
 from ..autograd.tensor import as_tensor
 from . import functional as F
@@ -76,7 +78,10 @@ class Dense(Module):
         w = self.weight
         if (type(x) is Tensor and w is not None and x.data.dtype == self.dtype and x.data.ndim == 2
                 and x.data.shape[1] == w.data.shape[1]):  # the common case, checked in one go: it runs every step
-            return self.activation(Affine.apply(x, w, self.bias) if self.use_bias else Affine.apply(x, w))
+            z = Affine.apply(x, w, self.bias) if self.use_bias else Affine.apply(x, w)
+            if self.__dict__.get("_preactivation_hooks"):  # the one check the common case pays for hooks
+                self._run_preactivation_hooks(z)
+            return self.activation(z)
         x = x.astype(self.dtype) if isinstance(x, Tensor) else Tensor(np.asarray(x), dtype=self.dtype)
         width = x.shape[-1] if x.ndim else None
         if not self.built:
@@ -88,7 +93,22 @@ class Dense(Module):
                 f"Input of layer {self.name!r} (Dense) is incompatible: expected shape (None, {self.input_dim}), "
                 f"received {x.shape}"
             )
-        return self.activation(F.affine(x, self.weight, self.bias))
+        z = F.affine(x, self.weight, self.bias)
+        if self.__dict__.get("_preactivation_hooks"):
+            self._run_preactivation_hooks(z)
+        return self.activation(z)
+
+    def register_preactivation_hook(self, fn: Callable) -> HookHandle:
+        """``fn(layer, z)`` with z = x @ W.T + b (the slides' z^[l], samples in rows) in each forward.
+
+        Observe only: ``fn``'s return value is ignored, so the layer's output is always phi(z). With the
+        activation "linear" the output is z itself. ``handle.remove()`` detaches it.
+        """
+        return add_hook(self.__dict__.setdefault("_preactivation_hooks", {}), fn, "register_preactivation_hook")
+
+    def _run_preactivation_hooks(self, z: Tensor) -> None:
+        for fn in list(self.__dict__["_preactivation_hooks"].values()):  # a hook may remove itself
+            fn(self, z)
 
     def compute_output_shape(self, input_shape: tuple) -> tuple:
         return tuple(input_shape[:-1]) + (self.units,)
