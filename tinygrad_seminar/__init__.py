@@ -7,7 +7,7 @@ the slides' notation). This module only re-exports their public names.
 
 import sys
 
-from . import autograd, datasets, keras, nn, rules
+from . import autograd, datasets, keras, nn, rules, viz
 from .autograd import (
     AnomalyError,
     Function,
@@ -48,6 +48,11 @@ __version__ = "0.1.0"
 # the plain container nn.containers.Sequential. nn cannot import keras (keras is built on nn), so it is bound here.
 nn.Sequential = Sequential
 
+# Pictures as methods: t.draw() and model.plot(). viz is built on autograd, nn and keras, which cannot import it,
+# so the methods are bound here, where every layer is loaded.
+Tensor.draw = viz.draw_tensor
+Model.plot = viz.plot_model
+
 # The module paths of 0.1 (`from tinygrad_seminar.optim import SGD`) name the modules where these now live;
 # a package's submodules are named too, so that no path imports a second copy of a module.
 for _old, _module in {"engine": engine, "ops": ops, "functional": functional, "losses": losses, "optim": optim,
@@ -61,5 +66,6 @@ __all__ = [
     "callbacks", "concatenate", "datasets", "default_generator", "detect_anomaly", "enable_grad", "engine", "eye",
     "full", "functional", "grad", "gradcheck", "gradcheck_module", "gradgradcheck", "is_grad_enabled", "keras",
     "load_model", "losses", "manual_seed", "metrics", "nn", "no_grad", "numerical_grad", "ones", "ones_like", "ops",
-    "optim", "rand", "randn", "rules", "saving", "set_grad_enabled", "stack", "tensor", "where", "zeros", "zeros_like",
+    "optim", "rand", "randn", "rules", "saving", "set_grad_enabled", "stack", "tensor", "viz", "where", "zeros",
+    "zeros_like",
 ]

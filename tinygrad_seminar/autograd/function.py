@@ -34,6 +34,7 @@ class Function:
     """
 
     __slots__ = ("inputs", "kwargs", "saved", "arrays", "scope", "__dict__")
+    label: str | None = None  # how a picture of the graph names the op; None: the class's name
     differentiable_backward = False
     explains_shape_errors = False  # built-in ops rewrite numpy's shape errors to name the op and the shapes
 

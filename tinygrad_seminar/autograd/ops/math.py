@@ -9,6 +9,8 @@ from .op import Op, data_of, log_of, sigmoid_of, stable_sigmoid
 
 # ---- binary arithmetic ----
 class Add(Op):
+    label = "+"  # as written in code
+
     @staticmethod
     def forward(ctx, a, b):
         return a + b
@@ -19,6 +21,8 @@ class Add(Op):
 
 
 class Sub(Op):
+    label = "-"  # as written in code
+
     @staticmethod
     def forward(ctx, a, b):
         return a - b
@@ -29,6 +33,8 @@ class Sub(Op):
 
 
 class Mul(Op):
+    label = "*"  # as written in code
+
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
@@ -42,6 +48,8 @@ class Mul(Op):
 
 
 class Div(Op):
+    label = "/"  # as written in code
+
     @staticmethod
     def forward(ctx, a, b):
         out = a / b
@@ -56,6 +64,8 @@ class Div(Op):
 
 
 class Pow(Op):
+    label = "**"  # as written in code
+
     @staticmethod
     def forward(ctx, a, b):
         out = a**b
@@ -76,6 +86,8 @@ class Pow(Op):
 
 class Matmul(Op):
     """a @ b for 1-D, 2-D and batched operands, with numpy's rules for 1-D ones."""
+
+    label = "@"
 
     @staticmethod
     def forward(ctx, a, b):
@@ -138,6 +150,8 @@ class Where(Op):
 
 # ---- unary ----
 class Neg(Op):
+    label = "neg"  # as written in code
+
     @staticmethod
     def forward(ctx, a):
         return -a

@@ -9,6 +9,7 @@ casts and accumulates whatever a backward returns.
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 
@@ -24,6 +25,11 @@ class Op(Function):
 
     differentiable_backward = True
     explains_shape_errors = True
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        if "label" not in vars(cls):  # a picture names a built-in op as its function: LogSoftmax -> log_softmax
+            cls.label = re.sub(r"(?<=[a-z])(?=[A-Z])", "_", cls.__name__).lower()
 
 
 def stable_sigmoid(a: np.ndarray) -> np.ndarray:
