@@ -2,6 +2,7 @@
 of the package; everything above it (nn, keras, rules, pictures) builds on these names."""
 
 from . import engine, ops
+from .composites import Composite, composite
 from .engine import grad, toposort
 from .factories import arange, eye, full, ones, ones_like, rand, randn, tensor, zeros, zeros_like
 from .function import Function
@@ -13,8 +14,8 @@ from .state import AnomalyError, detect_anomaly, enable_grad, is_grad_enabled, n
 from .tensor import Tensor
 
 __all__ = [
-    "AnomalyError", "Function", "GradcheckError", "HookHandle", "Tensor", "arange", "default_generator",
-    "detect_anomaly", "enable_grad", "engine", "eye", "full", "grad", "gradcheck", "gradcheck_module", "gradgradcheck",
-    "is_grad_enabled", "manual_seed", "no_grad", "numerical_grad", "ones", "ones_like", "ops", "rand", "randn",
-    "set_grad_enabled", "tensor", "toposort", "zeros", "zeros_like",
+    "AnomalyError", "Composite", "Function", "GradcheckError", "HookHandle", "Tensor", "arange", "composite",
+    "default_generator", "detect_anomaly", "enable_grad", "engine", "eye", "full", "grad", "gradcheck",
+    "gradcheck_module", "gradgradcheck", "is_grad_enabled", "manual_seed", "no_grad", "numerical_grad", "ones",
+    "ones_like", "ops", "rand", "randn", "set_grad_enabled", "tensor", "toposort", "zeros", "zeros_like",
 ]

@@ -12,7 +12,7 @@ import numpy as np
 
 from . import engine
 from .base import TensorBase, data_of
-from .composite import composite
+from .composites import composite
 from .hooks import HookHandle, add_hook
 from .ops import math as math_ops
 from .ops import reduce as reduce_ops

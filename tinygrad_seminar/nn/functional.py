@@ -11,7 +11,7 @@ import numpy as np
 
 from ..autograd import Tensor
 from ..autograd.base import data_of
-from ..autograd.composite import composite
+from ..autograd.composites import composite
 from ..autograd.ops import Affine, Concatenate, Matmul, Maximum, Minimum, Step, Where
 from ..autograd.tensor import as_tensor, operand
 

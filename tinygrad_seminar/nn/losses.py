@@ -14,7 +14,7 @@ import numpy as np
 
 from ..autograd import Tensor
 from ..autograd.base import data_of
-from ..autograd.composite import composite
+from ..autograd.composites import composite
 from ..autograd.ops import SigmoidBCE, SoftmaxCE, SparseSoftmaxCE, stable_sigmoid
 
 EPSILON = 1e-7  # Keras' backend epsilon

@@ -59,15 +59,15 @@ class Module:
     def __call__(self, *args, **kwargs):
         prev = enter_scope(self)  # the ops made inside carry this module (a picture boxes them by layer)
         try:
-            return self._call_impl(args, kwargs)
+            hooks = self.__dict__.get("_forward_hook_dicts")  # (pre, post), once a hook was registered
+            if hooks is None:
+                return self.forward(*args, **kwargs)
+            return self._hooked_forward(hooks, args, kwargs)
         finally:
             exit_scope(prev)
 
-    def _call_impl(self, args: tuple, kwargs: dict):
-        """``forward`` between the forward pre-hooks and the forward hooks (inside the module's scope)."""
-        hooks = self.__dict__.get("_forward_hook_dicts")  # (pre, post), once a hook was registered
-        if hooks is None:
-            return self.forward(*args, **kwargs)
+    def _hooked_forward(self, hooks: tuple, args: tuple, kwargs: dict):
+        """``forward`` between the forward pre-hooks and the forward hooks."""
         for fn in list(hooks[0].values()):
             new = fn(self, args)
             if new is not None:

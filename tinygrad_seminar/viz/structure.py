@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from ..autograd import Function, toposort
 from ..autograd.base import TensorBase
-from ..autograd.composite import Composite
+from ..autograd.composites import Composite
 from ..nn.module import Parameter
 
 
