@@ -30,3 +30,4 @@ def test_every_python_block_of_the_readme_runs(tmp_path, monkeypatch, capsys):
     for i, block in enumerate(blocks):
         exec(compile(block, f"README.md block {i}", "exec"), {})
     assert (tmp_path / "moons.keras").is_file()
+    assert (tmp_path / "graph.svg").is_file() and (tmp_path / "backprop.html").is_file()  # the pictures' block

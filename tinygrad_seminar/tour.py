@@ -99,10 +99,14 @@ def dense_backprop() -> None:
     net = rules.DenseNetwork([2, 4, 1], hidden_activation="tanh", output_activation="sigmoid", seed=1)
     deltas = net.backprop(X, Y)
     model = net.to_model()
-    h = model.layers[0](ts.tensor(X.T, dtype="float64"))
-    z2 = ts.functional.affine(h, model.layers[1].weight, model.layers[1].bias).retain_grad()
-    ts.losses.binary_crossentropy(Y.T, z2, from_logits=True).backward()
-    print(f"  delta^[2] = (y - a^[2]) equals -p dE/dz^[2] from autograd: {np.allclose(deltas[2], -4 * z2.grad.T)}")
+    with ts.viz.trace(model) as tr:  # records a^[l-1], z^[l], a^[l] and dE/dz^[l] of every Dense layer
+        loss = ts.losses.binary_crossentropy(Y.T, model(ts.tensor(X.T, dtype="float64")))
+        loss.backward()
+    same = all(np.allclose(d, a) for d, a in zip(deltas[1:], tr.deltas()[1:]))
+    print(f"  every delta^[l] by the slides' rule equals -p dE/dz^[l] from autograd: {same}")
+    print("  " + tr.table().replace("\n", "\n  "))
+    print(f"  its graph: {ts.viz.draw_graph(loss)!r}")
+    print("  loss.draw().save('graph.svg') draws it; ts.viz.animate_backward(loss, 'backprop.html') plays backward")
     net.fit(X, Y, epochs=2000, learning_rate=0.5)
     print(f"  2-4-1 on XOR after 2000 epochs: y^ = {np.round(net.predict(X).ravel(), 2)} (target [0 1 1 0])")
 
