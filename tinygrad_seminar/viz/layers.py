@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import html
+import os
 
 import graphviz
 
 from ..nn.module import Module, dtype_of
 from .draw import RANKDIRS
-from .render import Graph
+from .render import FORMATS, Graph
 
 LAYER_FILL, INPUT_FILL = "#dae8fc", "#fff2cc"
+
+
+def input_shape(model) -> str:
+    """The model's input shape as text, '(None, 2)'; '?' before it is built."""
+    width = getattr(model, "input_dim", None)
+    return "?" if width is None else str((None, width))
 
 
 def layer_shapes(model) -> list[tuple[str, str]]:
@@ -36,6 +43,25 @@ def box_label(title: str, rows: list[tuple[str, str]], fill: str) -> str:
             + "".join(cells) + "</table>>")
 
 
+def check_arguments(model, to_file, flags: dict, rankdir) -> None:
+    """plot_model's arguments, each checked before anything is drawn; the error names the argument."""
+    if not isinstance(model, Module) or not hasattr(model, "layers"):
+        raise TypeError(f"plot_model: model must be a Sequential or a Model with layers, got {type(model).__name__}")
+    for name, flag in flags.items():
+        if not isinstance(flag, bool):
+            raise TypeError(f"plot_model: {name} must be True or False, got {flag!r}")
+    if rankdir not in RANKDIRS:
+        raise ValueError(f"plot_model: rankdir must be one of {', '.join(RANKDIRS)}, got {rankdir!r}")
+    if to_file is None:
+        return
+    path = os.fspath(to_file) if isinstance(to_file, (str, os.PathLike)) else None
+    if not isinstance(path, str):
+        raise TypeError(f"plot_model: to_file must be a file name such as 'model.png', got {type(to_file).__name__}")
+    if os.path.splitext(path)[1].lower() not in FORMATS:
+        raise ValueError(f"plot_model: to_file must end with one of {', '.join(FORMATS)} (the format of the "
+                         f"picture), got {path!r}")
+
+
 def plot_model(model, to_file=None, show_shapes: bool = True, show_dtype: bool = False,
                show_layer_names: bool = True, rankdir: str = "TB") -> Graph:
     """The layers of ``model`` in order, one box each: ``dense_1 (Dense)``, its activation, input and output shape.
@@ -43,19 +69,13 @@ def plot_model(model, to_file=None, show_shapes: bool = True, show_dtype: bool =
     ``to_file`` (optional) also writes the picture, its format from the extension (.svg, .png, .pdf, .dot).
     Returns a Graph (shown in Jupyter). Before the model is built its shapes are '?'.
     """
-    if not isinstance(model, Module) or not hasattr(model, "layers"):
-        raise TypeError(f"plot_model: model must be a Sequential or a Model with layers, got {type(model).__name__}")
     flags = {"show_shapes": show_shapes, "show_dtype": show_dtype, "show_layer_names": show_layer_names}
-    for name, flag in flags.items():
-        if not isinstance(flag, bool):
-            raise TypeError(f"plot_model: {name} must be True or False, got {flag!r}")
-    if rankdir not in RANKDIRS:
-        raise ValueError(f"plot_model: rankdir must be one of {', '.join(RANKDIRS)}, got {rankdir!r}")
+    check_arguments(model, to_file, flags, rankdir)
     g = graphviz.Digraph("model", graph_attr={"rankdir": rankdir, "fontname": "Helvetica"},
                          node_attr={"shape": "plaintext", "fontname": "Helvetica", "fontsize": "11"})
     layers, shapes = list(model.layers), layer_shapes(model)
     dtype = str(dtype_of(model))
-    first = [("output", shapes[0][0])] if show_shapes and shapes else []
+    first = [("output", input_shape(model))] if show_shapes else []
     g.node("input", box_label("input (InputLayer)" if show_layer_names else "InputLayer", first, INPUT_FILL))
     previous = "input"
     for k, (layer, (shape_in, shape_out)) in enumerate(zip(layers, shapes)):
