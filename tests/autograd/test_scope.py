@@ -9,7 +9,7 @@ import pytest
 
 import tinygrad_seminar as ts
 from tinygrad_seminar import nn
-from tinygrad_seminar.autograd.composite import Composite, composite
+from tinygrad_seminar.autograd import Composite, composite
 from tinygrad_seminar.autograd.ops import Add, Affine, LogSoftmax, Mul, SigmoidBCE, Sum
 from tinygrad_seminar.autograd.state import current_scope
 

@@ -83,7 +83,7 @@ def plot_model(model, to_file=None, show_shapes: bool = True, show_dtype: bool =
         name = getattr(layer, "name", None) or f"layer_{k}"
         rows = []
         activation = getattr(layer, "activation_name", None)
-        if activation and kind != "Activation":
+        if activation:
             rows.append(("activation", str(activation)))
         if show_shapes:
             rows += [("input", shape_in), ("output", shape_out)]
