@@ -19,7 +19,7 @@ import numpy as np
 
 from .anomaly import check_forward
 from .base import TensorBase
-from .state import anomaly_mode, current_scope, is_grad_enabled
+from .state import anomaly_mode, is_grad_enabled, thread_state
 
 _RELEASED = object()
 
@@ -119,7 +119,7 @@ class Function:
         if track and is_grad_enabled():
             raw.append(out)
             ctx.arrays = raw  # the forward's arrays by position: the roles of saved values
-            ctx.scope = current_scope()  # the modules and composites it was made in (for pictures)
+            ctx.scope = thread_state.scope  # the modules and composites it was made in (for pictures)
             return ref.result_type.from_array(out, ctx)
         return ref.result_type.from_array(out)
 

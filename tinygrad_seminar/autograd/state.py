@@ -28,6 +28,9 @@ class _ThreadState(threading.local):
 
 
 _local = _ThreadState()
+# The per-thread state itself, for the hot paths that read or push the scope on every call (Function.apply,
+# Module.__call__, composite functions): there a function call would cost more than the read or the push.
+thread_state = _local
 
 
 def is_grad_enabled() -> bool:

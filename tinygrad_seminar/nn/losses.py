@@ -77,18 +77,24 @@ def mae_value(y: np.ndarray, y_pred: Tensor) -> Tensor:
     return (y_pred - y).abs().mean()
 
 
-@composite("binary_crossentropy")
+# From logits each cross-entropy is one fused op, whose label already names the loss; from probabilities it
+# is composed of several, which @composite draws as one node of the same name.
 def binary_crossentropy_value(y: np.ndarray, y_pred: Tensor, from_logits: bool) -> Tensor:
-    if from_logits:
-        return SigmoidBCE.apply(y_pred, y)
+    return SigmoidBCE.apply(y_pred, y) if from_logits else binary_crossentropy_of_probabilities(y, y_pred)
+
+
+@composite("binary_crossentropy")
+def binary_crossentropy_of_probabilities(y: np.ndarray, y_pred: Tensor) -> Tensor:
     p = y_pred.clip(EPSILON, 1 - EPSILON)
     return -(p.log() * y + (1 - p).log() * (1 - y)).mean()
 
 
-@composite("categorical_crossentropy")
 def categorical_crossentropy_value(y: np.ndarray, y_pred: Tensor, from_logits: bool) -> Tensor:
-    if from_logits:
-        return SoftmaxCE.apply(y_pred, y)
+    return SoftmaxCE.apply(y_pred, y) if from_logits else categorical_crossentropy_of_probabilities(y, y_pred)
+
+
+@composite("categorical_crossentropy")
+def categorical_crossentropy_of_probabilities(y: np.ndarray, y_pred: Tensor) -> Tensor:
     p = (y_pred / y_pred.sum(axis=-1, keepdims=True)).clip(EPSILON, 1 - EPSILON)  # Keras renormalises first
     return -(p.log() * y).sum(axis=-1).mean()
 
@@ -159,13 +165,17 @@ def one_hot_labels(labels, n_classes: int, dtype, loss: str = "sparse_categorica
     return one_hot(checked_labels(labels, n_classes, loss), n_classes, dtype)
 
 
-@composite("sparse_categorical_crossentropy")
 def sparse_categorical_crossentropy_value(labels: np.ndarray, y_pred: Tensor, from_logits: bool) -> Tensor:
     """From logits, one fused op on the label indices; from probabilities, against their one-hot rows."""
     lab = labels.reshape(-1).astype(np.intp, copy=False)
     if from_logits:
         return SparseSoftmaxCE.apply(y_pred, lab)
-    return categorical_crossentropy_value(one_hot(lab, y_pred.shape[-1], y_pred.dtype), y_pred, False)
+    return sparse_categorical_crossentropy_of_probabilities(one_hot(lab, y_pred.shape[-1], y_pred.dtype), y_pred)
+
+
+@composite("sparse_categorical_crossentropy")
+def sparse_categorical_crossentropy_of_probabilities(one_hot_labels: np.ndarray, y_pred: Tensor) -> Tensor:
+    return categorical_crossentropy_of_probabilities(one_hot_labels, y_pred)
 
 
 def sparse_categorical_crossentropy(labels, y_pred, from_logits: bool = False) -> Tensor:

@@ -14,7 +14,7 @@ import numpy as np
 from ..autograd import Tensor, no_grad
 from ..autograd.base import data_of
 from ..autograd.hooks import HookHandle, add_hook
-from ..autograd.state import enter_scope, exit_scope
+from ..autograd.state import thread_state
 
 _name_counts: dict[str, int] = {}
 
@@ -57,14 +57,16 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__} must define forward()")
 
     def __call__(self, *args, **kwargs):
-        prev = enter_scope(self)  # the ops made inside carry this module (a picture boxes them by layer)
+        # the ops made inside carry this module, so a picture boxes them by layer (state.enter_scope, inlined)
+        prev = thread_state.scope
+        thread_state.scope = (*prev, self)
         try:
             hooks = self.__dict__.get("_forward_hook_dicts")  # (pre, post), once a hook was registered
             if hooks is None:
                 return self.forward(*args, **kwargs)
             return self._hooked_forward(hooks, args, kwargs)
         finally:
-            exit_scope(prev)
+            thread_state.scope = prev
 
     def _hooked_forward(self, hooks: tuple, args: tuple, kwargs: dict):
         """``forward`` between the forward pre-hooks and the forward hooks."""

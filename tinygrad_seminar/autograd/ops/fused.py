@@ -44,6 +44,8 @@ class Affine(Op):
 class SigmoidBCE(Op):
     """mean(softplus(z) - y z) = mean BCE(y, sigma(z)); d/dz = (sigma(z) - y) / n."""
 
+    label = "binary_crossentropy"  # a picture names it as the loss it computes (from logits)
+
     @staticmethod
     def forward(ctx, z, y):
         ctx.save_for_backward(z, y)
@@ -57,6 +59,8 @@ class SigmoidBCE(Op):
 
 class SoftmaxCE(Op):
     """mean over rows of -sum_j y_j log S(z)_j; d/dz = (S(z) sum_j y_j - y) / p."""
+
+    label = "categorical_crossentropy"  # a picture names it as the loss it computes (from logits)
 
     @staticmethod
     def forward(ctx, z, y):
@@ -76,6 +80,8 @@ class SoftmaxCE(Op):
 
 class SparseSoftmaxCE(Op):
     """mean over rows of -log S(z)_label, labels (p,) integers; d/dz = (S(z) - one_hot(label)) / p."""
+
+    label = "sparse_categorical_crossentropy"  # a picture names it as the loss it computes (from logits)
 
     @staticmethod
     def forward(ctx, z, labels):
