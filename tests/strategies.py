@@ -349,3 +349,25 @@ def two_layer_nets(draw):
     small = signed(MARGIN, 0.8)
     return (draw(arrays((samples, inputs), signed(MARGIN, 1.0))), draw(arrays((hidden, inputs), small)),
             draw(arrays((hidden,), small)), draw(arrays((1, hidden), small)), draw(arrays((1,), small)))
+
+
+# ---- the pictures of backward: small graphs of primitive ops that reuse their values ----
+GRAPH_OPS = ("+", "*", "-", "tanh", "sigmoid")
+
+
+@st.composite
+def expression_graphs(draw, max_leaves=3, max_ops=6):
+    """(leaves, recipe): 1..max_leaves float64 arrays of one shape, and 1..max_ops steps (op, i, j).
+
+    Step k applies op to values i and j (unary ops read i only), picked among the leaves and the results
+    of the steps before it, leaves first. Values are picked freely, so a leaf is often read by several ops,
+    or twice by one (x * x), and some are read by none.
+    """
+    shape = draw(shapes(min_dims=1, max_dims=2, max_side=3))
+    n = draw(st.integers(1, max_leaves))
+    leaves = [draw(arrays(shape)) for _ in range(n)]
+    recipe = []
+    for k in range(draw(st.integers(1, max_ops))):
+        pick = st.integers(0, n + k - 1)
+        recipe.append((draw(st.sampled_from(GRAPH_OPS)), draw(pick), draw(pick)))
+    return leaves, recipe

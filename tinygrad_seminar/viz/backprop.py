@@ -42,13 +42,16 @@ class StepRecorder(CollectGrads):
         self.frames: list[Frame] = []
 
     def step(self, t: TensorBase, g, arrived: list) -> None:
+        self.sums[id(t)] = g  # t's gradient, complete and passed through its hooks, as its backward used it
+        just: dict[int, object] = {}  # an op may send two gradients to one input (x * x): they arrive as one
         for inp, lg in arrived:
             k = id(inp)
             self.sums[k] = lg.copy() if k not in self.sums else self.sums[k] + lg
+            just[k] = lg if k not in just else just[k] + lg
         node = self.structure.producer[id(t)]
         label = type(t.grad_fn).label or type(t.grad_fn).__name__
         inside = f"{label} (inside {node.label})" if node.composite is not None and label != node.label else label
-        self.frames.append(Frame(dict(self.sums), node, {id(inp): lg for inp, lg in arrived}, inside))
+        self.frames.append(Frame(dict(self.sums), node, just, inside))
 
 
 def backward_steps(loss: TensorBase, show_values: bool = True, max_elements: int = 4, cluster_modules: bool = True,
@@ -58,12 +61,19 @@ def backward_steps(loss: TensorBase, show_values: bool = True, max_elements: int
     Every tensor shows its gradient so far; the inputs of the highlighted op show the gradient that has just
     arrived ("just arrived"). The backward runs here, retaining the graph and leaving every ``.grad`` alone,
     so ``loss.backward()`` still works afterwards. The last step's gradient of each parameter is its ``.grad``.
+    Hooks run as in a backward (registered gradient hooks are called here too).
     """
+    if not isinstance(loss, TensorBase):
+        raise TypeError(f"backward_steps: loss must be a Tensor, the result of a loss function such as "
+                        f"ts.losses.mse(y, model(x)); got {type(loss).__name__}")
     opts = Options(show_values, True, max_elements, cluster_modules, rankdir, max_nodes)
-    check_options((loss,), opts)
-    if not loss.requires_grad or loss.grad_fn is None:
+    check_options((loss,), opts, "backward_steps")
+    if not loss.requires_grad:
         raise ValueError("backward_steps: loss was not computed from tensors that require grad, so backward has "
                          "no step to show (create the parameters with requires_grad=True, outside no_grad)")
+    if loss.grad_fn is None:
+        raise ValueError("backward_steps: loss is a leaf tensor (no op made it), so backward has no step to show; "
+                         "pass a tensor computed from it, such as a loss of the model's output")
     if loss.data.size != 1:
         raise ValueError("backward_steps: loss must be a single number, as for loss.backward(); "
                          f"got shape {loss.shape}")
@@ -71,6 +81,8 @@ def backward_steps(loss: TensorBase, show_values: bool = True, max_elements: int
     seed = np.ones_like(loss.data)
     recorder = StepRecorder(s, seed)
     propagate([loss], [seed], recorder, retain_graph=True)
+    # a leaf's hooks run once its gradient is complete, after the last step: show what they return, as .grad will
+    recorder.frames[-1].grads.update((id(t), g) for t, g in zip(recorder.inputs, recorder.result()) if g is not None)
     n = len(recorder.frames)
     steps = []
     for k, frame in enumerate(recorder.frames, start=1):

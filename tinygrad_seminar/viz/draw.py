@@ -46,22 +46,22 @@ class Options:
     max_nodes: int = 500
 
 
-def check_options(roots: tuple, opts: Options) -> None:
-    """Refuse bad arguments before any work, naming each."""
+def check_options(roots: tuple, opts: Options, caller: str = "draw_graph") -> None:
+    """Refuse bad arguments before any work, naming each (and ``caller``, the function the user called)."""
     if not roots:
-        raise TypeError("draw_graph: give at least one tensor to draw, e.g. draw_graph(loss)")
+        raise TypeError(f"{caller}: give at least one tensor to draw, e.g. {caller}(loss)")
     for k, r in enumerate(roots):
         if not isinstance(r, TensorBase):
-            raise TypeError(f"draw_graph: root {k} must be a Tensor, got {type(r).__name__}")
+            raise TypeError(f"{caller}: root {k} must be a Tensor, got {type(r).__name__}")
     for name in ("show_values", "show_grads", "cluster_modules"):
         if not isinstance(getattr(opts, name), bool):
-            raise TypeError(f"draw_graph: {name} must be True or False, got {getattr(opts, name)!r}")
+            raise TypeError(f"{caller}: {name} must be True or False, got {getattr(opts, name)!r}")
     for name in ("max_elements", "max_nodes"):
         v = getattr(opts, name)
         if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-            raise ValueError(f"draw_graph: {name} must be a positive int, got {v!r}")
+            raise ValueError(f"{caller}: {name} must be a positive int, got {v!r}")
     if opts.rankdir not in RANKDIRS:
-        raise ValueError(f"draw_graph: rankdir must be one of {', '.join(RANKDIRS)}, got {opts.rankdir!r}")
+        raise ValueError(f"{caller}: rankdir must be one of {', '.join(RANKDIRS)}, got {opts.rankdir!r}")
 
 
 def draw_graph(*roots: TensorBase, show_values: bool = False, show_grads: bool = True, max_elements: int = 4,
