@@ -89,6 +89,8 @@ def build(s: Structure, opts: Options, frame: Frame | None = None) -> Graph:
         raise too_large(opts.max_nodes, f"{len(s.tensors) + len(s.ops)} nodes, more than")
     g = graphviz.Digraph("graph", graph_attr={"rankdir": opts.rankdir, "fontname": "Helvetica", "fontsize": "12"},
                          node_attr={"fontname": "Helvetica", "fontsize": "11"}, edge_attr={"color": "#555555"})
+    if frame is not None:  # the step's caption as the picture's title, so no node widens to hold it
+        g.attr(label=frame.note, labelloc="t", labeljust="l", fontcolor=HIGHLIGHT_LINE)
     boxes = Boxes(g, opts.cluster_modules)
     ids: dict[int, str] = {}
     roots = {id(r) for r in s.roots}
@@ -107,7 +109,7 @@ def build(s: Structure, opts: Options, frame: Frame | None = None) -> Graph:
         attrs = {"shape": "ellipse", "style": "filled", "fillcolor": HIGHLIGHT_FILL if on else OP_FILL}
         if on:
             attrs.update(color=HIGHLIGHT_LINE, penwidth="3")
-        label = op_label(op.label, op_details(op.ctxs, op.composite is not None), frame.note if on else "")
+        label = op_label(op.label, op_details(op.ctxs, op.composite is not None))
         boxes.graph(op.path).node(name, label, **attrs)
         for t in op.inputs:
             g.edge(ids[id(t)], name)

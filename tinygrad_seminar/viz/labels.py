@@ -73,13 +73,11 @@ def op_details(ctxs: Sequence, composite: bool) -> str:
     return ", ".join(parts)
 
 
-def op_label(title: str, details: str, note: str = "") -> str:
-    """The HTML label of an op node: its name in bold, its settings, and a note (the step of backward shown)."""
+def op_label(title: str, details: str) -> str:
+    """The HTML label of an op node: its name in bold, and its settings."""
     rows = [f"<b>{html.escape(title)}</b>"]
     if details:
         rows.append(f'<font point-size="10">{html.escape(details)}</font>')
-    if note:
-        rows.append(f'<font point-size="10" color="#b00000">{html.escape(note)}</font>')
     return "<" + "<br/>".join(rows) + ">"
 
 

@@ -16,16 +16,15 @@ header { position: sticky; top: 0; background: #f4f4f4; border-bottom: 1px solid
 button { font-size: 14px; padding: 4px 10px; }
 #slider { flex: 1; min-width: 200px; }
 #status { font-weight: bold; white-space: nowrap; }
-#caption { margin: 8px 12px; }
-.frame { padding: 0 12px; overflow-x: auto; }
-.frame svg { max-width: 100%; height: auto; }
+.frame { padding: 8px 12px 0; overflow-x: auto; }
+body.fit .frame svg { max-width: 100%; height: auto; }  /* "fit width": the whole graph, smaller text */
 """
 
 SCRIPT = """
 (function () {
   var frames = document.querySelectorAll('.frame'), n = frames.length, timer = null, current = 0;
   var slider = document.getElementById('slider'), status = document.getElementById('status');
-  var caption = document.getElementById('caption'), play = document.getElementById('play');
+  var play = document.getElementById('play');
   function fromHash() {
     var m = /step=(\\d+)/.exec(window.location.hash);
     return m ? parseInt(m[1], 10) : 1;
@@ -36,7 +35,6 @@ SCRIPT = """
     for (var i = 0; i < n; i++) { frames[i].hidden = (i + 1 !== k); }
     slider.value = k;
     status.textContent = 'step ' + k + ' of ' + n;
-    caption.textContent = frames[k - 1].getAttribute('data-caption');
     document.body.setAttribute('data-step', String(k));
     if (window.location.hash !== '#step=' + k) {
       try { history.replaceState(null, '', '#step=' + k); } catch (e) { /* some file:// pages refuse */ }
@@ -56,6 +54,7 @@ SCRIPT = """
     if (e.key === 'ArrowRight') { stop(); show(current + 1); }
     if (e.key === 'ArrowLeft') { stop(); show(current - 1); }
   });
+  document.getElementById('fit').onchange = function (e) { document.body.classList.toggle('fit', e.target.checked); };
   window.addEventListener('hashchange', function () { show(fromHash()); });
   show(fromHash());
 })();
@@ -68,7 +67,10 @@ def inline_svg(svg: str) -> str:
 
 
 def page(title: str, frames: list[tuple[str, str]]) -> str:
-    """The HTML of a page playing ``frames``, each (svg text, caption); steps are numbered from 1."""
+    """The HTML of a page playing ``frames``, each (svg text, caption); steps are numbered from 1.
+
+    Each picture carries its caption as its own title; the page keeps it as the frame's ``data-caption``.
+    """
     n = len(frames)
     body = "\n".join(
         f'<div class="frame" id="step-{k}" data-caption="{html.escape(caption)}"{"" if k == 1 else " hidden"}>'
@@ -87,8 +89,8 @@ def page(title: str, frames: list[tuple[str, str]]) -> str:
 <button id="next" title="next step (right arrow)">next &#9654;</button>
 <input type="range" id="slider" min="1" max="{n}" value="1" aria-label="step">
 <span id="status">step 1 of {n}</span>
+<label><input type="checkbox" id="fit"> fit width</label>
 </header>
-<p id="caption">{html.escape(frames[0][1]) if frames else ""}</p>
 {body}
 <script>{SCRIPT}</script>
 </body>
