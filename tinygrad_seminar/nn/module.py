@@ -59,7 +59,7 @@ class Module:
     def __call__(self, *args, **kwargs):
         # the ops made inside carry this module, so a picture boxes them by layer (state.enter_scope, inlined)
         prev = thread_state.scope
-        thread_state.scope = (*prev, self)
+        thread_state.scope = prev + (self,)
         try:
             hooks = self.__dict__.get("_forward_hook_dicts")  # (pre, post), once a hook was registered
             if hooks is None:

@@ -77,8 +77,9 @@ def collect(roots: list[TensorBase], max_nodes: int) -> Structure:
                         node.inputs.append(a)
                     consumers.setdefault(id(a), []).append(node)
     root_ids = {id(r) for r in roots}
+    # a composite's inner tensors are hidden: shown are leaves, what primitives make, roots, and what others read
     shown = {k: t for k, t in tensors.items()
-             if k not in producer or len(producer[k].ctxs) == 1 or k in root_ids or k in consumers}
+             if k not in producer or producer[k].composite is None or k in root_ids or k in consumers}
     for k, t in shown.items():
         if k in producer:
             producer[k].outputs.append(t)
