@@ -1,0 +1,1 @@
+"""The seminar's pictures, drawn with matplotlib (the extra ``plot``): each function returns the Figure."""
