@@ -13,6 +13,7 @@ import numpy as np
 from . import engine
 from .base import TensorBase, data_of
 from .composites import composite
+from .display import tensor_html
 from .hooks import HookHandle, add_hook
 from .ops import math as math_ops
 from .ops import reduce as reduce_ops
@@ -161,6 +162,10 @@ class Tensor(TensorBase):
         if self.name:
             extra += f", name={self.name!r}"
         return f"Tensor({body}{extra})"
+
+    def _repr_html_(self) -> str:
+        """Jupyter's view: a small table (shape, dtype, requires_grad, grad_fn) and the values abbreviated."""
+        return tensor_html(self)
 
     # ---- backward ----
     def backward(self, gradient=None, retain_graph: bool = False) -> None:
