@@ -2,8 +2,9 @@
 
 # part A
 from .boundary import decision_boundary
+from .curves import activations, derivative, learning_curves
 
 __all__ = [
     # part A
-    "decision_boundary",
+    "activations", "decision_boundary", "derivative", "learning_curves",
 ]
