@@ -132,6 +132,8 @@ class DenseNetwork:
     keeps ``loss_``: the mean loss on all of (X, Y) after each epoch.
     """
 
+    layout = "columns"  # samples are columns, X in R^{n x p}: how ts.plot passes data to predict
+
     def __init__(self, layers_dims: Sequence[int], hidden_activation: str = "tanh",
                  output_activation: str = "sigmoid", seed: int | None = None, loss: str | None = None):
         self.layers_dims = [int(n) for n in layers_dims]

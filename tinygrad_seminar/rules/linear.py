@@ -45,6 +45,8 @@ class LinearNeuron:
     ``fit`` continues from the current weights and keeps ``loss_``: E2 on all of (X, Y) after each epoch.
     """
 
+    layout = "columns"  # samples are columns, X in R^{n x p}: how ts.plot passes data to predict
+
     def __init__(self, n_inputs: int, seed: int | None = None):
         w, b = init_params([n_inputs, 1], seed)
         self.w, self.b = w[1], b[1]

@@ -23,6 +23,8 @@ class McCullochPitts:
     array([[0., 0., 0., 1.]])
     """
 
+    layout = "columns"  # samples are columns, X in R^{n x p}: how ts.plot passes data (Perceptron inherits it)
+
     def __init__(self, w, b):
         self.w, self.b = check_params(type(self).__name__, w, b, rows=1)
 

@@ -49,6 +49,8 @@ class OneLayerNetwork:
     current weights and keeps ``loss_``: the mean loss after each epoch.
     """
 
+    layout = "columns"  # samples are columns, X in R^{n x p}: how ts.plot passes data to predict
+
     def __init__(self, n_inputs: int, n_outputs: int, activation: str = "sigmoid", seed: int | None = None):
         self.phi = _phi("OneLayerNetwork", activation)
         self.activation = activation
