@@ -7,7 +7,7 @@ the slides' notation). This module only re-exports their public names.
 
 import sys
 
-from . import autograd, datasets, keras, nn, rules, viz
+from . import autograd, datasets, keras, nn, plot, rules, viz
 from .autograd import (
     AnomalyError,
     Function,
@@ -66,6 +66,6 @@ __all__ = [
     "callbacks", "concatenate", "datasets", "default_generator", "detect_anomaly", "enable_grad", "engine", "eye",
     "full", "functional", "grad", "gradcheck", "gradcheck_module", "gradgradcheck", "is_grad_enabled", "keras",
     "load_model", "losses", "manual_seed", "metrics", "nn", "no_grad", "numerical_grad", "ones", "ones_like", "ops",
-    "optim", "rand", "randn", "rules", "saving", "set_grad_enabled", "stack", "tensor", "viz", "where", "zeros",
+    "optim", "plot", "rand", "randn", "rules", "saving", "set_grad_enabled", "stack", "tensor", "viz", "where", "zeros",
     "zeros_like",
 ]
