@@ -289,7 +289,12 @@ class Tensor(TensorBase):
         return math_ops.Clip.apply(self, lo=min, hi=max)
 
     def astype(self, dtype):
-        return self if np.dtype(dtype) == self.dtype else math_ops.Cast.apply(self, dtype=np.dtype(dtype))
+        if np.dtype(dtype) == self.dtype:
+            return self
+        out = math_ops.Cast.apply(self, dtype=np.dtype(dtype))
+        if out.grad_fn is None:  # an unrecorded copy stands for self (Dense casting x): it keeps self's name
+            out.name = self.name
+        return out
 
     # ---- reductions ----
     def sum(self, axis=None, keepdims: bool = False):

@@ -8,6 +8,8 @@ that has just arrived at each of its inputs, and shows every tensor's gradient s
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 
 from ..autograd.base import TensorBase
@@ -16,7 +18,7 @@ from ..files import atomic_write
 from .draw import Frame, Options, build, check_options
 from .page import page
 from .render import Graph
-from .structure import Structure, collect
+from .structure import Structure, collect, too_large
 
 
 class Step(Graph):
@@ -77,7 +79,9 @@ def backward_steps(loss: TensorBase, show_values: bool = True, max_elements: int
     if loss.data.size != 1:
         raise ValueError("backward_steps: loss must be a single number, as for loss.backward(); "
                          f"got shape {loss.shape}")
-    s = collect([loss], max_nodes)
+    s = collect([loss], max_nodes, "backward_steps")
+    if len(s.tensors) + len(s.ops) > max_nodes:  # refused before the backward runs
+        raise too_large(max_nodes, f"{len(s.tensors) + len(s.ops)} nodes, more than", "backward_steps")
     seed = np.ones_like(loss.data)
     recorder = StepRecorder(s, seed)
     propagate([loss], [seed], recorder, retain_graph=True)
@@ -91,12 +95,23 @@ def backward_steps(loss: TensorBase, show_values: bool = True, max_elements: int
     return steps
 
 
-def animate_backward(loss: TensorBase, path, **options) -> str:
+def animate_backward(loss: TensorBase, path: str | os.PathLike, **options) -> str:
     """Write one HTML page playing ``backward_steps(loss, **options)``: a slider, previous / next / play.
 
     The page needs no network: the pictures are inline SVG. ``page.html#step=5`` opens at step 5, and the
     address follows the step shown. Returns the path written.
     """
+    check_path(path)
     steps = backward_steps(loss, **options)
     text = page("Backpropagation, step by step", [(step.svg(), step.caption) for step in steps])
     return atomic_write(path, lambda f: f.write(text.encode("utf-8")))
+
+
+def check_path(path) -> None:
+    """animate_backward's ``path``, checked before the backward and the drawing: a file name in a folder that exists."""
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError("animate_backward: path must be a file name such as 'backprop.html', "
+                        f"got {type(path).__name__}")
+    folder = os.path.dirname(os.path.abspath(os.fspath(path)))
+    if not os.path.isdir(folder):
+        raise FileNotFoundError(f"animate_backward: the folder {folder} of {os.fspath(path)!r} does not exist")

@@ -83,10 +83,10 @@ def draw_tensor(self: TensorBase, **kwargs) -> Graph:
     return draw_graph(self, **kwargs)
 
 
-def build(s: Structure, opts: Options, frame: Frame | None = None) -> Graph:
+def build(s: Structure, opts: Options, frame: Frame | None = None, caller: str = "draw_graph") -> Graph:
     """The Graphviz picture of a collected graph (and, in a frame of backpropagation, that step's state)."""
     if len(s.tensors) + len(s.ops) > opts.max_nodes:
-        raise too_large(opts.max_nodes, f"{len(s.tensors) + len(s.ops)} nodes, more than")
+        raise too_large(opts.max_nodes, f"{len(s.tensors) + len(s.ops)} nodes, more than", caller)
     g = graphviz.Digraph("graph", graph_attr={"rankdir": opts.rankdir, "fontname": "Helvetica", "fontsize": "12"},
                          node_attr={"fontname": "Helvetica", "fontsize": "11"}, edge_attr={"color": "#555555"})
     if frame is not None:  # the step's caption as the picture's title, so no node widens to hold it

@@ -46,7 +46,13 @@ def box_label(title: str, rows: list[tuple[str, str]], fill: str) -> str:
 def check_arguments(model, to_file, flags: dict, rankdir) -> None:
     """plot_model's arguments, each checked before anything is drawn; the error names the argument."""
     if not isinstance(model, Module) or not hasattr(model, "layers"):
-        raise TypeError(f"plot_model: model must be a Sequential or a Model with layers, got {type(model).__name__}")
+        kind = type(model).__name__
+        if isinstance(model, Module) and any(True for _ in model.children()):  # a subclassed Model: its own forward
+            raise TypeError(f"plot_model: model must be a Sequential or a Model with layers; {kind} has no list "
+                            "of layers (its forward is your code), so there is no chain to draw. Draw its operator "
+                            "graph, boxed by layer, with ts.viz.draw_graph(model(x)), or list its layers "
+                            "with .summary()")
+        raise TypeError(f"plot_model: model must be a Sequential or a Model with layers, got {kind}")
     for name, flag in flags.items():
         if not isinstance(flag, bool):
             raise TypeError(f"plot_model: {name} must be True or False, got {flag!r}")

@@ -51,9 +51,9 @@ class GraphTooLargeError(ValueError):
     """The graph has more nodes than ``max_nodes`` allows; the message says what to do."""
 
 
-def collect(roots: list[TensorBase], max_nodes: int) -> Structure:
+def collect(roots: list[TensorBase], max_nodes: int, caller: str = "draw_graph") -> Structure:
     """Read the graph behind ``roots``, composites collapsed; refuse more than ``max_nodes`` nodes, quickly."""
-    ctxs, tensors = walk(roots, max_nodes)
+    ctxs, tensors = walk(roots, max_nodes, caller)
     groups: dict[int, OpNode] = {}
     group_of: dict[int, OpNode] = {}  # id(ctx) -> its op node
     for ctx in ctxs:  # forward order
@@ -91,7 +91,7 @@ def collect(roots: list[TensorBase], max_nodes: int) -> Structure:
     return Structure(list(roots), shown, ops, producer, paths)
 
 
-def walk(roots: list[TensorBase], max_nodes: int) -> tuple[list[Function], dict[int, TensorBase]]:
+def walk(roots: list[TensorBase], max_nodes: int, caller: str) -> tuple[list[Function], dict[int, TensorBase]]:
     """Every op (in forward order) and tensor behind ``roots``, iteratively; stops once past ``max_nodes``."""
     tensors: dict[int, TensorBase] = {}
     ctxs: dict[int, Function] = {}
@@ -106,10 +106,11 @@ def walk(roots: list[TensorBase], max_nodes: int) -> tuple[list[Function], dict[
             ctxs[id(ctx)] = ctx
             stack.extend(a for a in ctx.inputs if isinstance(a, TensorBase))
         if len(tensors) + len(ctxs) > 4 * max_nodes:  # composites collapse at most this much in practice
-            raise too_large(max_nodes, "more than")
-    order = []  # forward order: the engine's topological order, read backwards, each op once
+            raise too_large(max_nodes, "more than", caller)
+    order, seen = [], set()  # forward order: the engine's topological order, read backwards, each op once
     for t in reversed(toposort(roots)):
-        if t.grad_fn not in order:
+        if id(t.grad_fn) not in seen:
+            seen.add(id(t.grad_fn))
             order.append(t.grad_fn)
     return order, tensors
 
@@ -130,7 +131,8 @@ def place(t: TensorBase, made_by: OpNode | None, read_by) -> tuple:
     return common
 
 
-def too_large(max_nodes: int, how: str) -> GraphTooLargeError:
+def too_large(max_nodes: int, how: str, caller: str = "draw_graph") -> GraphTooLargeError:
+    """The error for a graph over ``max_nodes``, naming ``caller`` (the function the user called)."""
     return GraphTooLargeError(
-        f"draw_graph: the graph has {how} max_nodes={max_nodes} nodes, too many to read in one picture. "
+        f"{caller}: the graph has {how} max_nodes={max_nodes} nodes, too many to read in one picture. "
         "Draw a smaller part (one layer, the loss of a few samples), or pass a larger max_nodes=")

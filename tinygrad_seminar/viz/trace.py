@@ -50,6 +50,9 @@ class Trace:
     """
 
     def __init__(self, model: Module) -> None:
+        if not isinstance(model, Module):
+            raise TypeError(f"trace: model must be a Module (a Sequential, a Model or a layer), "
+                            f"got {type(model).__name__}")
         self.model = model
         # a layer used twice in the model is one layer here (the same weights): dict keeps the first place
         self.layers: list[Dense] = list({id(m): m for m in model.modules() if isinstance(m, Dense)}.values())
