@@ -328,3 +328,19 @@ def test_bad_options_name_the_function_called():
         ts.viz.backward_steps(loss, rankdir="up")
     with pytest.raises(ValueError, match="^backward_steps: max_elements must be a positive int"):
         ts.viz.animate_backward(loss, "never-written.html", max_elements=0)
+
+
+def test_expand_composites_draws_the_primitives_of_a_loss():
+    _, loss = bce_model_and_loss()
+    steps = ts.viz.backward_steps(loss, expand_composites=True)
+    collapsed = ts.viz.backward_steps(loss)
+    assert len(steps) == len(collapsed)  # the same engine steps either way
+    assert all("inside" not in s.caption for s in steps) and steps[0].op == "neg"
+    assert steps[0].nodes > collapsed[0].nodes  # the loss's inner tensors and ops are drawn
+
+
+def test_a_graph_freed_by_backward_is_refused_before_any_step():
+    _, loss = bce_model_and_loss()
+    loss.backward()
+    with pytest.raises(RuntimeError, match="backward_steps: an earlier backward\\(\\) freed"):
+        ts.viz.backward_steps(loss)

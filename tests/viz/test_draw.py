@@ -266,3 +266,29 @@ def test_drawing_changes_nothing_and_backward_still_works():
     loss.backward()
     assert all(np.array_equal(before[n], p.data) and p.grad is not None for n, p in model.named_parameters())
     draw_graph(loss, show_values=True)  # after a plain backward: names, shapes, dtypes and values still drawn
+
+
+def test_unnamed_boxes_and_parameters_are_called_by_their_path_in_the_model():
+    class Block(ts.nn.Module):
+        def __init__(self):
+            self.inner = ts.nn.Dense(3, input_dim=2, name="inner")
+            self.scale = ts.nn.Parameter(np.ones(3, np.float32))  # a parameter of the user's own, unnamed
+
+        def forward(self, x):
+            return self.inner(x) * self.scale
+
+    class Net(ts.nn.Module):
+        def __init__(self):
+            self.block = Block()
+
+        def forward(self, x):
+            return self.block(x).relu()
+
+    source = draw_graph(Net()(np.ones((4, 2), np.float32)).sum()).source
+    assert sorted(clusters(source)) == ["block (Block)", "inner (Dense)"]  # Net's box is named by its class
+    assert "<b>block.scale</b>" in source and "<b>inner.weight</b>" in source  # a layer's own name wins
+
+
+def test_graph_save_refuses_what_is_not_a_path():
+    with pytest.raises(TypeError, match="Graph.save: path must be a file name such as 'graph.svg', got int"):
+        draw_graph(issue_expression()[0]).save(3)

@@ -39,7 +39,7 @@ def composite(label: str) -> Callable[[Callable], Callable]:
     def decorate(fn: Callable) -> Callable:
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
-            prev = thread_state.scope  # state.enter_scope, inlined: this runs on every mean and loss
+            prev = thread_state.scope  # pushed without a function call: this runs on every mean and loss
             thread_state.scope = prev + (Composite(label),)
             try:
                 return fn(*args, **kwargs)

@@ -28,8 +28,10 @@ class _ThreadState(threading.local):
 
 
 _local = _ThreadState()
-# The per-thread state itself, for the hot paths that read or push the scope on every call (Function.apply,
-# Module.__call__, composite functions): there a function call would cost more than the read or the push.
+# The per-thread state itself, for the three hot paths that read or push the scope on every call, where a
+# function call would cost more than the push: Function.apply reads it; Module.__call__ and composite functions
+# push an entry with ``prev = thread_state.scope; thread_state.scope = prev + (entry,)`` and put ``prev`` back
+# in a finally. Nothing else writes it.
 thread_state = _local
 
 
@@ -46,18 +48,6 @@ def anomaly_mode() -> detect_anomaly | None:
 def current_scope() -> tuple:
     """The modules and composite labels running now in this thread, outermost first."""
     return _local.scope
-
-
-def enter_scope(entry: object) -> tuple:
-    """Push ``entry`` on this thread's scope; return the scope it replaces, for ``exit_scope`` in a finally."""
-    prev = _local.scope
-    _local.scope = (*prev, entry)
-    return prev
-
-
-def exit_scope(prev: tuple) -> None:
-    """Put back the scope that ``enter_scope`` returned."""
-    _local.scope = prev
 
 
 def swap_grad_enabled(mode: bool) -> bool:

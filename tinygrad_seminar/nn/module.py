@@ -57,7 +57,7 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__} must define forward()")
 
     def __call__(self, *args, **kwargs):
-        # the ops made inside carry this module, so a picture boxes them by layer (state.enter_scope, inlined)
+        # the ops made inside carry this module, so a picture boxes them by layer (see state.thread_state)
         prev = thread_state.scope
         thread_state.scope = prev + (self,)
         try:

@@ -57,31 +57,29 @@ class StepRecorder(CollectGrads):
 
 
 def backward_steps(loss: TensorBase, show_values: bool = True, max_elements: int = 4, cluster_modules: bool = True,
-                   rankdir: str = "LR", max_nodes: int = 500) -> list[Step]:
+                   rankdir: str = "LR", max_nodes: int = 500, expand_composites: bool = False) -> list[Step]:
     """One Graph per step of ``loss``'s backward, in the engine's order, each highlighting the op differentiated.
 
     Every tensor shows its gradient so far; the inputs of the highlighted op show the gradient that has just
     arrived ("just arrived"). The backward runs here, retaining the graph and leaving every ``.grad`` alone,
     so ``loss.backward()`` still works afterwards. The last step's gradient of each parameter is its ``.grad``.
-    Hooks run as in a backward (registered gradient hooks are called here too).
+    Hooks run as in a backward (registered gradient hooks are called here too). A composed op (a loss from
+    probabilities, ``mean``) is one node taking several steps; ``expand_composites=True`` draws its primitives.
     """
-    if not isinstance(loss, TensorBase):
-        raise TypeError(f"backward_steps: loss must be a Tensor, the result of a loss function such as "
-                        f"ts.losses.mse(y, model(x)); got {type(loss).__name__}")
     opts = Options(show_values, True, max_elements, cluster_modules, rankdir, max_nodes)
-    check_options((loss,), opts, "backward_steps")
-    if not loss.requires_grad:
-        raise ValueError("backward_steps: loss was not computed from tensors that require grad, so backward has "
-                         "no step to show (create the parameters with requires_grad=True, outside no_grad)")
-    if loss.grad_fn is None:
-        raise ValueError("backward_steps: loss is a leaf tensor (no op made it), so backward has no step to show; "
-                         "pass a tensor computed from it, such as a loss of the model's output")
-    if loss.data.size != 1:
-        raise ValueError("backward_steps: loss must be a single number, as for loss.backward(); "
-                         f"got shape {loss.shape}")
-    s = collect([loss], max_nodes, "backward_steps")
+    check_loss(loss, opts)
+    if not isinstance(expand_composites, bool):
+        raise TypeError(f"backward_steps: expand_composites must be True or False, got {expand_composites!r}")
+    s = collect([loss], max_nodes, "backward_steps", collapse=not expand_composites)
     if len(s.tensors) + len(s.ops) > max_nodes:  # refused before the backward runs
         raise too_large(max_nodes, f"{len(s.tensors) + len(s.ops)} nodes, more than", "backward_steps")
+    for op in s.ops:
+        for ctx in op.ctxs:
+            try:
+                ctx.saved_tensors  # noqa: B018 - raises if an earlier backward freed them
+            except RuntimeError:
+                raise RuntimeError("backward_steps: an earlier backward() freed this graph's saved arrays; call "
+                                   "backward_steps before loss.backward(), or pass retain_graph=True to it") from None
     seed = np.ones_like(loss.data)
     recorder = StepRecorder(s, seed)
     propagate([loss], [seed], recorder, retain_graph=True)
@@ -93,6 +91,23 @@ def backward_steps(loss: TensorBase, show_values: bool = True, max_elements: int
         frame.note = f"step {k} of {n}: backward of {frame.note}"
         steps.append(Step(build(s, opts, frame), k, frame))
     return steps
+
+
+def check_loss(loss, opts: Options) -> None:
+    """Refuse what backward_steps cannot play, before any work, naming the problem."""
+    if not isinstance(loss, TensorBase):
+        raise TypeError(f"backward_steps: loss must be a Tensor, the result of a loss function such as "
+                        f"ts.losses.mse(y, model(x)); got {type(loss).__name__}")
+    check_options((loss,), opts, "backward_steps")
+    if not loss.requires_grad:
+        raise ValueError("backward_steps: loss was not computed from tensors that require grad, so backward has "
+                         "no step to show (create the parameters with requires_grad=True, outside no_grad)")
+    if loss.grad_fn is None:
+        raise ValueError("backward_steps: loss is a leaf tensor (no op made it), so backward has no step to show; "
+                         "pass a tensor computed from it, such as a loss of the model's output")
+    if loss.data.size != 1:
+        raise ValueError("backward_steps: loss must be a single number, as for loss.backward(); "
+                         f"got shape {loss.shape}")
 
 
 def animate_backward(loss: TensorBase, path: str | os.PathLike, **options) -> str:

@@ -91,14 +91,14 @@ def build(s: Structure, opts: Options, frame: Frame | None = None, caller: str =
                          node_attr={"fontname": "Helvetica", "fontsize": "11"}, edge_attr={"color": "#555555"})
     if frame is not None:  # the step's caption as the picture's title, so no node widens to hold it
         g.attr(label=frame.note, labelloc="t", labeljust="l", fontcolor=HIGHLIGHT_LINE)
-    boxes = Boxes(g, opts.cluster_modules)
+    boxes = Boxes(g, opts.cluster_modules, s.paths)
     ids: dict[int, str] = {}
     roots = {id(r) for r in s.roots}
     for n, (k, t) in enumerate(s.tensors.items()):
         ids[k] = f"t{n}"
         made_by = s.producer.get(k)
         kind = kind_of(t, k in roots)
-        title = op_title(t, made_by.label if made_by is not None else None)
+        title = op_title(t, made_by.label if made_by is not None else None, s.paths.get(k))
         attrs = {"shape": "box", "style": "filled", "fillcolor": TENSOR_STYLE[kind]}
         if frame is not None and k in frame.arrived:
             attrs.update(color=HIGHLIGHT_LINE, penwidth="2.5")
@@ -137,8 +137,8 @@ def tensor_lines(t: TensorBase, opts: Options, frame: Frame | None) -> list[tupl
 class Boxes:
     """One Graphviz cluster per path of Modules, nested as the Modules are; attached to the graph at the end."""
 
-    def __init__(self, top: graphviz.Digraph, enabled: bool) -> None:
-        self.top, self.enabled = top, enabled
+    def __init__(self, top: graphviz.Digraph, enabled: bool, paths: dict[int, str]) -> None:
+        self.top, self.enabled, self.paths = top, enabled, paths
         self.clusters: dict[tuple, graphviz.Digraph] = {}
 
     def graph(self, path: tuple) -> graphviz.Digraph:
@@ -149,10 +149,11 @@ class Boxes:
         for depth in range(1, len(path) + 1):
             sub = key[:depth]
             if sub not in self.clusters:
+                module = path[depth - 1]
                 self.clusters[sub] = graphviz.Digraph(
                     f"cluster_{len(self.clusters)}",
-                    graph_attr={"label": module_label(path[depth - 1]), "style": "rounded", "color": "#7f7f7f",
-                                "fontcolor": "#333333", "labeljust": "l"})
+                    graph_attr={"label": module_label(module, self.paths.get(id(module))), "style": "rounded",
+                                "color": "#7f7f7f", "fontcolor": "#333333", "labeljust": "l"})
         return self.clusters[key]
 
     def attach(self) -> None:
@@ -165,7 +166,7 @@ class Boxes:
 def add_legend(g: graphviz.Digraph) -> None:
     """A small box naming the node styles."""
     with g.subgraph(name="cluster_legend") as legend:
-        legend.attr(label="legend", style="dashed", color="#999999", fontsize="10")
+        legend.attr(label="legend", style="dashed", color="#999999", fontsize="10", fontcolor="#333333")
         names = []
         for kind, text in LEGEND.items():
             names.append(f"legend_{kind}")

@@ -37,10 +37,12 @@ def numbers(a, max_elements: int) -> str:
     return f"min {a.min():.3g} · mean {a.mean():.3g} · max {a.max():.3g}"
 
 
-def op_title(t: TensorBase, op_label: str | None) -> str:
-    """A tensor's title: its name; an unnamed op result is called after its op; an unnamed leaf by its role."""
+def op_title(t: TensorBase, op_label: str | None, path: str | None = None) -> str:
+    """A tensor's title: its name, else its path in the model (a parameter), else its op, else its role."""
     if t.name:
         return str(t.name)
+    if path is not None:
+        return path
     if op_label is not None:
         return op_label
     return "leaf (requires grad)" if t.requires_grad else "input"
@@ -81,8 +83,9 @@ def op_label(title: str, details: str) -> str:
     return "<" + "<br/>".join(rows) + ">"
 
 
-def module_label(module) -> str:
-    """A box's title, as Keras' plot_model writes a layer: ``dense_1 (Dense)``."""
+def module_label(module, path: str | None = None) -> str:
+    """A box's title, as Keras' plot_model writes a layer: ``dense_1 (Dense)``; else its path: ``block (Block)``."""
     name = getattr(module, "name", None)
+    name = name if isinstance(name, str) and name else path
     kind = type(module).__name__
     return f"{name} ({kind})" if isinstance(name, str) and name else kind

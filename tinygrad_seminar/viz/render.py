@@ -49,8 +49,10 @@ class Graph:
         """The graph as SVG text."""
         return self.pipe("svg").decode("utf-8")
 
-    def save(self, path) -> str:
+    def save(self, path: str | os.PathLike) -> str:
         """Write the picture; the extension says the format: .svg, .png, .pdf, or .dot (the source). Returns path."""
+        if not isinstance(path, (str, os.PathLike)):
+            raise TypeError(f"Graph.save: path must be a file name such as 'graph.svg', got {type(path).__name__}")
         path = os.fspath(path)
         ext = os.path.splitext(path)[1].lower()
         if ext not in FORMATS:

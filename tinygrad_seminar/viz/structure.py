@@ -41,6 +41,7 @@ class Structure:
     ops: list[OpNode]
     producer: dict[int, OpNode]  # tensor id -> the op node that made it
     tensor_path: dict[int, tuple]  # tensor id -> the Modules of the box it sits in
+    paths: dict[int, str] = field(default_factory=dict)  # id of a module or parameter -> its dotted path
 
     @property
     def edges(self) -> int:
@@ -51,20 +52,23 @@ class GraphTooLargeError(ValueError):
     """The graph has more nodes than ``max_nodes`` allows; the message says what to do."""
 
 
-def collect(roots: list[TensorBase], max_nodes: int, caller: str = "draw_graph") -> Structure:
-    """Read the graph behind ``roots``, composites collapsed; refuse more than ``max_nodes`` nodes, quickly."""
+def collect(roots: list[TensorBase], max_nodes: int, caller: str = "draw_graph", collapse: bool = True) -> Structure:
+    """Read the graph behind ``roots``, composites collapsed; refuse more than ``max_nodes`` nodes, quickly.
+
+    ``collapse=False`` draws every primitive, composites or not.
+    """
     ctxs, tensors = walk(roots, max_nodes, caller)
     groups: dict[int, OpNode] = {}
     group_of: dict[int, OpNode] = {}  # id(ctx) -> its op node
     for ctx in ctxs:  # forward order
         scope = getattr(ctx, "scope", ())
-        k = next((i for i, e in enumerate(scope) if isinstance(e, Composite)), None)
+        k = next((i for i, e in enumerate(scope) if isinstance(e, Composite)), None) if collapse else None
         entry = ctx if k is None else scope[k]
         node = groups.get(id(entry))
         if node is None:
             label = (type(ctx).label or type(ctx).__name__) if k is None else entry.label
-            node = groups[id(entry)] = OpNode(label, [], tuple(scope if k is None else scope[:k]),
-                                              None if k is None else entry)
+            modules = scope[:k] if k is not None else tuple(e for e in scope if not isinstance(e, Composite))
+            node = groups[id(entry)] = OpNode(label, [], modules, None if k is None else entry)
         node.ctxs.append(ctx)
         group_of[id(ctx)] = node
     producer = {id(t): group_of[id(t.grad_fn)] for t in tensors.values() if t.grad_fn is not None}
@@ -84,11 +88,30 @@ def collect(roots: list[TensorBase], max_nodes: int, caller: str = "draw_graph")
         if k in producer:
             producer[k].outputs.append(t)
     ops = list(groups.values())
+    names = dotted_paths({id(node.path[0]): node.path[0] for node in ops if node.path}.values())
     boxed = {id(node.path[-1]) for node in ops if node.path}  # modules that made an op themselves
     for node in ops:
         node.path = tuple(m for m in node.path if id(m) in boxed)
     paths = {k: place(t, producer.get(k), consumers.get(k, ())) for k, t in shown.items()}
-    return Structure(list(roots), shown, ops, producer, paths)
+    return Structure(list(roots), shown, ops, producer, paths, names)
+
+
+def dotted_paths(outermost) -> dict[int, str]:
+    """id -> dotted path (``block.inner``, ``block.inner.weight``) of every module and parameter below each module.
+
+    A box or a parameter the user did not name is called by its path from the outermost module that ran.
+    """
+    names: dict[int, str] = {}
+    for top in outermost:
+        stack = [("", top)]
+        while stack:
+            prefix, m = stack.pop()
+            for name, child in m.named_children():
+                names.setdefault(id(child), prefix + name)
+                stack.append((f"{prefix}{name}.", child))
+        for name, p in top.named_parameters():
+            names.setdefault(id(p), name)
+    return names
 
 
 def walk(roots: list[TensorBase], max_nodes: int, caller: str) -> tuple[list[Function], dict[int, TensorBase]]:
