@@ -156,13 +156,20 @@ def test_confusion_errors_name_the_problem():
 
 
 # ---- without matplotlib ----
-def test_without_matplotlib_a_picture_raises_an_import_error_naming_the_extra(monkeypatch):
+NET = ts.rules.DenseNetwork([2, 2, 1], seed=0)
+
+
+@pytest.mark.parametrize("draw", [
+    pytest.param(lambda: plot.confusion_matrix([0, 1], [0, 1]), id="confusion_matrix"),
+    pytest.param(lambda: plot.regression(lambda rows: rows, np.zeros(3), np.zeros(3)), id="regression"),
+    pytest.param(lambda: plot.hidden_lines(NET, np.eye(2), [0, 1]), id="hidden_lines"),
+    pytest.param(lambda: plot.weights(NET), id="weights"),
+])
+def test_without_matplotlib_a_picture_raises_an_import_error_naming_the_extra(monkeypatch, draw):
     monkeypatch.setitem(sys.modules, "matplotlib", None)  # `import matplotlib` now raises ImportError
     monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
     with pytest.raises(ImportError, match=r'pip install "tinygrad_seminar\[plot\]"'):
-        plot.confusion_matrix([0, 1], [0, 1])
-    with pytest.raises(ImportError, match=r'pip install "tinygrad_seminar\[plot\]"'):
-        plot.regression(lambda rows: rows, np.zeros(3), np.zeros(3))
+        draw()
 
 
 def test_importing_the_package_does_not_import_matplotlib():

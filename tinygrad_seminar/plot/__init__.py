@@ -2,5 +2,6 @@
 
 # part B
 from .evaluation import confusion_matrix, regression
+from .geometry import hidden_lines, weights
 
-__all__ = ["confusion_matrix", "regression"]
+__all__ = ["confusion_matrix", "hidden_lines", "regression", "weights"]
