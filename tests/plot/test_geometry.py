@@ -222,3 +222,11 @@ def test_with_few_neurons_each_tints_the_side_where_its_net_input_is_positive():
     for (w, b), tint in zip(zip(W1, B1), tints):
         corners = np.concatenate([path.vertices for path in tint.get_paths()])
         assert np.all(corners @ w + b >= -1e-9) and np.any(corners @ w + b > 0.1)
+
+
+def test_one_hidden_unit_puts_the_data_on_the_h1_axis():
+    fig = plot.hidden_lines(ts.rules.DenseNetwork([2, 1, 1], seed=0), XOR_X, XOR_Y)
+    assert fig.axes[0].get_title().startswith("1 hidden neuron, the line")
+    points = np.concatenate(points_of(fig.axes[1]))
+    np.testing.assert_array_equal(points[:, 1], 0.0)
+    assert "one unit" in fig.axes[1].get_title() and len(fig.axes[1].get_yticks()) == 0

@@ -184,7 +184,8 @@ def hidden_lines(model: Module | DenseNetwork, x, y, ax=None) -> Figure:
     draw_classes(left, x, labels, k)
     draw_neuron_lines(left, first.w, first.b, box)
     side = "the arrow and the tint mark" if len(first.w) <= TINTED else "the arrow points to"
-    finish_panel(left, box, ("$x_1$", "$x_2$"), f"{len(first.w)} hidden neurons, each the line "
+    neurons = "1 hidden neuron, the line" if len(first.w) == 1 else f"{len(first.w)} hidden neurons, each the line"
+    finish_panel(left, box, ("$x_1$", "$x_2$"), f"{neurons} "
                  f"$w_j \\cdot x + b_j = 0$\n({side} the side where $z_j > 0$)")
     if not one_panel:
         draw_hidden_space(panels[1], first_activations(model, x), labels, k, layers)
@@ -199,6 +200,8 @@ def draw_hidden_space(ax, a1: np.ndarray, labels: np.ndarray, k: int, layers: li
     if a1.shape[1] == 2 and len(layers) > 1 and layers[1].w.shape == (1, 2):
         draw_neuron_lines(ax, layers[1].w, layers[1].b, box, name="o", what=": the output neuron's line")
     finish_panel(ax, box, (xlabel, ylabel), title)
+    if a1.shape[1] == 1:  # one hidden unit: a line of points, the vertical axis means nothing
+        ax.set_yticks([])
 
 
 def finish_panel(ax, box: np.ndarray, labels: tuple[str, str], title: str) -> None:
