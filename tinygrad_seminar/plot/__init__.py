@@ -1,10 +1,15 @@
-"""The seminar's pictures, drawn with matplotlib (the extra ``plot``): each function returns the Figure."""
+"""The seminar's pictures, drawn with matplotlib (the extra ``plot``): each function returns the Figure.
 
-# part A
+matplotlib is imported only when a picture is made; without it, each function raises an ImportError
+naming ``pip install "tinygrad_seminar[plot]"``.
+"""
+
 from .boundary import decision_boundary
 from .curves import activations, derivative, learning_curves
+from .evaluation import confusion_matrix, regression
+from .geometry import hidden_lines, weights
 
 __all__ = [
-    # part A
-    "activations", "decision_boundary", "derivative", "learning_curves",
+    "activations", "confusion_matrix", "decision_boundary", "derivative", "hidden_lines", "learning_curves",
+    "regression", "weights",
 ]
