@@ -178,3 +178,15 @@ def test_importing_the_package_does_not_import_matplotlib():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
                          env={**os.environ, "PYTHONPATH": str(ROOT)}, check=True)
     assert out.stdout.split() == ["False", "False"]
+
+
+def test_a_rules_object_takes_the_data_in_the_slides_columns():
+    rng = np.random.default_rng(0)
+    X = rng.uniform(-1, 1, (1, 12))  # (n, p), as on the slides
+    Y = 2 * X + 1
+    net = ts.rules.LinearNeuron(1, seed=0).fit(X, Y, epochs=200, learning_rate=0.1, solver="bgd")
+    fig = plot.regression(net, X, Y)
+    fitted = max(fig.axes[0].lines, key=lambda line: len(line.get_xdata()))  # ŷ over a grid spanning x
+    np.testing.assert_allclose(fitted.get_ydata(), 2 * np.asarray(fitted.get_xdata()) + 1, atol=0.05)
+    with pytest.raises(ValueError, match="regression: layout must be 'rows', 'columns' or None"):
+        plot.regression(net, X, Y, layout="cols")

@@ -97,7 +97,7 @@ def test_the_data_is_drawn_by_class_with_a_marker_each():
 def test_with_two_hidden_units_the_right_panel_plots_a1_itself():
     net = ts.rules.DenseNetwork([2, 2, 1], seed=5)
     net.w[2], net.b[2] = np.array([[1.0, -1.0]]), np.array([[0.05]])  # its line crosses the hidden plane's data
-    fig = plot.hidden_lines(net, XOR_X, XOR_Y)
+    fig = plot.hidden_lines(net, XOR_X.T, XOR_Y)  # a rules network takes the slides' columns
     a1 = net.forward(XOR_X.T)[1][1].T
     right = fig.axes[1]
     by_class = points_of(right)
@@ -225,7 +225,7 @@ def test_with_few_neurons_each_tints_the_side_where_its_net_input_is_positive():
 
 
 def test_one_hidden_unit_puts_the_data_on_the_h1_axis():
-    fig = plot.hidden_lines(ts.rules.DenseNetwork([2, 1, 1], seed=0), XOR_X, XOR_Y)
+    fig = plot.hidden_lines(ts.rules.DenseNetwork([2, 1, 1], seed=0), XOR_X.T, XOR_Y)
     assert fig.axes[0].get_title().startswith("1 hidden neuron, the line")
     points = np.concatenate(points_of(fig.axes[1]))
     np.testing.assert_array_equal(points[:, 1], 0.0)

@@ -18,29 +18,17 @@ from ..nn import Module
 from ..rules import OneLayerNetwork
 from ..rules.activations import sigmoid
 from .backend import axes
+from .layout import resolve_layout
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-LAYOUTS = ("rows", "columns")
 REGIONS_GID = "decision-regions"
 MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*", "p", "h")
 COLOURS = ("tab:blue", "tab:orange", "tab:green", "tab:purple", "tab:brown", "tab:pink", "tab:olive", "tab:cyan",
            "tab:gray", "gold")  # no red: red rings mark the misclassified points
 MARGIN = 0.1  # the limits: the data's range widened by this fraction on each side
-
-
-def resolve_layout(model: Any, layout: str | None) -> str:
-    """"rows" (samples are rows) or "columns" (the slides' layout): ``layout`` if given, else the model's own
-    ``layout`` attribute (every ``ts.rules`` class says "columns"), else "rows"."""
-    if layout not in (*LAYOUTS, None):
-        raise ValueError(f"decision_boundary: layout must be 'rows', 'columns' or None (read it from the model); "
-                         f"got {layout!r}")
-    layout = layout or getattr(model, "layout", "rows")
-    if layout not in LAYOUTS:
-        raise ValueError(f"decision_boundary: the model's layout attribute must be 'rows' or 'columns'; got {layout!r}")
-    return layout
 
 
 def points_of(x, layout: str) -> np.ndarray:
@@ -206,7 +194,7 @@ def decision_boundary(model: Any, x, y, *, layout: str | None = None, resolution
     called in the same layout. y holds class indices 0, 1, ... or one-hot rows. The shaded grid,
     ``resolution`` points a side, is the QuadMesh with gid ``REGIONS_GID`` (see the module's docstring).
     """
-    layout = resolve_layout(model, layout)
+    layout = resolve_layout(model, layout, "decision_boundary")
     if int(resolution) < 2:
         raise ValueError(f"decision_boundary: resolution must be at least 2 grid points a side; got {resolution!r}")
     points = points_of(x, layout)

@@ -16,6 +16,7 @@ from ..autograd import Tensor
 from ..nn import Module
 from ..rules import DenseNetwork, LinearNeuron, McCullochPitts, OneLayerNetwork, SigmoidNeuron
 from .backend import axes
+from .layout import resolve_layout, to_rows
 
 if TYPE_CHECKING:  # matplotlib is imported only when a picture is made
     from matplotlib.figure import Figure
@@ -165,14 +166,17 @@ def fit_label(model: ScoredModel) -> tuple[str, str]:
     return r"the model's prediction $\hat{y}$", r"the model's prediction $\hat{y}$ over $x$"
 
 
-def regression(model: ScoredModel, x, y, ax=None) -> Figure:
+def regression(model: ScoredModel, x, y, ax=None, *, layout: str | None = None) -> Figure:
     """The linear neuron's fit: the data (x, y) as points and the prediction ŷ as a line over the x range.
 
     With one input feature, ŷ is drawn over a grid spanning the data, with each sample's error
     y − ŷ as a thin vertical segment; with several, each sample's predicted ŷ against its true y,
     on the diagonal ŷ = y when the fit is perfect. The title gives the mean squared error
-    mean (y − ŷ)². ``model``: a framework model, a ``ts.rules`` object or a callable (samples in rows).
+    mean (y − ŷ)². ``model``: a framework model, a ``ts.rules`` object or a callable. The data lie in the
+    model's layout (a rules object takes the slides' columns: ``X`` (n, p), ``Y`` (1, p)); ``layout=``
+    says it for a callable.
     """
+    x, y = to_rows(x, y, resolve_layout(model, layout, "regression"))
     x, y = as_feature_rows(x, y)
     y_hat = scores_on_rows(model, x)
     if y_hat.shape[1] != 1:

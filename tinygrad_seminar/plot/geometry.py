@@ -18,6 +18,7 @@ from ..nn import Dense, Module
 from ..rules import DenseNetwork
 from .backend import axes
 from .evaluation import class_indices, write_cells
+from .layout import resolve_layout, to_rows
 
 if TYPE_CHECKING:  # matplotlib is imported only when a picture is made
     from matplotlib.figure import Figure
@@ -154,7 +155,7 @@ def as_plane_points(x, y, who: str) -> tuple[np.ndarray, np.ndarray, int]:
     return x, labels, k
 
 
-def hidden_lines(model: Module | DenseNetwork, x, y, ax=None) -> Figure:
+def hidden_lines(model: Module | DenseNetwork, x, y, ax=None, *, layout: str | None = None) -> Figure:
     """The slides' geometric representation: each hidden neuron is a line in the input plane.
 
     Left: the data (x₁, x₂) by class, and for each neuron j of the first layer its line
@@ -164,9 +165,11 @@ def hidden_lines(model: Module | DenseNetwork, x, y, ax=None) -> Figure:
     mapped into the first hidden layer's space a^[1], where the output layer draws its own line
     (shown when it has one neuron): a^[1] itself for 2 hidden units, its first two principal
     components for more (the title says so). ``model``: a framework model whose first layer is a
-    ``ts.nn.Dense`` taking 2 inputs, or a ``ts.rules.DenseNetwork``; ``x`` (p, 2) in rows; ``y``
-    labels (p,), (p, 1) or one-hot. ``ax``: a pair of axes, or one Axes for the left panel alone.
+    ``ts.nn.Dense`` taking 2 inputs, or a ``ts.rules.DenseNetwork``; ``x`` (p, 2) in rows, or (2, p) in
+    the slides' columns for a rules network (``layout`` as in ``decision_boundary``); ``y`` labels,
+    or one-hot in the same layout. ``ax``: a pair of axes, or one Axes for the left panel alone.
     """
+    x, y = to_rows(x, y, resolve_layout(model, layout, "hidden_lines"))
     x, labels, k = as_plane_points(x, y, "hidden_lines")
     layers = dense_layers(model)
     first = layers[0]

@@ -38,7 +38,7 @@ def dense_backprop(gallery: Gallery) -> None:
     model = net.to_model()
     with viz.trace(model) as tr:  # records a^[l-1], z^[l], a^[l] and dE/dz^[l] of every Dense layer
         loss = ts.losses.binary_crossentropy(Y.T, model(ts.tensor(GATES_X.T, dtype="float64", name="x")))
-        loss.backward()
+        loss.backward(retain_graph=True)  # kept for the pictures of backward below
     same = all(np.allclose(d, a) for d, a in zip(deltas[1:], tr.deltas()[1:]))
     print(f"  every delta^[l] by the slides' rule equals -p dE/dz^[l] from autograd: {same}")
     print("  " + tr.table().replace("\n", "\n  "))

@@ -68,9 +68,10 @@ def linear_neuron(gallery: Gallery) -> None:
     print(f"  one BGD step by the slide's rule equals w - eta dE/dw from autograd: "
           f"{np.allclose(w_rule, w - 0.1 * wt.grad)}")
     x1 = X[:1]  # one input, so the fit is a line through the points
-    line = rules.LinearNeuron(1, seed=1).fit(x1, Y, epochs=epochs, learning_rate=0.1, solver="bgd")
-    gallery.figure("linear_fit.png", "The linear neuron's fitted line y^ = w x1 + b through the points (x1, y), "
-                   "the other input left as noise.", lambda: plot.regression(line, x1, Y))
+    y1 = 2.0 * x1 + 1.0 + 0.3 * rng.standard_normal(x1.shape)
+    line = rules.LinearNeuron(1, seed=1).fit(x1, y1, epochs=epochs, learning_rate=0.1, solver="bgd")
+    gallery.figure("linear_fit.png", "The linear neuron's fitted line y^ = w x1 + b through noisy points of "
+                   "y = 2 x1 + 1.", lambda: plot.regression(line, x1, y1))  # the slides' columns, as the rules take
 
 
 def sigmoid_and_delta(gallery: Gallery) -> None:
