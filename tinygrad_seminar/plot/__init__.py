@@ -6,10 +6,11 @@ naming ``pip install "tinygrad_seminar[plot]"``.
 
 from .boundary import decision_boundary
 from .curves import activations, derivative, learning_curves
+from .display import history_mimebundle
 from .evaluation import confusion_matrix, regression
 from .geometry import hidden_lines, weights
 
 __all__ = [
     "activations", "confusion_matrix", "decision_boundary", "derivative", "hidden_lines", "learning_curves",
-    "regression", "weights",
+    "history_mimebundle", "regression", "weights",
 ]
