@@ -243,6 +243,29 @@ def test_autograd_imports_nothing_else_of_the_package():
     assert not offenders, report("imports from outside tinygrad_seminar.autograd", offenders)
 
 
+# Each top-level part of the package may import only the parts on lower ranks (and its own modules): the
+# layers of docs/architecture.md. Pictures, the tour and the exercises sit on top; nothing below imports them.
+RANKS = {"files": 0, "autograd": 0, "nn": 1, "keras": 2, "datasets": 2, "rules": 3, "viz": 4, "plot": 4,
+         "tour": 5, "exercises": 5, "__main__": 6}
+
+
+def part(module: str) -> str | None:
+    """The top-level part of the package a module belongs to (None for the package root itself)."""
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else None
+
+
+def test_each_part_imports_only_the_parts_below_it():
+    offenders = set()
+    for e in EDGES:
+        source, target = part(e.source), part(e.target)
+        if source is None or target is None or source == target:
+            continue
+        if RANKS.get(target, 99) >= RANKS.get(source, -1):
+            offenders.add(f"{where(e.source, e.line)}: {e.source} ({source}) imports {e.target} ({target})")
+    assert not offenders, report("imports that go up the layers (or a part missing from RANKS)", offenders)
+
+
 def test_no_private_name_is_imported_from_another_module():
     offenders = set()
     for e in EDGES:
