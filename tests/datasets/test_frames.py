@@ -19,17 +19,19 @@ def test_what_is_not_pandas_is_handed_back_untouched():
     assert frames.to_array(value, "x") is value and not frames.is_pandas(np.zeros(2))
 
 
-pd = pytest.importorskip("pandas", reason="DataFrame support is tested with pandas, the 'data' extra "
-                                          '(pip install "tinygrad_seminar[data]")')
+@pytest.fixture
+def pd():
+    return pytest.importorskip("pandas", reason="DataFrame support is tested with pandas, the 'data' extra "
+                                                '(pip install "tinygrad_seminar[data]")')
 
 
-def test_get_dummies_bool_columns_become_0_and_1():
+def test_get_dummies_bool_columns_become_0_and_1(pd):
     df = pd.get_dummies(pd.DataFrame({"age": [19, 18], "sex": ["female", "male"]}), columns=["sex"])
     assert [str(t) for t in df.dtypes] == ["int64", "bool", "bool"]
     np.testing.assert_array_equal(frames.to_array(df, "x"), [[19, 1, 0], [18, 0, 1]])
 
 
-def test_category_columns_become_their_codes_and_nullable_columns_nan():
+def test_category_columns_become_their_codes_and_nullable_columns_nan(pd):
     df = pd.DataFrame({"size": pd.Categorical(["M", "S", None], categories=["S", "M", "L"]),
                        "n": pd.array([1, None, 3], dtype="Int64"), "ok": pd.array([True, False, None], dtype="boolean"),
                        "obj": pd.Series([1.5, 2, None], dtype=object)})
@@ -38,12 +40,12 @@ def test_category_columns_become_their_codes_and_nullable_columns_nan():
     np.testing.assert_array_equal(frames.to_array(df["size"], "y"), [1, 0, np.nan])
 
 
-def test_an_empty_frame_keeps_its_rows():
+def test_an_empty_frame_keeps_its_rows(pd):
     assert frames.to_array(pd.DataFrame(index=range(3)), "x").shape == (3, 0)
 
 
 @pytest.mark.parametrize("dtype", [object, "string"])
-def test_text_columns_are_refused_naming_them_and_get_dummies(dtype):
+def test_text_columns_are_refused_naming_them_and_get_dummies(pd, dtype):
     df = pd.DataFrame({"age": [19, 18], "sex": ["female", "male"], "region": ["sw", "se"]}).astype(
         {"sex": dtype, "region": dtype})
     with pytest.raises(TypeError, match=r"^x is a DataFrame with columns that are not numbers: 'sex' \(.*\), "
@@ -53,7 +55,7 @@ def test_text_columns_are_refused_naming_them_and_get_dummies(dtype):
         frames.to_array(df, "x")
 
 
-def test_a_series_of_text_or_dates_is_refused_with_the_fix():
+def test_a_series_of_text_or_dates_is_refused_with_the_fix(pd):
     with pytest.raises(TypeError, match=r"^y holds text \(dtype .*, e\.g\. 'yes'\), not numbers: encode it "
                                         r"first, e\.g\. y\.astype\('category'\)\.cat\.codes"):
         frames.to_array(pd.Series(["yes", "no"]), "y")
@@ -61,7 +63,7 @@ def test_a_series_of_text_or_dates_is_refused_with_the_fix():
         frames.to_array(pd.Series(pd.to_datetime(["2024-01-01"])), "x")
 
 
-def test_the_datasets_functions_take_frames_and_series():
+def test_the_datasets_functions_take_frames_and_series(pd):
     df = pd.DataFrame({"a": [1.0, 3.0, 5.0, 7.0], "b": [True, False, True, False]})
     y = pd.Series(["cat", "dog", "cat", "dog"])
     np.testing.assert_array_equal(one_hot(y), [[1, 0], [0, 1], [1, 0], [0, 1]])
