@@ -137,7 +137,7 @@ def test_missing_or_non_numeric_data():
         mlp().evaluate(X)
     with pytest.raises(ValueError, match=r"^validation_data\[1\] is None"):
         mlp().fit(X, Y, validation_data=(X, None))
-    with pytest.raises(TypeError, match=r"^x must be numeric, got dtype <U1$"):
+    with pytest.raises(TypeError, match=r"^x must be numeric, got dtype <U1 \(text such as 'a'\): a model needs "):
         mlp().fit([["a", "b"]], [1])
     with pytest.raises(ValueError, match=r"^x must have a sample axis, got a scalar$"):
         mlp().predict(3.0)

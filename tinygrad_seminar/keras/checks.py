@@ -1,19 +1,24 @@
-"""Checks of what a user hands to fit / evaluate / predict, before any training starts."""
+"""Checks of what a user hands to fit / evaluate / predict, before any training starts.
+
+pandas DataFrames and Series are taken too (``datasets.frames``): bool and category columns as numbers,
+text columns refused with the fix.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 
 from ..autograd.base import data_of
+from ..datasets import frames
 
 
 def as_array(value, name: str, dtype) -> np.ndarray:
-    """value (list, array or Tensor) as a numeric array of ``dtype``; NaN or inf is an error."""
+    """value (list, array, Tensor, DataFrame or Series) as a numeric array of ``dtype``; NaN or inf is an error."""
     if value is None:
         raise ValueError(f"{name} is None: pass an array of shape (samples, ...)")
-    arr = np.asarray(data_of(value))
+    arr = np.asarray(data_of(frames.to_array(value, name)))
     if arr.dtype.kind not in "biuf":
-        raise TypeError(f"{name} must be numeric, got dtype {arr.dtype}")
+        raise TypeError(not_numbers(arr, name))
     if arr.ndim == 0:
         raise ValueError(f"{name} must have a sample axis, got a scalar")
     if len(arr) == 0:
@@ -25,6 +30,16 @@ def as_array(value, name: str, dtype) -> np.ndarray:
         raise ValueError(f"{name} holds {n_nan} NaN and {int(bad.sum()) - n_nan} infinite values "
                          f"(of {arr.size}); clean or impute them first")
     return arr
+
+
+def not_numbers(arr: np.ndarray, name: str) -> str:
+    message = f"{name} must be numeric, got dtype {arr.dtype}"
+    text = next((v for v in arr.flat if isinstance(v, (str, bytes))), None) if arr.dtype.kind in "OSU" else None
+    if text is None:
+        return message
+    return (f"{message} (text such as {str(text)!r}): a model needs numbers. Encode text labels with "
+            "np.unique(labels, return_inverse=True) (codes 0, 1, ...) or ts.datasets.one_hot(labels), text feature "
+            "columns with ts.datasets.load_csv(path, categorical='onehot') or pd.get_dummies(df)")
 
 
 def features(value, name: str, dtype) -> np.ndarray:
