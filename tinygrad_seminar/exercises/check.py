@@ -156,6 +156,8 @@ class CheckReport:
         if len(self.failures) > 1:
             lines.append("Also failing:")
             lines += [f"  {f.summary()}" for f in self.failures[1:]]
+        more = [h for h in self.hints if h not in self.failures[0].hints]
+        lines += [f"Hint from the other cases: {h}" for h in more]
         return "\n".join(lines)
 
     def to_dict(self) -> dict:
@@ -175,10 +177,13 @@ def raised(e: BaseException) -> str:
 
 def check_case(ex: Exercise, solution, case: Case, total: int) -> Failure | None:
     """None if the solution gets this case right, else the Failure."""
+    with np.errstate(all="ignore"):  # a student's overflow shows as nan or inf in the report, not as warnings
+        return run_case(ex, solution, case, total)
+
+
+def run_case(ex: Exercise, solution, case: Case, total: int) -> Failure | None:
     try:
-        with np.errstate(all="ignore"):  # a student's overflow shows as nan or inf in the report, not as warnings
-            returned = ex.runner.run(solution, case)
-        outputs = ex.outputs_of(returned, case)
+        outputs = ex.outputs_of(ex.runner.run(solution, case), case)
     except ReturnError as e:
         return Failure(case, total, error=f"the returned value does not fit: {e}")
     except Exception as e:
