@@ -31,11 +31,12 @@ from .catalogue import (
     unregister,
 )
 from .check import CheckReport, Failure, Mismatch, check
+from .reference import gradients, jacobian
 from .runners import NumpyFunction, ReturnError, Runner, TsFunction
 
 # the catalogue, in the seminar's order: importing a module registers its exercises
 from . import neurons, derivatives, networks, backprop, framework  # noqa: E402, F401, I001  isort: skip
 
 __all__ = ["Case", "CheckReport", "Exercise", "Failure", "Mismatch", "NumpyFunction", "ReturnError", "Runner",
-           "TsFunction", "UnknownExerciseError", "all_exercises", "cases", "check", "exercise", "get", "hints", "ids",
-           "register", "solutions", "unregister"]
+           "TsFunction", "UnknownExerciseError", "all_exercises", "cases", "check", "exercise", "get", "gradients",
+           "hints", "ids", "jacobian", "register", "solutions", "unregister"]

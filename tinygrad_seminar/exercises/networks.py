@@ -35,10 +35,10 @@ softmax_jacobian = exercise(
     The softmax of the slides, S(z)_j = e^{z_j} / sum_i e^{z_i}, maps the m logits z of one sample to m
     probabilities. It is not elementwise: every S_i depends on every z_j. Return its Jacobian J (m, m),
 
-        J[i, j] = dS_i / dz_j,
+        J[i, j] = dS_i / dz_j   (row i: the output S_i; column j: the input z_j),
 
-    for z a 1-D array of m logits (one sample). Mind large logits: S(z) = S(z - max z). The reference:
-    ts.grad of each S_i (the engine's softmax).
+    for z a 1-D array of m logits: one sample, the slides' column z in R^m. Mind large logits:
+    S(z) = S(z - max z). The reference: ts.grad of each S_i (the engine's softmax).
     """,
     slips=(sign("J = diag(S) - S S^T: its diagonal S_i (1 - S_i) is positive"),
            Mapped(lambda out, case: np.diag(np.diag(out.expected)),
