@@ -28,6 +28,7 @@ from .catalogue import (
     get,
     ids,
     register,
+    starter_file,
     unregister,
 )
 from .check import CheckReport, Failure, Mismatch, check
@@ -39,4 +40,4 @@ from . import neurons, derivatives, networks, backprop, framework  # noqa: E402,
 
 __all__ = ["Case", "CheckReport", "Exercise", "Failure", "Mismatch", "NumpyFunction", "ReturnError", "Runner",
            "TsFunction", "UnknownExerciseError", "all_exercises", "cases", "check", "exercise", "get", "gradients",
-           "hints", "ids", "jacobian", "register", "solutions", "unregister"]
+           "hints", "ids", "jacobian", "register", "solutions", "starter_file", "unregister"]

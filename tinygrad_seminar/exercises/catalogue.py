@@ -18,14 +18,14 @@ import numpy as np
 from .runners import NumpyFunction, ReturnError, Runner
 
 __all__ = ["Case", "Exercise", "UnknownExerciseError", "all_exercises", "cases", "exercise", "get", "ids",
-           "register", "unregister"]
+           "register", "starter_file", "unregister"]
 
 
 class UnknownExerciseError(LookupError):
     """``exercise_id`` names no exercise of the catalogue; the message lists the ids there are."""
 
 
-@dataclass
+@dataclass(eq=False)
 class Case:
     """One call of a solution: its arguments (in order), the expected outputs by name, and what slips would give.
 
@@ -68,7 +68,7 @@ class Case:
         return f'case {self.index + 1} of {total}, "{self.name}" (seed {self.seed}): {self.shapes}'
 
 
-@dataclass
+@dataclass(eq=False)
 class Exercise:
     """An exercise of the catalogue. ``builder(rng)`` returns its cases (see Case); ``reference`` is a right
     solution (kept out of the statement); ``slips`` the hints that apply to it, tried in order."""
@@ -124,8 +124,8 @@ class Exercise:
         return ", ".join(self.cases(0)[0].args)
 
     def stub(self) -> str:
-        """A starter the student fills in."""
-        return self.runner.stub(self)
+        """A starter the student fills in: the imports it needs and the function or class."""
+        return f"{self.runner.imports}\n\n\n{self.runner.stub(self)}"
 
     def show(self) -> str:
         """The title, the statement and a starter stub, as ``exercises show ID`` prints them."""
@@ -197,3 +197,15 @@ def exercise(id: str, title: str, statement: str, *, topic: str = "", signature:
                                  unpack=unpack))
 
     return wrap
+
+
+def starter_file(exercise_ids: Sequence[str]) -> str:
+    """One Python file for a student: each exercise's statement as comments above its stub, the imports once."""
+    chosen = [get(i) for i in exercise_ids]
+    imports = max((ex.runner.imports for ex in chosen), key=len)
+    parts = [f'"""Exercises: {", ".join(exercise_ids)}.\n\nCheck: python -m tinygrad_seminar exercises check '
+             f'THIS_FILE.py\n"""\n\n{imports}\n']
+    for ex in chosen:
+        comment = "\n".join(f"# {line}".rstrip() for line in inspect.cleandoc(ex.statement).splitlines())
+        parts.append(f"# ---- {ex.id}: {ex.title} ----\n{comment}\n{ex.runner.stub(ex)}")
+    return "\n\n".join(parts)

@@ -27,7 +27,7 @@ LIBRARIES = (Path(__file__).resolve().parents[1], Path(np.__file__).resolve().pa
 TOLERANCE = f"np.allclose, rtol={RTOL:g}, atol={ATOL:g}, float64"
 
 
-@dataclass
+@dataclass(eq=False)
 class Mismatch:
     """How one output differs: ``kind`` is "values", "shape", "nonfinite" or "type"; ``index`` the first
     differing entry (values, nonfinite), with the ``expected`` and ``received`` numbers there."""
@@ -68,7 +68,7 @@ def compare(name: str, expected: np.ndarray, value) -> tuple[Mismatch | None, np
                                 f"({int(bad.sum())} of {bad.size} entries differ)", index, e, r), received
 
 
-@dataclass
+@dataclass(eq=False)
 class Failure:
     """One failing case: which (``case``: its name, seed, shapes), each output's verdict (``outputs``: name ->
     Mismatch, or None where right), or ``error`` (what it raised or returned), and ``notes`` (ts.gradcheck's)."""
@@ -122,7 +122,7 @@ class Failure:
         return "\n".join(lines)
 
 
-@dataclass
+@dataclass(eq=False)
 class CheckReport:
     """What ``check`` found: ``passed`` (also the report's truth value), ``failures`` (one per failing case),
     and a readable ``str``: the verdict, the first failure in full, the other failing cases in a line each."""
@@ -155,7 +155,12 @@ class CheckReport:
                  f"First failure: {self.failures[0]}"]
         if len(self.failures) > 1:
             lines.append("Also failing:")
-            lines += [f"  {f.summary()}" for f in self.failures[1:]]
+            first_error = self.failures[0].error
+            same = [f for f in self.failures[1:] if first_error is not None and f.error == first_error]
+            lines += [f"  {f.summary()}" for f in self.failures[1:] if f not in same]
+            if same:
+                lines.append(f"  case{'s' if len(same) > 1 else ''} {', '.join(str(f.case.index + 1) for f in same)}"
+                             f" ({', '.join(dict.fromkeys(f.case.name for f in same))}): the same error")
         more = [h for h in self.hints if h not in self.failures[0].hints]
         lines += [f"Hint from the other cases: {h}" for h in more]
         return "\n".join(lines)
@@ -172,6 +177,8 @@ def raised(e: BaseException) -> str:
     theirs = [f for f in frames if not any(Path(f.filename).is_relative_to(d) for d in LIBRARIES)]
     frame = (theirs or frames or [None])[-1]
     where = f" (at {frame.filename}, line {frame.lineno}: {frame.line})" if frame is not None else ""
+    if isinstance(e, NotImplementedError):
+        return f"not written yet: raised NotImplementedError{where}"
     return f"raised {type(e).__name__}: {e}{where}"
 
 

@@ -1,7 +1,7 @@
 """``python -m tinygrad_seminar exercises``: list the exercises, show one, check a student's file.
 
     exercises [--with TEACHER.py]                 the catalogue, in the seminar's order
-    exercises show ID                             a statement and a starter stub
+    exercises show ID [ID ...] [--stub]           statements and starter stubs (--stub: one file to fill in)
     exercises check FILE.py [ID ...] [--json] [--timeout 30]
 
 ``check`` runs the file in a subprocess (worker.py) and stops it after ``--timeout`` seconds: the exercise
@@ -22,7 +22,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from .catalogue import UnknownExerciseError, all_exercises, get
+from .catalogue import UnknownExerciseError, all_exercises, get, starter_file
 from .worker import load_source
 
 __all__ = ["add_parser", "check_file", "listing", "run"]
@@ -40,7 +40,9 @@ def add_parser(commands) -> None:
     parser.set_defaults(run=run, teacher=[], action=None)
     actions = parser.add_subparsers(dest="action", metavar="{show,check}")
     show = actions.add_parser("show", parents=[teacher], help="print an exercise's statement and a starter stub")
-    show.add_argument("id")
+    show.add_argument("ids", nargs="+", metavar="ID")
+    show.add_argument("--stub", action="store_true", help="print one Python file to fill in: the statements as "
+                      "comments above the stubs")
     check = actions.add_parser("check", parents=[teacher], help="check a student's file in a subprocess")
     check.add_argument("file", metavar="FILE.py")
     check.add_argument("ids", nargs="*", metavar="ID", help="the exercises to check (default: every one the file "
@@ -67,8 +69,12 @@ def run(args) -> int:
         for k, path in enumerate(args.teacher):
             load_source(path, f"teacher_exercises_{k}")
         if args.action == "show":
-            print(get(args.id).show())
-            print(f"Check it: python -m tinygrad_seminar exercises check FILE.py {args.id}")
+            if args.stub:
+                print(starter_file(args.ids))
+                return 0
+            for exercise_id in args.ids:
+                print(get(exercise_id).show())
+                print(f"Check it: python -m tinygrad_seminar exercises check FILE.py {exercise_id}\n")
             return 0
         if args.action == "check":
             for exercise_id in args.ids:

@@ -25,6 +25,7 @@ class Runner:
     """The base: a solution called with the case's arguments, in order."""
 
     kind = "a solution"
+    imports = "import numpy as np"  # what the stub needs at the top of the student's file
 
     def validate(self, solution, exercise) -> None:
         raise NotImplementedError
@@ -37,6 +38,7 @@ class Runner:
         return None
 
     def stub(self, exercise) -> str:
+        """The function or class to fill in (without the imports)."""
         raise NotImplementedError
 
 
@@ -55,7 +57,7 @@ class NumpyFunction(Runner):
         return solution(*copy.deepcopy(list(case.args.values())))
 
     def stub(self, exercise) -> str:
-        return (f"import numpy as np\n\n\ndef {exercise.solution_name}({exercise.params}):\n"
+        return (f"def {exercise.solution_name}({exercise.params}):\n"
                 f'    """{exercise.title}"""\n    raise NotImplementedError\n')
 
 
@@ -64,6 +66,7 @@ class TsFunction(Runner):
     with the case's ``grad_output``, and ``ts.gradcheck`` on it (whose report names the op to blame)."""
 
     kind = "a ts.Function subclass"
+    imports = "import numpy as np\n\nimport tinygrad_seminar as ts"
 
     def validate(self, solution, exercise) -> None:
         if not (isinstance(solution, type) and issubclass(solution, Function)):
@@ -97,8 +100,7 @@ class TsFunction(Runner):
         return None
 
     def stub(self, exercise) -> str:
-        return (f"import numpy as np\n\nimport tinygrad_seminar as ts\n\n\n"
-                f"class {exercise.solution_name}(ts.Function):\n"
+        return (f"class {exercise.solution_name}(ts.Function):\n"
                 f'    """{exercise.title}"""\n\n'
                 "    @staticmethod\n    def forward(ctx, x):\n"
                 "        # ctx.save_for_backward(...) what backward needs\n        raise NotImplementedError\n\n"

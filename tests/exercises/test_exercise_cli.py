@@ -136,3 +136,16 @@ def test_the_same_file_gives_the_same_report_twice(homework):
                         for i in ("sigmoid_derivative", "relu_derivative", "linear_bgd_update")])
         del sys.modules[f"homework_{k}"]
     assert reports[0] == reports[1]
+
+
+def test_show_stub_prints_one_file_to_fill_in(capsys, tmp_path):
+    assert main(["exercises", "show", "sigmoid_derivative", "tanh_function", "--stub"]) == 0
+    starter = tmp_path / "starter.py"
+    starter.write_text(capsys.readouterr().out)
+    text = starter.read_text()
+    assert "def sigmoid_derivative(z, a):" in text and "class Tanh(ts.Function):" in text
+    assert text.count("import numpy as np") == 1 and "#     Sigmoid              1 / (1 + e^-z)" in text
+    module = load_source(starter, "starter_file")
+    del sys.modules["starter_file"]
+    report = ts.exercises.check("tanh_function", module.Tanh)
+    assert "not written yet: raised NotImplementedError" in str(report) and "cases 2, 3, 4, 5, 6" in str(report)

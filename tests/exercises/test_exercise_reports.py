@@ -75,7 +75,7 @@ def test_an_exception_is_caught_and_reported_with_its_case_and_line():
     assert len(report.failures) == report.cases
     first = report.failures[0]
     assert first.error.startswith("raised ValueError: matmul")
-    assert "test_reports.py, line" in first.error and "return w + eta * (Y - w @ X) @ X" in first.error
+    assert "test_exercise_reports.py, line" in first.error and "return w + eta * (Y - w @ X) @ X" in first.error
     assert 'case 1 of 5, "random" (seed 0): w (1, ' in str(report)
 
 
