@@ -91,7 +91,7 @@ def jacobian_diagonal_only(z):
 
 
 def jacobian_no_diag(z):
-    s = S.softmax_columns(z)
+    s = softmax(z)
     return -np.outer(s, s)
 
 
@@ -106,11 +106,11 @@ def backprop_with(dphi=None, output_delta=None, p_scale=False):
     def solution(w, b, X, Y, eta, hidden_activation, output_activation):
         L, p = len(w) - 1, X.shape[1]
         names = [None] + [hidden_activation] * (L - 1) + [output_activation]
-        d = {**{k: v[1] for k, v in S.ACTIVATIONS.items()}, **(dphi or {})}
+        d = {**{k: v[1] for k, v in ACTIVATIONS.items()}, **(dphi or {})}
         z, a = [None], [X]
         for l in range(1, L + 1):
             z.append(w[l] @ a[l - 1] + b[l])
-            a.append(S.ACTIVATIONS[names[l]][0](z[l]))
+            a.append(ACTIVATIONS[names[l]][0](z[l]))
         delta = [None] * (L + 1)
         delta[L] = (output_delta or (lambda Y, A: Y - A))(Y, a[L]) / (p if p_scale else 1)
         if output_activation in ("linear", "tanh", "relu"):
@@ -124,6 +124,11 @@ def backprop_with(dphi=None, output_delta=None, p_scale=False):
     return solution
 
 
+ACTIVATIONS = {"linear": (lambda z: z, lambda z, a: np.ones_like(z)),
+               "sigmoid": (sig, lambda z, a: a * (1 - a)),
+               "tanh": (np.tanh, lambda z, a: (1 + a) * (1 - a)),
+               "relu": (lambda z: np.maximum(z, 0), lambda z, a: (z > 0).astype(float)),
+               "softmax": (softmax, None)}
 ONES = {k: (lambda z, a: np.ones_like(z)) for k in ("sigmoid", "tanh", "relu", "linear")}
 AT_Z = {"sigmoid": lambda z, a: z * (1 - z), "tanh": lambda z, a: (1 + z) * (1 - z)}
 

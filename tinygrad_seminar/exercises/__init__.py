@@ -14,7 +14,8 @@ and, when it matches a known slip, a hint (hints.py). A teacher adds an exercise
 The modules: catalogue.py (Exercise, Case, the registry, the decorator), check.py (CheckReport), hints.py
 (the slips), runners.py (a numpy function or a ts.Function), reference.py (the engine's side), the exercises
 in the seminar's order (neurons.py, derivatives.py, networks.py, backprop.py, framework.py), solutions.py
-(the reference solutions), cli.py and worker.py (``exercises check`` runs the file in a subprocess).
+(the reference solutions), notebook.py (exercise notebooks), cli.py and worker.py (``exercises check`` runs
+the file in a subprocess).
 """
 
 from . import hints, solutions
@@ -32,6 +33,7 @@ from .catalogue import (
     unregister,
 )
 from .check import CheckReport, Failure, Mismatch, check
+from .notebook import notebook, write_notebooks
 from .reference import gradients, jacobian
 from .runners import NumpyFunction, ReturnError, Runner, TsFunction
 
@@ -40,4 +42,5 @@ from . import neurons, derivatives, networks, backprop, framework  # noqa: E402,
 
 __all__ = ["Case", "CheckReport", "Exercise", "Failure", "Mismatch", "NumpyFunction", "ReturnError", "Runner",
            "TsFunction", "UnknownExerciseError", "all_exercises", "cases", "check", "exercise", "get", "gradients",
-           "hints", "ids", "jacobian", "register", "solutions", "starter_file", "unregister"]
+           "hints", "ids", "jacobian", "notebook", "register", "solutions", "starter_file", "unregister",
+           "write_notebooks"]

@@ -1,7 +1,7 @@
 """``python -m tinygrad_seminar exercises``: list the exercises, show one, check a student's file.
 
     exercises [--with TEACHER.py]                 the catalogue, in the seminar's order
-    exercises show ID [ID ...] [--stub]           statements and starter stubs (--stub: one file to fill in)
+    exercises show ID [ID ...] [--stub | --notebook]   statements and starter stubs (one file, one notebook)
     exercises check FILE.py [ID ...] [--json] [--timeout 30]
 
 ``check`` runs the file in a subprocess (worker.py) and stops it after ``--timeout`` seconds: the exercise
@@ -23,6 +23,7 @@ import tempfile
 from pathlib import Path
 
 from .catalogue import UnknownExerciseError, all_exercises, get, starter_file
+from .notebook import notebook
 from .worker import load_source
 
 __all__ = ["add_parser", "check_file", "listing", "run"]
@@ -41,8 +42,11 @@ def add_parser(commands) -> None:
     actions = parser.add_subparsers(dest="action", metavar="{show,check}")
     show = actions.add_parser("show", parents=[teacher], help="print an exercise's statement and a starter stub")
     show.add_argument("ids", nargs="+", metavar="ID")
-    show.add_argument("--stub", action="store_true", help="print one Python file to fill in: the statements as "
+    form = show.add_mutually_exclusive_group()
+    form.add_argument("--stub", action="store_true", help="print one Python file to fill in: the statements as "
                       "comments above the stubs")
+    form.add_argument("--notebook", action="store_true", help="print a Jupyter notebook: a statement, a stub and "
+                      "a check cell each")
     check = actions.add_parser("check", parents=[teacher], help="check a student's file in a subprocess")
     check.add_argument("file", metavar="FILE.py")
     check.add_argument("ids", nargs="*", metavar="ID", help="the exercises to check (default: every one the file "
@@ -69,8 +73,8 @@ def run(args) -> int:
         for k, path in enumerate(args.teacher):
             load_source(path, f"teacher_exercises_{k}")
         if args.action == "show":
-            if args.stub:
-                print(starter_file(args.ids))
+            if args.stub or args.notebook:
+                print(starter_file(args.ids) if args.stub else json.dumps(notebook(args.ids), indent=1))
                 return 0
             for exercise_id in args.ids:
                 print(get(exercise_id).show())

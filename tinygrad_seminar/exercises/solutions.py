@@ -1,11 +1,14 @@
 """Reference solutions of the catalogue, written as a student would write them: numpy only, named after the
-exercises' ids (the Functions after their classes). They are kept out of the statements; the tests and the
-notebooks check them, and ``python -m tinygrad_seminar exercises check`` passes on this very file.
+exercises' ids (the Functions after their classes), each standing alone (a notebook's cell can hold it).
+They are kept out of the statements; the tests and the notebooks check them, and
+``python -m tinygrad_seminar exercises check`` passes on this very file.
 """
 
 import numpy as np
 
-from tinygrad_seminar.autograd import Function
+# ts.Function, as a student writes it: when the package imports this module its root is still loading, so ts is
+# the autograd package here, where Function lives (in a student's file it is `import tinygrad_seminar as ts`)
+import tinygrad_seminar.autograd as ts
 
 
 # ---- 2. the perceptron; 4. the linear neuron; 5. the sigmoid neuron (samples in columns) ----
@@ -49,41 +52,39 @@ def relu_derivative(z, a):
 
 
 # ---- 7. softmax and categorical cross-entropy ----
-def softmax_columns(Z):
-    e = np.exp(Z - Z.max(axis=0, keepdims=True))
-    return e / e.sum(axis=0, keepdims=True)
-
-
 def softmax_jacobian(z):
-    s = softmax_columns(z)
+    e = np.exp(z - z.max())
+    s = e / e.sum()
     return np.diag(s) - np.outer(s, s)
 
 
 def softmax_cce_gradient(Z, Y):
-    return (softmax_columns(Z) - Y) / Z.shape[1]
+    e = np.exp(Z - Z.max(axis=0, keepdims=True))  # softmax down each column
+    return (e / e.sum(axis=0, keepdims=True) - Y) / Z.shape[1]
 
 
 # ---- 8. backpropagation ----
-ACTIVATIONS = {"linear": (lambda z: z, lambda z, a: np.ones_like(z)),
-               "sigmoid": (lambda z: 1 / (1 + np.exp(-z)), lambda z, a: a * (1 - a)),
-               "tanh": (np.tanh, lambda z, a: (1 + a) * (1 - a)),
-               "relu": (lambda z: np.maximum(z, 0), lambda z, a: (z > 0).astype(float)),
-               "softmax": (softmax_columns, None)}
-
-
 def backprop(w, b, X, Y, eta, hidden_activation, output_activation):
+    def softmax(z):
+        e = np.exp(z - z.max(axis=0, keepdims=True))
+        return e / e.sum(axis=0, keepdims=True)
+
+    phi = {"linear": lambda z: z, "sigmoid": lambda z: 1 / (1 + np.exp(-z)), "tanh": np.tanh,
+           "relu": lambda z: np.maximum(z, 0), "softmax": softmax}
+    dphi = {"linear": lambda z, a: np.ones_like(z), "sigmoid": lambda z, a: a * (1 - a),
+            "tanh": lambda z, a: (1 + a) * (1 - a), "relu": lambda z, a: (z > 0).astype(float)}
     L = len(w) - 1
     names = [None] + [hidden_activation] * (L - 1) + [output_activation]
     z, a = [None], [X]
     for l in range(1, L + 1):
         z.append(w[l] @ a[l - 1] + b[l])
-        a.append(ACTIVATIONS[names[l]][0](z[l]))
+        a.append(phi[names[l]](z[l]))
     delta = [None] * (L + 1)
     delta[L] = Y - a[L]  # sigmoid + BCE, softmax + CCE
     if output_activation in ("linear", "tanh", "relu"):  # the 1/2 squared error keeps phi'
-        delta[L] = delta[L] * ACTIVATIONS[output_activation][1](z[L], a[L])
+        delta[L] = delta[L] * dphi[output_activation](z[L], a[L])
     for l in range(L - 1, 0, -1):
-        delta[l] = (w[l + 1].T @ delta[l + 1]) * ACTIVATIONS[names[l]][1](z[l], a[l])
+        delta[l] = (w[l + 1].T @ delta[l + 1]) * dphi[names[l]](z[l], a[l])
     new_w = [None] + [w[l] + eta * delta[l] @ a[l - 1].T for l in range(1, L + 1)]
     new_b = [None] + [b[l] + eta * delta[l].sum(axis=1, keepdims=True) for l in range(1, L + 1)]
     return delta, new_w, new_b
@@ -94,7 +95,7 @@ def dense_backward(x, W, b, grad_output):
     return grad_output.T @ x, grad_output.sum(axis=0), grad_output @ W
 
 
-class Tanh(Function):
+class Tanh(ts.Function):
     @staticmethod
     def forward(ctx, x):
         a = np.tanh(x)
@@ -107,7 +108,7 @@ class Tanh(Function):
         return grad_output * (1 - a * a)
 
 
-class Softplus(Function):
+class Softplus(ts.Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
@@ -119,7 +120,7 @@ class Softplus(Function):
         return grad_output * np.exp(-np.logaddexp(0.0, -x))  # sigma(x)
 
 
-class LayerNorm(Function):
+class LayerNorm(ts.Function):
     eps = 1e-5
 
     @staticmethod
