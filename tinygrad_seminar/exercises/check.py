@@ -132,11 +132,10 @@ class CheckReport:
     seed: int
     cases: int
     failures: list[Failure]
-    problem: str | None = None  # a failure before any case ran (exercises check: no such function in the file)
 
     @property
     def passed(self) -> bool:
-        return not self.failures and self.problem is None
+        return not self.failures
 
     def __bool__(self) -> bool:
         return self.passed
@@ -147,8 +146,6 @@ class CheckReport:
 
     def __str__(self) -> str:
         head = f"{self.exercise_id} ({self.title})"
-        if self.problem is not None:
-            return f"{head}: FAILED. {self.problem}"
         if self.passed:
             return f"{head}: passed all {self.cases} cases (seed {self.seed}; {TOLERANCE})."
         lines = [f"{head}: FAILED {len(self.failures)} of {self.cases} cases (seed {self.seed}; {TOLERANCE}).",
