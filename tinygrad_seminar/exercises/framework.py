@@ -24,8 +24,9 @@ SATURATED = np.array([[30.0, -30.0, 0.5, -0.5], [-30.0, 30.0, 1.0, -1.0]])
 API = """Write it as a subclass of ts.Function with two static methods, numpy in and numpy out:
     forward(ctx, x) returns the output (save what backward needs: ctx.save_for_backward(...)), and
     backward(ctx, grad_output) returns dE/dx = grad_output times the derivative (read ctx.saved_tensors).
-    Checked: {cls}.apply(x) on a float64 Tensor x (rows are samples) against the engine's {op}, its
-    gradient by ts.grad with a random grad_output, and ts.gradcheck, whose report names the op to blame."""
+    Checked: {cls}.apply(x) on a float64 Tensor x (rows are samples) against the engine's
+        {op},
+    its gradient by ts.grad with a random grad_output, and ts.gradcheck, whose report names the op to blame."""
 NO_GRAD_OUTPUT = Variant("no_grad_output", "the backward must multiply by grad_output (the chain rule): this is "
                          "the derivative alone")
 
@@ -151,11 +152,12 @@ layernorm_function = exercise(
     topic="9. The framework: layers and Functions", solution_name="LayerNorm", runner=TsFunction(),
     reference=solutions.LayerNorm,
     statement=f"""
-    A layer normalisation over the last axis, without scale or shift, eps = {EPS:g}:
+    A layer normalisation over the last axis, without scale or shift, eps = 1e-5:
 
         y = (x - mean(x)) / sqrt(var(x) + eps),   mean and var over the last axis (var divides by its length).
 
-    Every y_i depends on every x_j of its row, through the mean and the variance: the backward has those terms.
+    Every y_i depends on every x_j of its row, through the mean and the variance: the backward has
+    those terms.
     {API.format(cls="LayerNorm", op="(x - x.mean(-1)) / sqrt(x.var(-1) + eps)")}
     """,
     slips=(Variant("constant_stats", "the mean and the standard deviation held constant (grad_output / "

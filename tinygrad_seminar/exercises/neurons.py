@@ -16,8 +16,8 @@ from .reference import gradients
 
 __all__ = ["linear_bgd_update", "linear_sgd_update", "perceptron_update", "sigmoid_gradient"]
 
-NEURON_SHAPES = ("Shapes, the slides' layout (samples in columns): w is a row (1, n), b is (1, 1), "
-                 "X is (n, p) with one sample per column, Y is (1, p).")
+NEURON_SHAPES = ("Shapes, the slides' layout (samples in columns): w is a row (1, n), b is (1, 1),\n"
+                 "    X is (n, p) with one sample per column, Y is (1, p).")
 
 
 def _neuron(rng, n: int, p: int | None):
@@ -61,9 +61,10 @@ perceptron_update = exercise(
         w <- w + eta (y - y^) x^T
         b <- b + eta (y - y^)
 
-    Return the new (w, b); do not change the arguments. {NEURON_SHAPES} Here x is one sample, a column
-    (n, 1), and y is a number, 0 or 1. The step has no useful derivative, so the reference is the slide's
-    rule itself (ts.rules.perceptron_update), not a gradient.
+    Return the new (w, b); do not change the arguments.
+    {NEURON_SHAPES}
+    Here x is one sample, a column (n, 1), and y is a number, 0 or 1. The step has no useful derivative,
+    so the reference is the slide's rule itself (ts.rules.perceptron_update), not a gradient.
     """,
     slips=(Variant("strict_step", "step(0) = 1 on the slides (phi(z) = 1 if z >= 0): your step gives 0 at z = 0"),
            Negated("the opposite step: the slide adds eta (y - y^) x^T, which moves the line towards a missed "
@@ -90,7 +91,8 @@ linear_sgd_update = exercise(
 
         L = 1/2 (y - y^)^2,   whose gradient is  dL/dw = -(y - y^) x^T,  dL/db = -(y - y^).
 
-    Return the new (w, b) = (w - eta dL/dw, b - eta dL/db); do not change the arguments. {NEURON_SHAPES}
+    Return the new (w, b) = (w - eta dL/dw, b - eta dL/db); do not change the arguments.
+    {NEURON_SHAPES}
     Here x is one sample, a column (n, 1), and y a number. The reference: ts.grad of L.
     """,
     slips=(factor_two("the slides' loss 1/2 (y - y^)^2 carries a 1/2 that cancels the 2 of the square: the step "
@@ -129,7 +131,8 @@ linear_bgd_update = exercise(
         E2 = 1/(2p) sum_i (y^(i) - y^^(i))^2,
         so  w <- w + eta/p (Y - Y^) X^T,   b <- b + eta/p sum_i (y^(i) - y^^(i)).
 
-    Return the new (w, b); do not change the arguments. {NEURON_SHAPES} The reference: ts.grad of E2.
+    Return the new (w, b); do not change the arguments. The reference: ts.grad of E2.
+    {NEURON_SHAPES}
     """,
     slips=(factor_p("E2 = 1/(2p) sum ... is a mean over the p samples: the step is eta/p (Y - Y^) X^T"),
            factor_two("the 1/2 of E2 cancels the 2 of the square"),
@@ -160,8 +163,9 @@ sigmoid_gradient = exercise(
         E = -1/p sum_i [y^(i) log y^^(i) + (1 - y^(i)) log(1 - y^^(i))]
 
     (without the 1/2 the slide prints: its update w <- w + eta (y - y^) x^T is the gradient step of this E).
-    Return the gradient (dw, db) = (dE/dw, dE/db), of the shapes of w (1, n) and b (1, 1). {NEURON_SHAPES}
-    The slide's update is then w <- w - eta dw. The reference: ts.grad of E (computed from the logits).
+    Return the gradient (dw, db) = (dE/dw, dE/db), of the shapes of w and b. The slide's update is then
+    w <- w - eta dw. The reference: ts.grad of E (computed from the logits).
+    {NEURON_SHAPES}
     """,
     slips=(sign("this is minus the gradient, 1/p (Y - Y^) X^T: the direction the slide's update adds"),
            half("the slide prints -1/2 [y log y^ + ...], but its update w <- w + eta (y - y^) x^T is the gradient "
