@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -48,7 +49,17 @@ def filled_in(path: Path):
     return nb
 
 
-def test_the_notebooks_with_the_reference_solutions_pass_every_check(tmp_path, monkeypatch):
+@pytest.fixture
+def no_ipykernel_left():
+    """Running a notebook imports ipykernel into this process, and the progress bar of fit takes an imported
+    ipykernel for a Jupyter display (keras/progress.py): take the modules back out for the tests after."""
+    before = set(sys.modules)
+    yield
+    for name in [n for n in sys.modules if n not in before and n.split(".")[0] == "ipykernel"]:
+        del sys.modules[name]
+
+
+def test_the_notebooks_with_the_reference_solutions_pass_every_check(tmp_path, monkeypatch, no_ipykernel_left):
     """Every cell of every notebook, in order, in one kernel (a kernel takes seconds to start)."""
     nbclient = pytest.importorskip("nbclient", reason="running notebooks needs nbclient (the extra dev)")
     monkeypatch.setenv("PYTHONPATH", str(ROOT))  # the kernel imports this checkout's tinygrad_seminar
