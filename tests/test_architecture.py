@@ -310,3 +310,11 @@ def test_no_function_is_over_60_lines():
                 if n > MAX_FUNCTION_LINES:
                     offenders.append(f"{where(m, node.lineno)}: {node.name} has {n} lines")
     assert not offenders, report(f"functions over {MAX_FUNCTION_LINES} lines", sorted(offenders))
+
+
+def test_only_the_package_root_and_main_import_the_exercises():
+    inside = lambda m: m == f"{PACKAGE}.exercises" or m.startswith(f"{PACKAGE}.exercises.")  # noqa: E731
+    allowed = {PACKAGE, f"{PACKAGE}.__main__"}
+    offenders = sorted({f"{where(e.source, e.line)}: {e.source} imports {e.target}"
+                        for e in EDGES if inside(e.target) and not inside(e.source) and e.source not in allowed})
+    assert not offenders, report("imports of tinygrad_seminar.exercises from the layers below it", offenders)

@@ -2,12 +2,13 @@
 
 The package's layers, each a folder: ``autograd`` (Tensor, Function, the engine), ``nn`` (modules,
 layers, losses, optimisers), ``keras`` (the Keras-style workflow), ``rules`` (the seminar's rules in
-the slides' notation). This module only re-exports their public names.
+the slides' notation), ``exercises`` (gradient-checking exercises for a course). This module only re-exports
+their public names.
 """
 
 import sys
 
-from . import autograd, datasets, keras, nn, plot, rules, viz
+from . import autograd, datasets, exercises, keras, nn, plot, rules, viz
 from .autograd import (
     AnomalyError,
     Function,
@@ -65,8 +66,8 @@ for _old, _module in {"engine": engine, "ops": ops, "functional": functional, "l
 __all__ = [
     "AnomalyError", "Function", "GradcheckError", "Input", "Model", "Sequential", "Tensor", "arange", "autograd",
     "callbacks", "concatenate", "datasets", "default_generator", "detect_anomaly", "enable_grad", "engine", "eye",
-    "full", "functional", "grad", "gradcheck", "gradcheck_module", "gradgradcheck", "is_grad_enabled", "keras",
-    "load_model", "losses", "manual_seed", "metrics", "nn", "no_grad", "numerical_grad", "ones", "ones_like", "ops",
-    "optim", "plot", "rand", "randn", "rules", "saving", "set_grad_enabled", "stack", "tensor", "viz", "where", "zeros",
-    "zeros_like",
+    "exercises", "full", "functional", "grad", "gradcheck", "gradcheck_module", "gradgradcheck", "is_grad_enabled",
+    "keras", "load_model", "losses", "manual_seed", "metrics", "nn", "no_grad", "numerical_grad", "ones", "ones_like",
+    "ops", "optim", "plot", "rand", "randn", "rules", "saving", "set_grad_enabled", "stack", "tensor", "viz", "where",
+    "zeros", "zeros_like",
 ]
