@@ -1,6 +1,7 @@
 import io
 import re
 import sys
+import types
 
 import pytest
 
@@ -88,7 +89,8 @@ def test_a_shorter_redraw_blanks_out_the_rest_of_the_previous_line():
 
 
 def test_jupyter_counts_as_a_dynamic_display(monkeypatch):
-    monkeypatch.setitem(sys.modules, "ipykernel", object())
+    kernel_shell = types.SimpleNamespace(kernel=object())  # what get_ipython() is inside a Jupyter kernel
+    monkeypatch.setitem(sys.modules, "IPython", types.SimpleNamespace(get_ipython=lambda: kernel_shell))
     out = io.StringIO()
     run_epoch(Progbar(7, stream=out, interval=0))
     assert out.getvalue().count("\r") == 7
@@ -192,3 +194,11 @@ def test_the_live_line_is_cut_to_the_terminal_width_so_it_never_wraps(clock, mon
     *live, final = out.getvalue().split("\r")[1:]
     assert live and all(len(line.rstrip()) <= 59 for line in live)
     assert final.startswith("7/7 [") and "accuracy: 0.5000" in final  # the last line is whole
+
+
+def test_ipykernel_imported_outside_a_kernel_is_no_display(monkeypatch):
+    """A harness that runs notebooks (nbclient) imports ipykernel; its own process is still a log file."""
+    monkeypatch.setitem(sys.modules, "ipykernel", object())
+    monkeypatch.setitem(sys.modules, "IPython", types.SimpleNamespace(get_ipython=lambda: None))
+    out = io.StringIO()
+    assert resolve_verbose("auto", out) == 2

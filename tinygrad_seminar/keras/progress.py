@@ -41,7 +41,16 @@ def is_dynamic_display(stream: TextIO | None = None) -> bool:
         tty = bool(isatty()) if callable(isatty) else False
     except (ValueError, OSError):  # a closed stream
         tty = False
-    return tty or "ipykernel" in sys.modules
+    return tty or in_jupyter()
+
+
+def in_jupyter() -> bool:
+    """True inside a Jupyter kernel. ipykernel being imported is not enough: a harness that runs notebooks
+    (nbclient) imports it too, and its process is no notebook."""
+    ipython = sys.modules.get("IPython")
+    get_ipython = getattr(ipython, "get_ipython", None)
+    shell = get_ipython() if callable(get_ipython) else None
+    return getattr(shell, "kernel", None) is not None
 
 
 def resolve_verbose(verbose: int | str, stream: TextIO | None = None) -> int:
