@@ -18,7 +18,7 @@ import numpy as np
 
 from ..autograd import Tensor, default_generator
 from ..nn.module import Module, dtype_of
-from . import checks, saving
+from . import checks, layers, saving
 from . import summary as summary_mod
 from .callbacks import Callback, CallbackList, History, ProgbarLogger
 from .progress import Progbar, resolve_verbose
@@ -233,16 +233,21 @@ class Model(Trainer, Module):
         return int(sum(p.data.size for p in self.parameters()))
 
     def get_weights(self) -> list[np.ndarray]:
-        """Copies of every parameter, in ``parameters()`` order (for Sequential: W1, b1, W2, b2, ...)."""
-        return [p.data.copy() for p in self.parameters()]
+        """Copies of every parameter, in ``parameters()`` order (for Sequential: W1, b1, W2, b2, ...).
+
+        A ``keras.layers.Dense`` gives its kernel in Keras' layout (inputs, units); a ``ts.nn.Dense`` its weight
+        in the slides' layout (units, inputs).
+        """
+        return [p.data.T.copy() if flip else p.data.copy() for _, p, flip in layers.keras_layout(self)]
 
     def set_weights(self, weights) -> None:
-        """Replace every parameter, in ``parameters()`` order; checked in full before anything changes."""
-        named = list(self.named_parameters())
+        """Replace every parameter, in ``get_weights()`` order and layout; checked in full before anything changes."""
+        named = layers.keras_layout(self)
         weights = list(weights)
         if len(weights) != len(named):
             raise ValueError(f"set_weights: expected {len(named)} arrays, got {len(weights)}")
-        self.load_state_dict({name: np.asarray(w, dtype=p.dtype) for (name, p), w in zip(named, weights)})
+        arrays = [np.asarray(w, dtype=p.dtype) for (_, p, _), w in zip(named, weights)]
+        self.load_state_dict({name: a.T if flip and a.ndim == 2 else a for (name, _, flip), a in zip(named, arrays)})
 
     # ---- display ----
     def summary(self, print_fn=print) -> str:

@@ -15,10 +15,12 @@ from ..nn import activations as A
 from ..nn import functional as F
 from ..nn import layers as L
 from ..nn import optim
+from . import layers as K
 from . import losses, metrics
 
 _LAYERS = (L.Dense, L.Dropout, A.Activation, A.Linear, A.Step, A.Sigmoid, A.Tanh, A.ReLU, A.LeakyReLU, A.ELU,
            A.Softplus, A.Softmax, A.LogSoftmax)
+_KERAS_LAYERS = (K.Dense, K.LeakyReLU)  # keras.layers' own classes (Keras' layout), beside ts.nn's
 _LOSSES = (losses.MeanSquaredError, losses.MeanAbsoluteError, losses.BinaryCrossentropy,
            losses.CategoricalCrossentropy, losses.SparseCategoricalCrossentropy)
 _METRICS = (metrics.Mean, metrics.BinaryAccuracy, metrics.CategoricalAccuracy, metrics.SparseCategoricalAccuracy,
@@ -27,7 +29,8 @@ _METRICS = (metrics.Mean, metrics.BinaryAccuracy, metrics.CategoricalAccuracy, m
 # metrics.MeanSquaredError and losses.MeanSquaredError share a class name: losses are filed under "losses.<name>"
 _OPTIMIZERS = (optim.SGD, optim.Adam, optim.RMSprop, optim.Adagrad)
 _BUILT_IN: dict[str, object] = {
-    **{cls.__name__: cls for cls in _LAYERS + _OPTIMIZERS}, **{f"losses.{cls.__name__}": cls for cls in _LOSSES},
+    **{cls.__name__: cls for cls in _LAYERS + _OPTIMIZERS},
+    **{f"keras.{cls.__name__}": cls for cls in _KERAS_LAYERS}, **{f"losses.{cls.__name__}": cls for cls in _LOSSES},
     **{f"metrics.{cls.__name__}": cls for cls in _METRICS},
 }
 _REGISTERED: dict[str, object] = {}

@@ -106,9 +106,15 @@ class Trainer:
     # ---- the pieces of a step ----
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None) -> Tensor:
         """The compiled loss of a batch. The first batch of a fit or evaluate also checks all the targets."""
-        if self._unchecked is not None:
-            return self._check_first_batch(y, y_pred)
-        return self.loss.call(y, y_pred)
+        loss = self._check_first_batch(y, y_pred) if self._unchecked is not None else self.loss.call(y, y_pred)
+        penalties = self.losses
+        return loss if not penalties else loss + sum(penalties[1:], penalties[0])
+
+    @property
+    def losses(self) -> list[Tensor]:
+        """The regularizers' penalties of every layer (Keras' ``model.losses``), added to the loss of each batch."""
+        return [t for m in self.modules() if hasattr(m, "regularization_losses") and m is not self
+                for t in m.regularization_losses()]
 
     def compute_metrics(self, x, y, y_pred, sample_weight=None) -> dict:
         """Update the compiled metrics with a batch; the logs of every metric so far."""
