@@ -8,6 +8,7 @@ from helpers import X, Y, assert_unchanged, mlp
 
 import tinygrad_seminar as ts
 from tinygrad_seminar import nn, optim
+from tinygrad_seminar.keras import optimizers as keras_optimizers
 
 
 def ids(params) -> list[int]:
@@ -15,9 +16,10 @@ def ids(params) -> list[int]:
 
 
 # ---- compile: optimisers ----
-@pytest.mark.parametrize("name, cls, lr", [
-    ("sgd", optim.SGD, 0.01), ("adam", optim.Adam, 0.001), ("rmsprop", optim.RMSprop, 0.001),
-    ("adagrad", optim.Adagrad, 0.001), ("Adam", optim.Adam, 0.001),
+@pytest.mark.parametrize("name, cls, lr", [  # Keras' optimisers (Keras' formulas), not ts.optim's
+    ("sgd", keras_optimizers.SGD, 0.01), ("adam", keras_optimizers.Adam, 0.001),
+    ("rmsprop", keras_optimizers.RMSprop, 0.001), ("adagrad", keras_optimizers.Adagrad, 0.001),
+    ("Adam", keras_optimizers.Adam, 0.001),
 ])
 def test_string_optimisers_take_keras_default_learning_rates(name, cls, lr):
     model = mlp(optimizer=name)
@@ -29,7 +31,7 @@ def test_string_optimisers_take_keras_default_learning_rates(name, cls, lr):
 def test_the_default_optimiser_is_rmsprop_as_in_keras():
     model = mlp(compile_=False)
     model.compile(loss="mse")
-    assert type(model.optimizer) is optim.RMSprop
+    assert type(model.optimizer) is keras_optimizers.RMSprop
 
 
 def test_an_optimiser_class_is_instantiated_with_its_defaults():
@@ -251,7 +253,7 @@ def test_a_single_callback_need_not_be_in_a_list():
 def test_string_optimizers_take_keras_defaults_where_the_knob_exists():
     model = mlp()
     model.compile(optimizer="rmsprop", loss="mse")
-    assert (model.optimizer.lr, model.optimizer.alpha, model.optimizer.eps) == (0.001, 0.9, 1e-7)
+    assert (model.optimizer.lr, model.optimizer.rho, model.optimizer.epsilon) == (0.001, 0.9, 1e-7)
     model.compile(optimizer="adagrad", loss="mse")
     assert model.optimizer.initial_accumulator_value == 0.1
 

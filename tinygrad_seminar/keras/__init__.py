@@ -6,7 +6,7 @@ Model, Sequential, Input; compile, fit, evaluate, predict; and the submodules a 
 import Dense`` works as ``from keras.layers import Dense`` does.
 """
 
-from . import callbacks, layers, losses, metrics, models, regularizers, saving
+from . import callbacks, layers, losses, metrics, models, optimizers, regularizers, saving
 from .layers import Input
 from .models import Model
 from .saving import load_model
@@ -16,4 +16,4 @@ from .sequential import Sequential
 models.Sequential, models.load_model = Sequential, load_model
 
 __all__ = ["Input", "Model", "Sequential", "callbacks", "layers", "load_model", "losses", "metrics", "models",
-           "regularizers", "saving"]
+           "optimizers", "regularizers", "saving"]

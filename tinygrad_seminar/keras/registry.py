@@ -17,10 +17,12 @@ from ..nn import layers as L
 from ..nn import optim
 from . import layers as K
 from . import losses, metrics
+from . import optimizers as O
 
 _LAYERS = (L.Dense, L.Dropout, A.Activation, A.Linear, A.Step, A.Sigmoid, A.Tanh, A.ReLU, A.LeakyReLU, A.ELU,
            A.Softplus, A.Softmax, A.LogSoftmax)
-_KERAS_LAYERS = (K.Dense, K.LeakyReLU)  # keras.layers' own classes (Keras' layout), beside ts.nn's
+# keras.layers' and keras.optimizers' own classes, beside ts.nn's
+_KERAS_OWN = (K.Dense, K.LeakyReLU, O.SGD, O.Adam, O.RMSprop, O.Adagrad)
 _LOSSES = (losses.MeanSquaredError, losses.MeanAbsoluteError, losses.BinaryCrossentropy,
            losses.CategoricalCrossentropy, losses.SparseCategoricalCrossentropy)
 _METRICS = (metrics.Mean, metrics.BinaryAccuracy, metrics.CategoricalAccuracy, metrics.SparseCategoricalAccuracy,
@@ -30,7 +32,7 @@ _METRICS = (metrics.Mean, metrics.BinaryAccuracy, metrics.CategoricalAccuracy, m
 _OPTIMIZERS = (optim.SGD, optim.Adam, optim.RMSprop, optim.Adagrad)
 _BUILT_IN: dict[str, object] = {
     **{cls.__name__: cls for cls in _LAYERS + _OPTIMIZERS},
-    **{f"keras.{cls.__name__}": cls for cls in _KERAS_LAYERS}, **{f"losses.{cls.__name__}": cls for cls in _LOSSES},
+    **{f"keras.{cls.__name__}": cls for cls in _KERAS_OWN}, **{f"losses.{cls.__name__}": cls for cls in _LOSSES},
     **{f"metrics.{cls.__name__}": cls for cls in _METRICS},
 }
 _REGISTERED: dict[str, object] = {}
