@@ -2,11 +2,24 @@
 
 Model, Sequential, Input; compile, fit, evaluate, predict; and the submodules a Keras script imports:
 ``keras.layers``, ``keras.models``, ``keras.losses``, ``keras.metrics``, ``keras.callbacks``,
-``keras.saving``, ``keras.regularizers``. Each is a real module, so ``from tinygrad_seminar.keras.layers
+``keras.saving``, ``keras.regularizers``, ``keras.optimizers``, ``keras.utils``, ``keras.activations``,
+``keras.initializers``. Each is a real module, so ``from tinygrad_seminar.keras.layers
 import Dense`` works as ``from keras.layers import Dense`` does.
 """
 
-from . import callbacks, layers, losses, metrics, models, optimizers, regularizers, saving
+from . import (
+    activations,
+    callbacks,
+    initializers,
+    layers,
+    losses,
+    metrics,
+    models,
+    optimizers,
+    regularizers,
+    saving,
+    utils,
+)
 from .layers import Input
 from .models import Model
 from .saving import load_model
@@ -15,5 +28,5 @@ from .sequential import Sequential
 # keras.models names the models as Keras' does; sequential.py is built on models.py, so they are bound here
 models.Sequential, models.load_model = Sequential, load_model
 
-__all__ = ["Input", "Model", "Sequential", "callbacks", "layers", "load_model", "losses", "metrics", "models",
-           "optimizers", "regularizers", "saving"]
+__all__ = ["Input", "Model", "Sequential", "activations", "callbacks", "initializers", "layers", "load_model",
+           "losses", "metrics", "models", "optimizers", "regularizers", "saving", "utils"]
