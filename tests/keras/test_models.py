@@ -108,8 +108,9 @@ def test_a_loss_object_or_a_callable_is_used_as_given():
 
 def test_an_unknown_loss_name_lists_the_known_ones():
     known = "mse, mean_squared_error, mae, mean_absolute_error, binary_crossentropy, bce, categorical_crossentropy, " \
-            "cce, sparse_categorical_crossentropy"
-    with pytest.raises(ValueError, match=rf"^unknown loss 'crossentropy'; known: {known}$"):
+            "cce, sparse_categorical_crossentropy, huber, huber_loss"
+    with pytest.raises(ValueError, match=rf"^unknown loss 'crossentropy'; known: {known}, or a class name such as "
+                                         r"'MeanSquaredError'$"):
         mlp(loss="crossentropy")
     with pytest.raises(ValueError, match=rf"^compile needs a loss; known names: {known}$"):
         mlp(compile_=False).compile(optimizer="sgd")
@@ -117,7 +118,8 @@ def test_an_unknown_loss_name_lists_the_known_ones():
 
 def test_an_unknown_metric_name_lists_the_known_ones():
     with pytest.raises(ValueError, match=r"^unknown metric 'f1'; known: accuracy, acc, mae, mean_absolute_error, mse, "
-                                         r"mean_squared_error, r2_score, precision, recall, or a callable"):
+                                         r"mean_squared_error, r2_score, precision, recall, auc, "
+                                         r"root_mean_squared_error, rmse, a class name such as 'AUC', or a callable"):
         mlp(metrics=["accuracy", "f1"])
 
 

@@ -24,10 +24,10 @@ _LAYERS = (L.Dense, L.Dropout, A.Activation, A.Linear, A.Step, A.Sigmoid, A.Tanh
 # keras.layers' and keras.optimizers' own classes, beside ts.nn's
 _KERAS_OWN = (K.Dense, K.LeakyReLU, O.SGD, O.Adam, O.RMSprop, O.Adagrad)
 _LOSSES = (losses.MeanSquaredError, losses.MeanAbsoluteError, losses.BinaryCrossentropy,
-           losses.CategoricalCrossentropy, losses.SparseCategoricalCrossentropy)
+           losses.CategoricalCrossentropy, losses.SparseCategoricalCrossentropy, losses.Huber)
 _METRICS = (metrics.Mean, metrics.BinaryAccuracy, metrics.CategoricalAccuracy, metrics.SparseCategoricalAccuracy,
             metrics.Accuracy, metrics.InferredAccuracy, metrics.MeanAbsoluteError, metrics.MeanSquaredError,
-            metrics.R2Score, metrics.Precision, metrics.Recall)
+            metrics.R2Score, metrics.Precision, metrics.Recall, metrics.AUC, metrics.RootMeanSquaredError)
 # metrics.MeanSquaredError and losses.MeanSquaredError share a class name: losses are filed under "losses.<name>"
 _OPTIMIZERS = (optim.SGD, optim.Adam, optim.RMSprop, optim.Adagrad)
 _BUILT_IN: dict[str, object] = {
