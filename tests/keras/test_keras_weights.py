@@ -77,3 +77,19 @@ def test_validation_freq():
     seen.clear()
     model.fit(X, y, epochs=3, validation_data=(X, y), validation_freq=[1, 3], verbose=0, callbacks=[cb])
     assert seen == [True, False, True]
+
+
+def test_save_to_h5_is_refused_with_a_message(tmp_path):
+    model = model_of("mse")
+    with pytest.raises(ValueError, match=r"does not write HDF5 \(\.h5\).*\.keras"):
+        model.save(tmp_path / "m.h5")
+    assert not (tmp_path / "m.h5").exists()
+
+
+def test_predict_verbose_shows_a_progress_bar(capsys):
+    model = model_of("mse")
+    model.predict(X, batch_size=4, verbose=1)
+    out = capsys.readouterr().out
+    assert "3/3" in out
+    model.predict(X, verbose=0)
+    assert capsys.readouterr().out == ""

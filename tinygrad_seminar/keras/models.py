@@ -230,11 +230,16 @@ class Model(Trainer, Module):
         values = list(results.values())
         return values[0] if len(values) == 1 else values
 
-    def predict(self, x, batch_size: int | None = None, verbose=0, callbacks=None) -> np.ndarray:
-        """The model's outputs for x as a numpy array, computed in eval mode in batches (32 by default)."""
+    def predict(self, x, batch_size: int | None = None, verbose="auto", callbacks=None) -> np.ndarray:
+        """The model's outputs for x as a numpy array, computed in eval mode in batches (32 by default).
+
+        ``verbose`` as in Keras: "auto" (a bar on a terminal or in Jupyter, one line elsewhere), 0, 1 or 2.
+        """
         x = checks.features(x, "x", self.dtype)
         bs = checks.batch_size(32 if batch_size is None else batch_size)
-        cbs = self._callbacks(callbacks, {"steps": -(-len(x) // bs), "verbose": 0})
+        steps, verbose = -(-len(x) // bs), resolve_verbose(verbose)
+        bar = Progbar(steps, verbose=verbose) if verbose else None
+        cbs = self._callbacks(callbacks, {"steps": steps, "verbose": verbose})
         step_fn = self.make_predict_function()
         outs = []
         cbs.on_predict_begin()
@@ -244,6 +249,8 @@ class Model(Trainer, Module):
                 out = step_fn(Tensor.from_array(x[idx]))
                 outs.append(out.data if isinstance(out, Tensor) else np.asarray(out))
                 cbs.on_predict_batch_end(step, {"outputs": outs[-1]})
+                if bar is not None:
+                    bar.update(step + 1, finalize=step + 1 == steps)
         cbs.on_predict_end()
         return np.concatenate(outs, axis=0)
 
@@ -270,12 +277,18 @@ class Model(Trainer, Module):
         self.load_state_dict({name: a.T if flip and a.ndim == 2 else a for (name, _, flip), a in zip(named, arrays)})
 
     # ---- display ----
-    def summary(self, print_fn=print) -> str:
-        """Print (and return) Keras' table: layers, output shapes, parameter counts, totals."""
-        table = summary_mod.text(self)
-        if print_fn is not None:
-            print_fn(table)
-        return table
+    def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False, show_trainable=False,
+                layer_range=None) -> None:
+        """Print Keras' table (layers, output shapes, parameter counts, totals) and return None, as Keras 3 does.
+
+        ``print_fn`` (default ``print``) is called once with the whole table; ``summary_text()`` returns it.
+        ``line_length`` and the other arguments are accepted for Keras' sake; the table keeps its own width.
+        """
+        (print if print_fn is None else print_fn)(self.summary_text())
+
+    def summary_text(self) -> str:
+        """Keras' table as text: what ``summary()`` prints."""
+        return summary_mod.text(self)
 
     def _repr_html_(self) -> str:
         return summary_mod.html_table(self)
@@ -296,5 +309,12 @@ class Model(Trainer, Module):
             "then model.load_weights(path).")
 
     def save(self, path) -> None:
-        """Write the architecture, compile settings and weights to one file at ``path``, atomically."""
+        """Write the architecture, compile settings and weights to one file at ``path``, atomically.
+
+        An HDF5 name (``.h5``, ``.hdf5``) is refused: the framework writes only its own ``.keras``-style file.
+        """
+        if str(path).lower().endswith((".h5", ".hdf5")):
+            raise ValueError(f"model.save({str(path)!r}): this framework does not write HDF5 (.h5) files, only its "
+                             "own single-file format; use a name ending in .keras, e.g. model.save('model.keras'), "
+                             "and load it with keras.models.load_model")
         saving.save_model(self, path)
