@@ -19,6 +19,7 @@ from ..nn import init as nn_init
 from ..nn import layers as L
 from ..nn.module import Module, Parameter, unique_name
 from . import regularizers
+from .preprocessing import BatchNormalization, Normalization, Rescaling
 
 Dropout = L.Dropout
 Activation, ReLU, Softmax = A.Activation, A.ReLU, A.Softmax
@@ -151,4 +152,5 @@ def keras_layout(module: Module) -> list[tuple[str, Parameter, bool]]:
     return [(name, p, id(p) in flips) for name, p in module.named_parameters()]
 
 
-__all__ = ["Activation", "Dense", "Dropout", "Input", "LeakyReLU", "ReLU", "Softmax"]
+__all__ = ["Activation", "BatchNormalization", "Dense", "Dropout", "Input", "LeakyReLU", "Normalization", "ReLU",
+           "Rescaling", "Softmax"]

@@ -22,7 +22,8 @@ from . import optimizers as O
 _LAYERS = (L.Dense, L.Dropout, A.Activation, A.Linear, A.Step, A.Sigmoid, A.Tanh, A.ReLU, A.LeakyReLU, A.ELU,
            A.Softplus, A.Softmax, A.LogSoftmax)
 # keras.layers' and keras.optimizers' own classes, beside ts.nn's
-_KERAS_OWN = (K.Dense, K.LeakyReLU, O.SGD, O.Adam, O.RMSprop, O.Adagrad)
+_KERAS_OWN = (K.Dense, K.LeakyReLU, K.Normalization, K.BatchNormalization, K.Rescaling,
+              O.SGD, O.Adam, O.RMSprop, O.Adagrad)
 _LOSSES = (losses.MeanSquaredError, losses.MeanAbsoluteError, losses.BinaryCrossentropy,
            losses.CategoricalCrossentropy, losses.SparseCategoricalCrossentropy, losses.Huber)
 _METRICS = (metrics.Mean, metrics.BinaryAccuracy, metrics.CategoricalAccuracy, metrics.SparseCategoricalAccuracy,
