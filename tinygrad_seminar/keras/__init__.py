@@ -23,10 +23,10 @@ from . import (
 from .layers import Input
 from .models import Model
 from .saving import load_model
-from .sequential import Sequential
+from .sequential import Sequential, clone_model
 
 # keras.models names the models as Keras' does; sequential.py is built on models.py, so they are bound here
-models.Sequential, models.load_model = Sequential, load_model
+models.Sequential, models.load_model, models.clone_model = Sequential, load_model, clone_model
 
 __all__ = ["Input", "Model", "Sequential", "activations", "callbacks", "initializers", "layers", "load_model",
            "losses", "metrics", "models", "optimizers", "regularizers", "saving", "utils"]

@@ -46,3 +46,12 @@ class Sequential(Model, containers.Sequential):
 
 
 registry.register_builtin(Sequential)
+
+
+def clone_model(model: Sequential) -> Sequential:
+    """Keras' clone_model: a new model of the same architecture (layers rebuilt from their configs), with fresh
+    weights and not compiled. A subclassed Model, whose architecture is code, cannot be cloned this way."""
+    if not isinstance(model, Sequential):
+        raise TypeError(f"clone_model takes a Sequential model, got {type(model).__name__}; rebuild a subclassed "
+                        "Model in code")
+    return type(model).from_config(model.get_config())
