@@ -97,7 +97,7 @@ class ThresholdMetric(Metric):
 class BinaryAccuracy(ThresholdMetric):
     """mean(y == (y^ > threshold)); threshold 0.5 on probabilities, 0 on logits."""
 
-    name = "accuracy"
+    name = "binary_accuracy"  # Keras 3's default name (a string in compile names the metric by that string)
 
     def values(self, y_true, y_pred):
         return (y_pred > self.threshold) == (y_true > 0.5)
@@ -106,7 +106,7 @@ class BinaryAccuracy(ThresholdMetric):
 class CategoricalAccuracy(Metric):
     """mean(argmax y == argmax y^) over samples."""
 
-    name = "accuracy"
+    name = "categorical_accuracy"  # Keras 3's default name (a string in compile names the metric by that string)
 
     def values(self, y_true, y_pred):
         return y_true.argmax(axis=-1) == y_pred.argmax(axis=-1)
@@ -115,7 +115,7 @@ class CategoricalAccuracy(Metric):
 class SparseCategoricalAccuracy(Metric):
     """mean(label == argmax y^) over samples."""
 
-    name = "accuracy"
+    name = "sparse_categorical_accuracy"  # Keras 3's default name (a string in compile names the metric by that string)
 
     def values(self, y_true, y_pred):
         return y_true.reshape(-1).astype(np.int64) == y_pred.argmax(axis=-1)
@@ -148,14 +148,14 @@ class InferredAccuracy(ThresholdMetric):
 
 
 class MeanAbsoluteError(Metric):
-    name = "mae"
+    name = "mean_absolute_error"  # Keras 3's default name (a string in compile names the metric by that string)
 
     def values(self, y_true, y_pred):
         return np.abs(y_true - y_pred)
 
 
 class MeanSquaredError(Metric):
-    name = "mse"
+    name = "mean_squared_error"  # Keras 3's default name (a string in compile names the metric by that string)
 
     def values(self, y_true, y_pred):
         return (y_true - y_pred) ** 2
