@@ -86,3 +86,24 @@ def test_a_keras_model_saves_and_loads_with_its_layout_and_regularizer(tmp_path)
     assert loaded.layers[1].negative_slope == 0.2
     for a, b in zip(loaded.get_weights(), model.get_weights()):
         np.testing.assert_array_equal(a, b)
+
+
+def test_clone_model_has_the_architecture_and_fresh_weights():
+    model = keras.Sequential([keras.Input(shape=(3,)), Dense(4, activation="relu"), Dense(1)])
+    clone = keras.models.clone_model(model)
+    assert type(clone) is keras.Sequential and clone is not model
+    assert [w.shape for w in clone.get_weights()] == [(3, 4), (4,), (4, 1), (1,)]
+    assert not np.array_equal(clone.get_weights()[0], model.get_weights()[0])
+    assert clone.optimizer is None
+
+
+def test_register_keras_serializable_saves_an_activation_of_ones_own(tmp_path):
+    @keras.saving.register_keras_serializable(package="MyLayers")
+    def cube_for_keras_test(x):
+        return x * x * x
+
+    model = keras.Sequential([keras.Input(shape=(2,)), Dense(2, activation=cube_for_keras_test)])
+    model.save(tmp_path / "m.keras")
+    loaded = keras.models.load_model(tmp_path / "m.keras")
+    x = np.ones((1, 2), "float32")
+    np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
