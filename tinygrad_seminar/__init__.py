@@ -53,6 +53,7 @@ nn.Sequential = Sequential
 # so the methods are bound here, where every layer is loaded.
 Tensor.draw = viz.draw_tensor
 Model.plot = viz.plot_model
+keras.utils.plot_model.draw = viz.plot_model  # keras.utils.plot_model, with Keras' defaults, draws with ts.viz
 callbacks.History._repr_mimebundle_ = plot.history_mimebundle  # Jupyter: its learning curves
 
 # The module paths of 0.1 (`from tinygrad_seminar.optim import SGD`) name the modules where these now live;

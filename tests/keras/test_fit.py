@@ -468,5 +468,5 @@ def test_verbose_0_prints_nothing(capsys):
     model = line_model()
     model.fit(x, y, batch_size=8, epochs=3, validation_data=(xv, yv), verbose=0)
     model.evaluate(x, y, verbose=0)
-    model.predict(x)
+    model.predict(x, verbose=0)
     assert capsys.readouterr() == ("", "")

@@ -8,6 +8,7 @@ from helpers import X, Y, assert_unchanged, mlp
 
 import tinygrad_seminar as ts
 from tinygrad_seminar import nn, optim
+from tinygrad_seminar.keras import optimizers as keras_optimizers
 
 
 def ids(params) -> list[int]:
@@ -15,9 +16,10 @@ def ids(params) -> list[int]:
 
 
 # ---- compile: optimisers ----
-@pytest.mark.parametrize("name, cls, lr", [
-    ("sgd", optim.SGD, 0.01), ("adam", optim.Adam, 0.001), ("rmsprop", optim.RMSprop, 0.001),
-    ("adagrad", optim.Adagrad, 0.001), ("Adam", optim.Adam, 0.001),
+@pytest.mark.parametrize("name, cls, lr", [  # Keras' optimisers (Keras' formulas), not ts.optim's
+    ("sgd", keras_optimizers.SGD, 0.01), ("adam", keras_optimizers.Adam, 0.001),
+    ("rmsprop", keras_optimizers.RMSprop, 0.001), ("adagrad", keras_optimizers.Adagrad, 0.001),
+    ("Adam", keras_optimizers.Adam, 0.001),
 ])
 def test_string_optimisers_take_keras_default_learning_rates(name, cls, lr):
     model = mlp(optimizer=name)
@@ -29,7 +31,7 @@ def test_string_optimisers_take_keras_default_learning_rates(name, cls, lr):
 def test_the_default_optimiser_is_rmsprop_as_in_keras():
     model = mlp(compile_=False)
     model.compile(loss="mse")
-    assert type(model.optimizer) is optim.RMSprop
+    assert type(model.optimizer) is keras_optimizers.RMSprop
 
 
 def test_an_optimiser_class_is_instantiated_with_its_defaults():
@@ -106,8 +108,9 @@ def test_a_loss_object_or_a_callable_is_used_as_given():
 
 def test_an_unknown_loss_name_lists_the_known_ones():
     known = "mse, mean_squared_error, mae, mean_absolute_error, binary_crossentropy, bce, categorical_crossentropy, " \
-            "cce, sparse_categorical_crossentropy"
-    with pytest.raises(ValueError, match=rf"^unknown loss 'crossentropy'; known: {known}$"):
+            "cce, sparse_categorical_crossentropy, huber, huber_loss"
+    with pytest.raises(ValueError, match=rf"^unknown loss 'crossentropy'; known: {known}, or a class name such as "
+                                         r"'MeanSquaredError'$"):
         mlp(loss="crossentropy")
     with pytest.raises(ValueError, match=rf"^compile needs a loss; known names: {known}$"):
         mlp(compile_=False).compile(optimizer="sgd")
@@ -115,7 +118,8 @@ def test_an_unknown_loss_name_lists_the_known_ones():
 
 def test_an_unknown_metric_name_lists_the_known_ones():
     with pytest.raises(ValueError, match=r"^unknown metric 'f1'; known: accuracy, acc, mae, mean_absolute_error, mse, "
-                                         r"mean_squared_error, r2_score, precision, recall, or a callable"):
+                                         r"mean_squared_error, r2_score, precision, recall, auc, "
+                                         r"root_mean_squared_error, rmse, a class name such as 'AUC', or a callable"):
         mlp(metrics=["accuracy", "f1"])
 
 
@@ -251,7 +255,7 @@ def test_a_single_callback_need_not_be_in_a_list():
 def test_string_optimizers_take_keras_defaults_where_the_knob_exists():
     model = mlp()
     model.compile(optimizer="rmsprop", loss="mse")
-    assert (model.optimizer.lr, model.optimizer.alpha, model.optimizer.eps) == (0.001, 0.9, 1e-7)
+    assert (model.optimizer.lr, model.optimizer.rho, model.optimizer.epsilon) == (0.001, 0.9, 1e-7)
     model.compile(optimizer="adagrad", loss="mse")
     assert model.optimizer.initial_accumulator_value == 0.1
 

@@ -35,18 +35,19 @@ _________________________________________________________________"""
 def test_summary_prints_and_returns_keras_table(capsys):
     model = classifier()
     dropout = model[1].name
-    table = model.summary()
+    assert model.summary() is None  # Keras 3: it prints, and returns None
+    table = model.summary_text()
     assert capsys.readouterr().out == table + "\n"
     expected = KERAS_TABLE.replace("dropout_NN (Dropout)".ljust(28), f"{dropout} (Dropout)".ljust(28))
     assert table == expected
     assert all(len(line) <= 65 for line in table.splitlines())
 
 
-def test_summary_with_another_print_fn_or_none(capsys):
+def test_summary_with_another_print_fn_and_summary_text(capsys):
     lines, model = [], classifier()
-    table = model.summary(print_fn=lines.append)
+    assert model.summary(print_fn=lines.append) is None
+    table = model.summary_text()
     assert lines == [table]
-    assert model.summary(print_fn=None) == table
     assert capsys.readouterr().out == ""
 
 
@@ -57,7 +58,7 @@ def total_params(table: str) -> int:
 @pytest.mark.parametrize("widths", [[2, 4, 1], [3, 16, 16, 2], [5, 1], [784, 128, 10], [1, 1, 1, 1, 1]])
 def test_parameter_counts_are_sum_of_units_times_inputs_plus_one(widths):
     model = ts.Sequential([ts.Input(shape=(widths[0],))] + [nn.Dense(n, activation="relu") for n in widths[1:]])
-    table = model.summary(print_fn=None)
+    table = model.summary_text()
     counts = [widths[i] * (widths[i - 1] + 1) for i in range(1, len(widths))]
     assert total_params(table) == sum(counts)
     rows = [line for line in table.splitlines() if "(Dense)" in line]
@@ -67,7 +68,7 @@ def test_parameter_counts_are_sum_of_units_times_inputs_plus_one(widths):
 
 
 def test_thousands_are_grouped_and_bytes_scale():
-    table = ts.Sequential([nn.Dense(128, input_dim=784)]).summary(print_fn=None)
+    table = ts.Sequential([nn.Dense(128, input_dim=784)]).summary_text()
     assert "100,480" in table
     assert "Total params: 100,480 (392.50 KB)" in table
 
@@ -75,7 +76,7 @@ def test_thousands_are_grouped_and_bytes_scale():
 def test_frozen_layers_count_as_non_trainable():
     model = classifier()
     model[0].trainable = False
-    table = model.summary(print_fn=None)
+    table = model.summary_text()
     assert "Total params: 67 (268.00 B)" in table
     assert "Trainable params: 27 (108.00 B)" in table
     assert "Non-trainable params: 40 (160.00 B)" in table
@@ -83,7 +84,7 @@ def test_frozen_layers_count_as_non_trainable():
 
 def test_a_float64_model_counts_eight_bytes_per_parameter():
     model = ts.Sequential([nn.Dense(1, input_dim=2, dtype="float64")])
-    assert "Total params: 3 (24.00 B)" in model.summary(print_fn=None)
+    assert "Total params: 3 (24.00 B)" in model.summary_text()
 
 
 NOT_BUILT = (r"Model 'lazy' has not been built yet, so its weights and output shapes are unknown\. Build it by "
@@ -93,16 +94,17 @@ NOT_BUILT = (r"Model 'lazy' has not been built yet, so its weights and output sh
 
 def test_a_model_not_built_yet_says_how_to_build_it(capsys):
     model = ts.Sequential([nn.Dense(4, activation="tanh"), nn.Dense(1)], name="lazy")
-    text = model.summary()
+    model.summary()
+    text = model.summary_text()
     assert re.fullmatch(NOT_BUILT, text)
     assert capsys.readouterr().out == text + "\n"
     assert re.fullmatch(r"<p>" + NOT_BUILT.replace("'", "&#x27;") + r"</p>", model._repr_html_())
     model.build(3)
-    assert total_params(model.summary(print_fn=None)) == 4 * 4 + 1 * 5
+    assert total_params(model.summary_text()) == 4 * 4 + 1 * 5
 
 
 def test_an_empty_sequential_is_not_built_either():
-    assert "has not been built yet" in ts.Sequential(name="empty").summary(print_fn=None)
+    assert "has not been built yet" in ts.Sequential(name="empty").summary_text()
 
 
 class TwoLayer(ts.Model):
@@ -117,9 +119,9 @@ class TwoLayer(ts.Model):
 
 def test_a_subclassed_model_lists_its_layers_once_built():
     model = TwoLayer()
-    assert "Model 'two_layer' has not been built yet" in model.summary(print_fn=None)
+    assert "Model 'two_layer' has not been built yet" in model.summary_text()
     model(ts.zeros(1, 3))
-    table = model.summary(print_fn=None)
+    table = model.summary_text()
     assert re.search(r"^ h \(Dense\) .* 24$", table, re.M)
     assert re.search(r"^ o \(Dense\) .* 14$", table, re.M)
     assert total_params(table) == 38
@@ -147,7 +149,7 @@ def test_repr_html_escapes_names_once():
 
 def test_summary_leaves_the_training_mode_as_it_was():
     model = classifier()
-    model.summary(print_fn=None)
+    model.summary_text()
     assert all(m.training for m in model.modules())
     model.eval()
     model._repr_html_()

@@ -1,8 +1,32 @@
-"""The Keras-style workflow: Model, Sequential, Input; compile, fit, evaluate, predict; callbacks, saving."""
+"""The Keras-style workflow, and Keras' public namespace: ``import tinygrad_seminar.keras as keras``.
 
-from . import callbacks, losses, metrics, saving
+Model, Sequential, Input; compile, fit, evaluate, predict; and the submodules a Keras script imports:
+``keras.layers``, ``keras.models``, ``keras.losses``, ``keras.metrics``, ``keras.callbacks``,
+``keras.saving``, ``keras.regularizers``, ``keras.optimizers``, ``keras.utils``, ``keras.activations``,
+``keras.initializers``. Each is a real module, so ``from tinygrad_seminar.keras.layers
+import Dense`` works as ``from keras.layers import Dense`` does.
+"""
+
+from . import (
+    activations,
+    callbacks,
+    initializers,
+    layers,
+    losses,
+    metrics,
+    models,
+    optimizers,
+    regularizers,
+    saving,
+    utils,
+)
+from .layers import Input
 from .models import Model
 from .saving import load_model
-from .sequential import Input, Sequential
+from .sequential import Sequential, clone_model
 
-__all__ = ["Input", "Model", "Sequential", "callbacks", "load_model", "losses", "metrics", "saving"]
+# keras.models names the models as Keras' does; sequential.py is built on models.py, so they are bound here
+models.Sequential, models.load_model, models.clone_model = Sequential, load_model, clone_model
+
+__all__ = ["Input", "Model", "Sequential", "activations", "callbacks", "initializers", "layers", "load_model",
+           "losses", "metrics", "models", "optimizers", "regularizers", "saving", "utils"]

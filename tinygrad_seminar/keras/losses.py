@@ -115,6 +115,37 @@ class MeanAbsoluteError(RegressionLoss):
         return mae_value(metrics.line_up(y, y_pred.shape), y_pred)
 
 
+class Huber(RegressionLoss):
+    """Keras' Huber: mean of 0.5 e^2 where |e| <= delta, else delta (|e| - 0.5 delta), e = y - y^."""
+
+    name = "huber_loss"
+
+    def __init__(self, delta: float = 1.0, name: str | None = None):
+        super().__init__(name)
+        if not delta > 0:
+            raise ValueError(f"Huber: delta must be > 0, got {delta!r}")
+        self.delta = float(delta)
+
+    def __call__(self, y_true, y_pred) -> Tensor:
+        y_pred = y_pred if isinstance(y_pred, Tensor) else Tensor(np.asarray(y_pred, "float32"))
+        y = np.asarray(data_of(y_true), y_pred.dtype)
+        check_same_shape(self.name, metrics.line_up(y, y_pred.shape), tuple(y_pred.shape[1:]))
+        return self.call(y, y_pred)
+
+    def call(self, y, y_pred):
+        error = (y_pred - metrics.line_up(y, y_pred.shape)).abs()
+        quadratic = error.clip(max=self.delta)
+        return (quadratic * quadratic * 0.5 + (error - quadratic) * self.delta).mean()
+
+    def get_config(self) -> dict:
+        return {"delta": self.delta, "name": self.name}
+
+
+def huber(y_true, y_pred, delta: float = 1.0) -> Tensor:
+    """Keras' ``keras.losses.huber``: the mean Huber loss (see ``Huber``)."""
+    return Huber(delta)(y_true, y_pred)
+
+
 class BinaryCrossentropy(Loss):
     """-mean(y log y^ + (1 - y) log(1 - y^)); from logits, computed stably from z."""
 
@@ -221,8 +252,10 @@ ALIASES = {
     "mae": MeanAbsoluteError, "mean_absolute_error": MeanAbsoluteError,
     "binary_crossentropy": BinaryCrossentropy, "bce": BinaryCrossentropy,
     "categorical_crossentropy": CategoricalCrossentropy, "cce": CategoricalCrossentropy,
-    "sparse_categorical_crossentropy": SparseCategoricalCrossentropy,
+    "sparse_categorical_crossentropy": SparseCategoricalCrossentropy, "huber": Huber, "huber_loss": Huber,
 }
+CLASS_NAMES = {cls.__name__: cls for cls in ALIASES.values()}  # Keras takes the class names too
+mean_squared_error, mean_absolute_error = mse, mae  # Keras' function names
 # compile(loss=ts.losses.binary_crossentropy) means the class, whose checks and accuracy the function lacks
 FUNCTIONS = {mse: MeanSquaredError, mae: MeanAbsoluteError, binary_crossentropy: BinaryCrossentropy,
              categorical_crossentropy: CategoricalCrossentropy,
@@ -232,10 +265,11 @@ FUNCTIONS = {mse: MeanSquaredError, mae: MeanAbsoluteError, binary_crossentropy:
 def get(identifier):
     """A Loss object from Keras' name or alias, a Loss object or class; a callable ``(y_true, y_pred)`` as it is."""
     if isinstance(identifier, str):
-        try:
-            return ALIASES[identifier]()
-        except KeyError:
-            raise ValueError(f"unknown loss {identifier!r}; known: {', '.join(ALIASES)}") from None
+        cls = ALIASES.get(identifier) or CLASS_NAMES.get(identifier)
+        if cls is None:
+            raise ValueError(f"unknown loss {identifier!r}; known: {', '.join(ALIASES)}, or a class name such as "
+                             "'MeanSquaredError'")
+        return cls()
     if isinstance(identifier, type) and issubclass(identifier, Loss):
         return identifier()  # compile(loss=ts.losses.MeanSquaredError) as Keras allows
     if callable(identifier):
@@ -253,7 +287,8 @@ def as_loss(identifier) -> Loss:
 
 
 __all__ = [
-    "EPSILON", "BinaryCrossentropy", "CategoricalCrossentropy", "Loss", "LossFunctionWrapper", "MeanAbsoluteError",
-    "MeanSquaredError", "SparseCategoricalCrossentropy", "as_loss", "binary_crossentropy", "categorical_crossentropy",
-    "get", "mae", "mse", "one_hot_labels", "sparse_categorical_crossentropy", "stable_sigmoid",
+    "EPSILON", "BinaryCrossentropy", "CategoricalCrossentropy", "Huber", "Loss", "LossFunctionWrapper",
+    "MeanAbsoluteError", "MeanSquaredError", "SparseCategoricalCrossentropy", "as_loss", "binary_crossentropy",
+    "categorical_crossentropy", "get", "huber", "mae", "mean_absolute_error", "mean_squared_error", "mse",
+    "one_hot_labels", "sparse_categorical_crossentropy", "stable_sigmoid",
 ]

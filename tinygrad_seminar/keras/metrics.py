@@ -97,7 +97,7 @@ class ThresholdMetric(Metric):
 class BinaryAccuracy(ThresholdMetric):
     """mean(y == (y^ > threshold)); threshold 0.5 on probabilities, 0 on logits."""
 
-    name = "accuracy"
+    name = "binary_accuracy"  # Keras 3's default name (a string in compile names the metric by that string)
 
     def values(self, y_true, y_pred):
         return (y_pred > self.threshold) == (y_true > 0.5)
@@ -106,7 +106,7 @@ class BinaryAccuracy(ThresholdMetric):
 class CategoricalAccuracy(Metric):
     """mean(argmax y == argmax y^) over samples."""
 
-    name = "accuracy"
+    name = "categorical_accuracy"  # Keras 3's default name (a string in compile names the metric by that string)
 
     def values(self, y_true, y_pred):
         return y_true.argmax(axis=-1) == y_pred.argmax(axis=-1)
@@ -115,7 +115,7 @@ class CategoricalAccuracy(Metric):
 class SparseCategoricalAccuracy(Metric):
     """mean(label == argmax y^) over samples."""
 
-    name = "accuracy"
+    name = "sparse_categorical_accuracy"  # Keras 3's default name (a string in compile names the metric by that string)
 
     def values(self, y_true, y_pred):
         return y_true.reshape(-1).astype(np.int64) == y_pred.argmax(axis=-1)
@@ -148,14 +148,14 @@ class InferredAccuracy(ThresholdMetric):
 
 
 class MeanAbsoluteError(Metric):
-    name = "mae"
+    name = "mean_absolute_error"  # Keras 3's default name (a string in compile names the metric by that string)
 
     def values(self, y_true, y_pred):
         return np.abs(y_true - y_pred)
 
 
 class MeanSquaredError(Metric):
-    name = "mse"
+    name = "mean_squared_error"  # Keras 3's default name (a string in compile names the metric by that string)
 
     def values(self, y_true, y_pred):
         return (y_true - y_pred) ** 2
@@ -217,6 +217,53 @@ class Recall(_Confusion):
         return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
 
 
+class RootMeanSquaredError(Metric):
+    """sqrt(mean((y - y^)^2)) over everything seen so far (the root of the running mean)."""
+
+    name = "root_mean_squared_error"
+
+    def values(self, y_true, y_pred):
+        return (y_true - y_pred) ** 2
+
+    def result(self) -> float:
+        return float(np.sqrt(super().result()))
+
+
+class AUC(Metric):
+    """Keras' AUC (curve "ROC", summation "interpolation"): the area under the ROC curve from the confusion
+    counts at ``num_thresholds`` thresholds (0 - 1e-7, evenly spaced inside, 1 + 1e-7), by the trapezoidal rule."""
+
+    name = "auc"
+
+    def __init__(self, num_thresholds: int = 200, name: str | None = None):
+        if int(num_thresholds) < 2:
+            raise ValueError(f"AUC: num_thresholds must be > 1, got {num_thresholds!r}")
+        self.num_thresholds = int(num_thresholds)
+        inner = [(i + 1) / (self.num_thresholds - 1) for i in range(self.num_thresholds - 2)]
+        self.thresholds = np.array([-1e-7, *inner, 1.0 + 1e-7])
+        super().__init__(name)
+
+    def get_config(self) -> dict:
+        return {"num_thresholds": self.num_thresholds, "name": self.name}
+
+    def reset(self) -> None:
+        self.tp, self.fp, self.tn, self.fn = (np.zeros(self.num_thresholds) for _ in range(4))
+
+    def update(self, y_true, y_pred):
+        t = np.asarray(y_true).reshape(-1) > 0.5
+        above = np.asarray(y_pred, np.float64).reshape(-1)[None, :] > self.thresholds[:, None]
+        self.tp += (above & t).sum(axis=1)
+        self.fp += (above & ~t).sum(axis=1)
+        self.fn += (~above & t).sum(axis=1)
+        self.tn += (~above & ~t).sum(axis=1)
+
+    def result(self) -> float:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            tpr = np.nan_to_num(self.tp / (self.tp + self.fn))
+            fpr = np.nan_to_num(self.fp / (self.fp + self.tn))
+        return float(np.sum((fpr[:-1] - fpr[1:]) * (tpr[:-1] + tpr[1:]) / 2))
+
+
 class FunctionMetric(Metric):
     """A callable ``(y_true, y_pred) -> float``, averaged over batches weighted by batch size."""
 
@@ -232,8 +279,10 @@ class FunctionMetric(Metric):
         self.count += len(y_true)
 
 
+CLASSES = (BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy, Accuracy, MeanAbsoluteError,
+           MeanSquaredError, RootMeanSquaredError, R2Score, Precision, Recall, AUC)  # Keras takes their names too
 NAMES = ("accuracy", "acc", "mae", "mean_absolute_error", "mse", "mean_squared_error", "r2_score",
-         "precision", "recall")
+         "precision", "recall", "auc", "root_mean_squared_error", "rmse")
 
 
 def get(identifier, loss=None) -> Metric:
@@ -248,11 +297,14 @@ def get(identifier, loss=None) -> Metric:
     if identifier in ("accuracy", "acc"):
         return loss.accuracy() if loss is not None else InferredAccuracy(threshold)
     table = {"mae": MeanAbsoluteError, "mean_absolute_error": MeanAbsoluteError, "mse": MeanSquaredError,
-             "mean_squared_error": MeanSquaredError, "r2_score": R2Score}
+             "mean_squared_error": MeanSquaredError, "r2_score": R2Score, "auc": AUC, "AUC": AUC,
+             "root_mean_squared_error": RootMeanSquaredError, "rmse": RootMeanSquaredError,
+             **{cls.__name__: cls for cls in CLASSES}}
     if identifier in table:
         return table[identifier]()
     if identifier == "precision":
         return Precision(threshold)
     if identifier == "recall":
         return Recall(threshold)
-    raise ValueError(f"unknown metric {identifier!r}; known: {', '.join(NAMES)}, or a callable (y_true, y_pred)")
+    raise ValueError(f"unknown metric {identifier!r}; known: {', '.join(NAMES)}, a class name such as 'AUC', or a "
+                     "callable (y_true, y_pred)")

@@ -18,7 +18,7 @@ import numpy as np
 
 from ..autograd import Tensor, default_generator
 from ..nn.module import Module, dtype_of
-from . import checks, saving
+from . import checks, layers, saving, weighting
 from . import summary as summary_mod
 from .callbacks import Callback, CallbackList, History, ProgbarLogger
 from .progress import Progbar, resolve_verbose
@@ -28,6 +28,15 @@ from .trainer import Trainer
 def _batches(n: int, size: int, order=None) -> Iterator:
     for start in range(0, n, size):
         yield slice(start, start + size) if order is None else order[start:start + size]
+
+
+def _validates(freq, epoch: int) -> bool:
+    """Whether fit validates after ``epoch`` (from 0): validation_freq is an int n (every n-th) or the epochs."""
+    if isinstance(freq, (int, np.integer)) and not isinstance(freq, bool):
+        if freq < 1:
+            raise ValueError(f"validation_freq must be >= 1, got {freq!r}")
+        return (epoch + 1) % freq == 0
+    return epoch + 1 in freq
 
 
 @functools.cache
@@ -84,12 +93,13 @@ class Model(Trainer, Module):
             return x, y, self._arrays(*validation_data, xname="validation_data[0]", yname="validation_data[1]")
         if not validation_split:
             return x, y, None
+        x, w = x if isinstance(x, tuple) else (x, None)
         split = int(len(x) * (1 - validation_split))
         if split < 1 or split == len(x):
             raise ValueError(f"validation_split={validation_split} of {len(x)} samples leaves "
                              f"{split} to train on and {len(x) - split} to validate on")
         self._warn_one_class(y[:split], y[split:], validation_split)
-        return x[:split], y[:split], (x[split:], y[split:])
+        return (x[:split], None if w is None else w[:split]), y[:split], (x[split:], y[split:])
 
     def _warn_one_class(self, y_train, y_val, split) -> None:
         lab_t, lab_v = self.loss.class_labels(y_train), self.loss.class_labels(y_val)
@@ -109,17 +119,24 @@ class Model(Trainer, Module):
 
     # ---- fit ----
     def fit(self, x=None, y=None, batch_size: int | None = 32, epochs: int = 1, verbose="auto", callbacks=None,
-            validation_split: float = 0.0, validation_data=None, shuffle: bool = True,
-            initial_epoch: int = 0) -> History:
-        """Train for ``epochs`` passes over (x, y) in mini-batches; returns the History of per-epoch logs."""
+            validation_split: float = 0.0, validation_data=None, shuffle: bool = True, class_weight=None,
+            sample_weight=None, initial_epoch: int = 0, validation_freq=1) -> History:
+        """Train for ``epochs`` passes over (x, y) in mini-batches; returns the History of per-epoch logs.
+
+        ``sample_weight`` / ``class_weight`` weigh each sample's loss (keras/weighting.py); the validation runs
+        after the epochs ``validation_freq`` says (every n-th, or those listed, counting from 1).
+        """
         self._require_compiled("fit")
         x, y = self._arrays(x, y)
+        if sample_weight is not None or class_weight is not None:
+            x = (x, weighting.sample_weights(self.loss, y, sample_weight, class_weight))
         bs = checks.batch_size(32 if batch_size is None else batch_size)
         if not isinstance(epochs, (int, np.integer)) or epochs < 0:
             raise ValueError(f"epochs must be a whole number >= 0, got {epochs!r}")
         if not isinstance(initial_epoch, (int, np.integer)) or initial_epoch < 0:
             raise ValueError(f"initial_epoch must be a whole number >= 0, got {initial_epoch!r}")
         x, y, val = self._validation(x, y, validation_split, validation_data)
+        x, w = x if isinstance(x, tuple) else (x, None)
         train_check = self._first_checks(x, y, "y")
         val_check = self._first_checks(*val, "the validation targets") if val is not None else None
         verbose = resolve_verbose(verbose)
@@ -139,8 +156,8 @@ class Model(Trainer, Module):
             for epoch in range(initial_epoch, epochs):
                 cbs.on_epoch_begin(epoch)
                 order = default_generator().permutation(len(x)) if shuffle else None
-                logs = self._train_epoch(x, y, bs, order, cbs)
-                if val is not None:
+                logs = self._train_epoch(x, y, w, bs, order, cbs)
+                if val is not None and _validates(validation_freq, epoch):
                     val_logs, val_check = self._test_loop(*val, bs, cbs, val_check), None
                     logs.update({f"val_{k}": v for k, v in val_logs.items()})
                 cbs.on_epoch_end(epoch, logs)
@@ -151,14 +168,15 @@ class Model(Trainer, Module):
         cbs.on_train_end(logs)
         return self.history
 
-    def _train_epoch(self, x, y, bs, order, cbs) -> dict:
+    def _train_epoch(self, x, y, w, bs, order, cbs) -> dict:
         """One pass over the batches: the train function on each, the callbacks around it."""
         self.reset_metrics()
         step_fn = self.make_train_function()
         logs: dict = {}
         for step, idx in enumerate(_batches(len(x), bs, order)):
             cbs.on_train_batch_begin(step)
-            logs = step_fn((Tensor.from_array(x[idx]), y[idx]))
+            data = (Tensor.from_array(x[idx]), y[idx]) if w is None else (Tensor.from_array(x[idx]), y[idx], w[idx])
+            logs = step_fn(data)
             cbs.on_train_batch_end(step, logs)
         return dict(logs)
 
@@ -174,7 +192,7 @@ class Model(Trainer, Module):
         finally:
             self.loss_tracker, self.compiled_metrics = saved
 
-    def _test_loop(self, x, y, bs, cbs: CallbackList, check: tuple | None) -> dict:
+    def _test_loop(self, x, y, bs, cbs: CallbackList, check: tuple | None, w=None) -> dict:
         """Loss and metrics over (x, y) in eval mode, without recording a graph; Keras' test hooks."""
         logs: dict = {}
         step_fn = self.make_test_function()
@@ -185,15 +203,16 @@ class Model(Trainer, Module):
             with self._fresh_metrics(), self.inference():
                 for step, idx in enumerate(_batches(len(x), bs)):
                     cbs.on_test_batch_begin(step)
-                    logs = step_fn((Tensor.from_array(x[idx]), y[idx]))
+                    data = (Tensor.from_array(x[idx]), y[idx]) + (() if w is None else (w[idx],))
+                    logs = step_fn(data)
                     cbs.on_test_batch_end(step, logs)
         finally:
             self._unchecked = unchecked
         cbs.on_test_end(logs)
         return dict(logs)
 
-    def evaluate(self, x=None, y=None, batch_size: int | None = 32, verbose="auto", return_dict: bool = False,
-                 callbacks=None):
+    def evaluate(self, x=None, y=None, batch_size: int | None = 32, verbose="auto", sample_weight=None,
+                 return_dict: bool = False, callbacks=None):
         """The loss (and metrics) on (x, y): a float, [loss, *metrics], or a dict with return_dict=True."""
         self._require_compiled("evaluate")
         x, y = self._arrays(x, y)
@@ -202,7 +221,8 @@ class Model(Trainer, Module):
         verbose = resolve_verbose(verbose)
         steps = -(-len(x) // bs)
         bar = Progbar(steps, verbose=verbose) if verbose else None
-        results = self._test_loop(x, y, bs, self._callbacks(callbacks, {"steps": steps, "verbose": verbose}), check)
+        w = weighting.sample_weights(self.loss, y, sample_weight)
+        results = self._test_loop(x, y, bs, self._callbacks(callbacks, {"steps": steps, "verbose": verbose}), check, w)
         if bar is not None:
             bar.update(steps, results, finalize=True)
         if return_dict:
@@ -210,11 +230,16 @@ class Model(Trainer, Module):
         values = list(results.values())
         return values[0] if len(values) == 1 else values
 
-    def predict(self, x, batch_size: int | None = None, verbose=0, callbacks=None) -> np.ndarray:
-        """The model's outputs for x as a numpy array, computed in eval mode in batches (32 by default)."""
+    def predict(self, x, batch_size: int | None = None, verbose="auto", callbacks=None) -> np.ndarray:
+        """The model's outputs for x as a numpy array, computed in eval mode in batches (32 by default).
+
+        ``verbose`` as in Keras: "auto" (a bar on a terminal or in Jupyter, one line elsewhere), 0, 1 or 2.
+        """
         x = checks.features(x, "x", self.dtype)
         bs = checks.batch_size(32 if batch_size is None else batch_size)
-        cbs = self._callbacks(callbacks, {"steps": -(-len(x) // bs), "verbose": 0})
+        steps, verbose = -(-len(x) // bs), resolve_verbose(verbose)
+        bar = Progbar(steps, verbose=verbose) if verbose else None
+        cbs = self._callbacks(callbacks, {"steps": steps, "verbose": verbose})
         step_fn = self.make_predict_function()
         outs = []
         cbs.on_predict_begin()
@@ -224,6 +249,8 @@ class Model(Trainer, Module):
                 out = step_fn(Tensor.from_array(x[idx]))
                 outs.append(out.data if isinstance(out, Tensor) else np.asarray(out))
                 cbs.on_predict_batch_end(step, {"outputs": outs[-1]})
+                if bar is not None:
+                    bar.update(step + 1, finalize=step + 1 == steps)
         cbs.on_predict_end()
         return np.concatenate(outs, axis=0)
 
@@ -233,24 +260,35 @@ class Model(Trainer, Module):
         return int(sum(p.data.size for p in self.parameters()))
 
     def get_weights(self) -> list[np.ndarray]:
-        """Copies of every parameter, in ``parameters()`` order (for Sequential: W1, b1, W2, b2, ...)."""
-        return [p.data.copy() for p in self.parameters()]
+        """Copies of every parameter, in ``parameters()`` order (for Sequential: W1, b1, W2, b2, ...).
+
+        A ``keras.layers.Dense`` gives its kernel in Keras' layout (inputs, units); a ``ts.nn.Dense`` its weight
+        in the slides' layout (units, inputs).
+        """
+        return [p.data.T.copy() if flip else p.data.copy() for _, p, flip in layers.keras_layout(self)]
 
     def set_weights(self, weights) -> None:
-        """Replace every parameter, in ``parameters()`` order; checked in full before anything changes."""
-        named = list(self.named_parameters())
+        """Replace every parameter, in ``get_weights()`` order and layout; checked in full before anything changes."""
+        named = layers.keras_layout(self)
         weights = list(weights)
         if len(weights) != len(named):
             raise ValueError(f"set_weights: expected {len(named)} arrays, got {len(weights)}")
-        self.load_state_dict({name: np.asarray(w, dtype=p.dtype) for (name, p), w in zip(named, weights)})
+        arrays = [np.asarray(w, dtype=p.dtype) for (_, p, _), w in zip(named, weights)]
+        self.load_state_dict({name: a.T if flip and a.ndim == 2 else a for (name, _, flip), a in zip(named, arrays)})
 
     # ---- display ----
-    def summary(self, print_fn=print) -> str:
-        """Print (and return) Keras' table: layers, output shapes, parameter counts, totals."""
-        table = summary_mod.text(self)
-        if print_fn is not None:
-            print_fn(table)
-        return table
+    def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False, show_trainable=False,
+                layer_range=None) -> None:
+        """Print Keras' table (layers, output shapes, parameter counts, totals) and return None, as Keras 3 does.
+
+        ``print_fn`` (default ``print``) is called once with the whole table; ``summary_text()`` returns it.
+        ``line_length`` and the other arguments are accepted for Keras' sake; the table keeps its own width.
+        """
+        (print if print_fn is None else print_fn)(self.summary_text())
+
+    def summary_text(self) -> str:
+        """Keras' table as text: what ``summary()`` prints."""
+        return summary_mod.text(self)
 
     def _repr_html_(self) -> str:
         return summary_mod.html_table(self)
@@ -271,5 +309,12 @@ class Model(Trainer, Module):
             "then model.load_weights(path).")
 
     def save(self, path) -> None:
-        """Write the architecture, compile settings and weights to one file at ``path``, atomically."""
+        """Write the architecture, compile settings and weights to one file at ``path``, atomically.
+
+        An HDF5 name (``.h5``, ``.hdf5``) is refused: the framework writes only its own ``.keras``-style file.
+        """
+        if str(path).lower().endswith((".h5", ".hdf5")):
+            raise ValueError(f"model.save({str(path)!r}): this framework does not write HDF5 (.h5) files, only its "
+                             "own single-file format; use a name ending in .keras, e.g. model.save('model.keras'), "
+                             "and load it with keras.models.load_model")
         saving.save_model(self, path)

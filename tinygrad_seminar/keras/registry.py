@@ -15,19 +15,25 @@ from ..nn import activations as A
 from ..nn import functional as F
 from ..nn import layers as L
 from ..nn import optim
+from . import layers as K
 from . import losses, metrics
+from . import optimizers as O
 
 _LAYERS = (L.Dense, L.Dropout, A.Activation, A.Linear, A.Step, A.Sigmoid, A.Tanh, A.ReLU, A.LeakyReLU, A.ELU,
            A.Softplus, A.Softmax, A.LogSoftmax)
+# keras.layers' and keras.optimizers' own classes, beside ts.nn's
+_KERAS_OWN = (K.Dense, K.LeakyReLU, K.Normalization, K.BatchNormalization, K.Rescaling,
+              O.SGD, O.Adam, O.RMSprop, O.Adagrad)
 _LOSSES = (losses.MeanSquaredError, losses.MeanAbsoluteError, losses.BinaryCrossentropy,
-           losses.CategoricalCrossentropy, losses.SparseCategoricalCrossentropy)
+           losses.CategoricalCrossentropy, losses.SparseCategoricalCrossentropy, losses.Huber)
 _METRICS = (metrics.Mean, metrics.BinaryAccuracy, metrics.CategoricalAccuracy, metrics.SparseCategoricalAccuracy,
             metrics.Accuracy, metrics.InferredAccuracy, metrics.MeanAbsoluteError, metrics.MeanSquaredError,
-            metrics.R2Score, metrics.Precision, metrics.Recall)
+            metrics.R2Score, metrics.Precision, metrics.Recall, metrics.AUC, metrics.RootMeanSquaredError)
 # metrics.MeanSquaredError and losses.MeanSquaredError share a class name: losses are filed under "losses.<name>"
 _OPTIMIZERS = (optim.SGD, optim.Adam, optim.RMSprop, optim.Adagrad)
 _BUILT_IN: dict[str, object] = {
-    **{cls.__name__: cls for cls in _LAYERS + _OPTIMIZERS}, **{f"losses.{cls.__name__}": cls for cls in _LOSSES},
+    **{cls.__name__: cls for cls in _LAYERS + _OPTIMIZERS},
+    **{f"keras.{cls.__name__}": cls for cls in _KERAS_OWN}, **{f"losses.{cls.__name__}": cls for cls in _LOSSES},
     **{f"metrics.{cls.__name__}": cls for cls in _METRICS},
 }
 _REGISTERED: dict[str, object] = {}

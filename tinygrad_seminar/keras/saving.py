@@ -24,7 +24,15 @@ from .archive import FORMAT, VERSION
 from .registry import register_serializable
 
 __all__ = ["FORMAT", "VERSION", "layer_config", "layer_from_config", "load_model", "load_weights",
-           "register_serializable", "save_model", "save_weights"]
+           "register_keras_serializable", "register_serializable", "save_model", "save_weights"]
+
+
+def register_keras_serializable(package: str = "Custom", name: str | None = None):
+    """Keras' decorator: records the class or function under ``name`` (its ``__name__`` by default).
+
+    It is ``register_serializable(name)``; ``package`` is accepted for Keras' sake and not part of the name.
+    """
+    return register_serializable(name)
 
 OPT_PREFIX = "optimizer."  # archive entries of the optimiser's state; parameters are named "0.weight" ...
 

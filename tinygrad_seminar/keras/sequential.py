@@ -1,29 +1,12 @@
-"""Sequential and Input: the Keras model made of layers in order, which can describe itself for saving."""
+"""Sequential: the Keras model made of layers in order, which can describe itself for saving (Input: layers.py)."""
 
 from __future__ import annotations
 
 from ..nn import containers
-from ..nn.module import Module, unique_name
+from ..nn.module import Module
 from . import registry, saving
+from .layers import Input
 from .models import Model
-
-
-class Input(Module):
-    """``ts.Input(shape=(n,))`` at the head of a Sequential: the model is built at once for n inputs."""
-
-    def __init__(self, shape, name: str | None = None):
-        shape = (shape,) if isinstance(shape, int) else tuple(shape)
-        if len(shape) != 1 or int(shape[0]) < 1:
-            raise ValueError(f"Input: shape must be (n,) with n >= 1, got {shape}")
-        self.shape, self.name = (int(shape[0]),), name or unique_name("input_layer")
-
-    def forward(self, x):
-        if x.shape[-1:] != self.shape:
-            raise ValueError(f"Input {self.name!r}: expected shape (None, {self.shape[0]}), received {x.shape}")
-        return x
-
-    def extra_repr(self) -> str:
-        return f"shape={self.shape}"
 
 
 class Sequential(Model, containers.Sequential):
@@ -63,3 +46,12 @@ class Sequential(Model, containers.Sequential):
 
 
 registry.register_builtin(Sequential)
+
+
+def clone_model(model: Sequential) -> Sequential:
+    """Keras' clone_model: a new model of the same architecture (layers rebuilt from their configs), with fresh
+    weights and not compiled. A subclassed Model, whose architecture is code, cannot be cloned this way."""
+    if not isinstance(model, Sequential):
+        raise TypeError(f"clone_model takes a Sequential model, got {type(model).__name__}; rebuild a subclassed "
+                        "Model in code")
+    return type(model).from_config(model.get_config())

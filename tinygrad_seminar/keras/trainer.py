@@ -16,9 +16,14 @@ import numpy as np
 
 from ..autograd import Tensor
 from ..nn import optim
-from . import losses, saving
+from . import losses, saving, weighting
 from . import metrics as metrics_mod
 from .optimizers import get_optimizer
+
+
+def unpack(data) -> tuple:
+    """``(x, y, sample_weight)`` from a batch ``(x, y)`` or ``(x, y, sample_weight)``, as Keras unpacks one."""
+    return (*data, None) if len(data) == 2 else tuple(data)
 
 
 class Trainer:
@@ -106,9 +111,19 @@ class Trainer:
     # ---- the pieces of a step ----
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None) -> Tensor:
         """The compiled loss of a batch. The first batch of a fit or evaluate also checks all the targets."""
-        if self._unchecked is not None:
-            return self._check_first_batch(y, y_pred)
-        return self.loss.call(y, y_pred)
+        loss = self._check_first_batch(y, y_pred) if self._unchecked is not None else None
+        if sample_weight is not None:
+            loss = weighting.weighted_loss(self.loss, y, y_pred, sample_weight)
+        elif loss is None:
+            loss = self.loss.call(y, y_pred)
+        penalties = self.losses
+        return loss if not penalties else loss + sum(penalties[1:], penalties[0])
+
+    @property
+    def losses(self) -> list[Tensor]:
+        """The regularizers' penalties of every layer (Keras' ``model.losses``), added to the loss of each batch."""
+        return [t for m in self.modules() if hasattr(m, "regularization_losses") and m is not self
+                for t in m.regularization_losses()]
 
     def compute_metrics(self, x, y, y_pred, sample_weight=None) -> dict:
         """Update the compiled metrics with a batch; the logs of every metric so far."""
@@ -140,10 +155,10 @@ class Trainer:
 
     # ---- the steps ----
     def train_step(self, data) -> dict:
-        """One step of gradient descent on a batch ``(x, y)``; returns the logs (loss and metrics so far)."""
-        x, y = data
+        """One step of gradient descent on a batch ``(x, y)`` or ``(x, y, sample_weight)``; returns the logs."""
+        x, y, sample_weight = unpack(data)
         y_pred = self(x)
-        loss = self.compute_loss(x, y, y_pred)
+        loss = self.compute_loss(x, y, y_pred, sample_weight)
         self.loss_tracker.update(loss.item(), len(y_pred))
         self.optimizer.zero_grad()
         loss.backward()
@@ -153,10 +168,10 @@ class Trainer:
         return self.compute_metrics(x, y, y_pred)
 
     def test_step(self, data) -> dict:
-        """The loss and metrics of a batch ``(x, y)``, without training (fit's validation, evaluate)."""
-        x, y = data
+        """The loss and metrics of a batch ``(x, y)`` or ``(x, y, sample_weight)``, without training."""
+        x, y, sample_weight = unpack(data)
         y_pred = self(x)
-        loss = self.compute_loss(x, y, y_pred)
+        loss = self.compute_loss(x, y, y_pred, sample_weight)
         self.loss_tracker.update(loss.item(), len(y_pred))
         return self.compute_metrics(x, y, y_pred)
 

@@ -14,7 +14,7 @@ from .callback import Callback, Logs
 
 
 def _get_lr(optimizer: Any) -> float:
-    return float(optimizer.lr if hasattr(optimizer, "lr") else optimizer.learning_rate)
+    return float(optimizer.learning_rate if hasattr(optimizer, "learning_rate") else optimizer.lr)
 
 
 def _takes_two_args(fn: Callable[..., Any]) -> bool | None:

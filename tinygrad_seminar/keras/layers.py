@@ -1,0 +1,156 @@
+"""``keras.layers``: Keras' layers, in Keras' layout.
+
+The kernel of ``keras.layers.Dense`` is seen as Keras has it, shape (inputs, units): ``layer.kernel``,
+``layer.get_weights()``, ``layer.set_weights()`` and a model's ``get_weights()`` / ``set_weights()``. Inside,
+it is the same layer as ``ts.nn.Dense`` and keeps one parameter ``weight`` of shape (units, inputs), the
+slides' w^[l] (so ``state_dict()``, ``named_parameters()``, the pictures and saved files show that):
+``layer.kernel`` is ``layer.weight.T``. A ``ts.nn.Dense`` put in a Keras model keeps the slides' layout in
+``get_weights()``; a ``keras.layers.Dense`` used from ``ts.nn`` code has ``weight`` as every nn layer has.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..autograd import Tensor
+from ..autograd.tensor import as_tensor
+from ..nn import activations as A
+from ..nn import init as nn_init
+from ..nn import layers as L
+from ..nn.module import Module, Parameter, unique_name
+from . import regularizers
+from .preprocessing import BatchNormalization, Normalization, Rescaling
+
+Dropout = L.Dropout
+Activation, ReLU, Softmax = A.Activation, A.ReLU, A.Softmax
+
+
+class Input(Module):
+    """``keras.Input(shape=(n,))`` at the head of a Sequential: the model is built at once for n inputs."""
+
+    def __init__(self, shape, name: str | None = None):
+        shape = (shape,) if isinstance(shape, int) else tuple(shape)
+        if len(shape) != 1 or int(shape[0]) < 1:
+            raise ValueError(f"Input: shape must be (n,) with n >= 1, got {shape}")
+        self.shape, self.name = (int(shape[0]),), name or unique_name("input_layer")
+
+    def forward(self, x):
+        if x.shape[-1:] != self.shape:
+            raise ValueError(f"Input {self.name!r}: expected shape (None, {self.shape[0]}), received {x.shape}")
+        return x
+
+    def extra_repr(self) -> str:
+        return f"shape={self.shape}"
+
+
+def _slides_layout(initializer) -> bool:
+    """Whether ``initializer`` is one of ts.nn.init's, which take the (units, inputs) shape of a weight."""
+    return getattr(initializer, "__module__", None) == nn_init.__name__ or getattr(initializer, "slides_layout", False)
+
+
+def _transposed(init):
+    """A Keras-style ``init(shape, dtype=None)``, given Keras' (inputs, units), as an nn initialiser (units, inputs)."""
+
+    def slides(shape, dtype="float32", rng=None):
+        return np.ascontiguousarray(np.asarray(init(tuple(shape)[::-1], dtype=dtype), dtype).T)
+
+    slides.slides_layout = True
+    return slides
+
+
+class Dense(L.Dense):
+    """Keras' Dense: ``a = activation(x @ kernel + bias)``, ``kernel`` of shape (inputs, units).
+
+    ``kernel_regularizer`` / ``bias_regularizer`` (``keras.regularizers``) add their penalty to the model's loss.
+    A kernel initializer of Keras' own style, ``init(shape, dtype=None)``, is given the shape (inputs, units).
+    """
+
+    keras_transposed = ("weight",)  # the parameters that get_weights shows transposed (model.get_weights too)
+
+    def __init__(self, units: int, activation=None, use_bias: bool = True, kernel_initializer="glorot_uniform",
+                 bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None, *,
+                 input_dim: int | None = None, input_shape=None, name: str | None = None,
+                 rng: np.random.Generator | None = None, dtype="float32"):
+        self.kernel_regularizer = regularizers.get(kernel_regularizer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.kernel_init_spec = kernel_initializer
+        init = nn_init.get(kernel_initializer)
+        if not _slides_layout(init):
+            kernel_initializer = _transposed(init)
+        super().__init__(units, activation, input_dim=input_dim, input_shape=input_shape, use_bias=use_bias,
+                         kernel_initializer=kernel_initializer, bias_initializer=bias_initializer, name=name,
+                         rng=rng, dtype=dtype)
+
+    @property
+    def kernel(self) -> Tensor:
+        """The kernel in Keras' layout (inputs, units): ``weight.T``, recorded like any op."""
+        if self.weight is None:
+            raise AttributeError(f"Dense layer {self.name!r} has no kernel yet: it is built by its first input")
+        return self.weight.T
+
+    def get_weights(self) -> list[np.ndarray]:
+        """[kernel (inputs, units), bias (units,)], copies, as Keras gives them."""
+        if self.weight is None:
+            return []
+        return [self.weight.data.T.copy()] + ([self.bias.data.copy()] if self.use_bias else [])
+
+    def set_weights(self, weights) -> None:
+        """Replace the kernel (inputs, units) and bias; checked in full before anything changes."""
+        weights = [np.asarray(w, dtype=self.dtype) for w in weights]
+        if self.weight is None and weights:
+            self.build(weights[0].shape[0])
+        own = self.get_weights()
+        if len(weights) != len(own) or any(w.shape != o.shape for w, o in zip(weights, own)):
+            raise ValueError(f"Dense {self.name!r}.set_weights: expected shapes {[o.shape for o in own]}, "
+                             f"received {[w.shape for w in weights]}")
+        self.weight.data = np.ascontiguousarray(weights[0].T, dtype=self.dtype)
+        if self.use_bias:
+            self.bias.data = np.array(weights[1], dtype=self.dtype)
+
+    def regularization_losses(self) -> list[Tensor]:
+        """The penalties of the regularizers on this layer's weights (what Keras' ``layer.losses`` holds)."""
+        out = []
+        if self.kernel_regularizer is not None and self.weight is not None:
+            out.append(self.kernel_regularizer(self.weight))  # elementwise penalties: the layout does not matter
+        if self.bias_regularizer is not None and self.bias is not None:
+            out.append(self.bias_regularizer(self.bias))
+        return out
+
+    def get_config(self) -> dict:
+        config = super().get_config()
+        if isinstance(self.kernel_init_spec, str):
+            config["kernel_initializer"] = self.kernel_init_spec
+        config["kernel_regularizer"] = regularizers.serialize(self.kernel_regularizer)
+        config["bias_regularizer"] = regularizers.serialize(self.bias_regularizer)
+        return config
+
+
+class LeakyReLU(Module):
+    """``x`` where x > 0, else ``negative_slope * x``; Keras 3's default slope 0.3."""
+
+    def __init__(self, negative_slope: float = 0.3, name: str | None = None):
+        self.negative_slope, self.name = float(negative_slope), name or unique_name("leaky_re_lu")
+
+    def forward(self, x):
+        x = as_tensor(x)
+        return x.relu() - (-x).relu() * self.negative_slope
+
+    def compute_output_shape(self, input_shape: tuple) -> tuple:
+        return tuple(input_shape)
+
+    def get_config(self) -> dict:
+        return {"negative_slope": self.negative_slope, "name": self.name}
+
+    def extra_repr(self) -> str:
+        return f"negative_slope={self.negative_slope}"
+
+
+def keras_layout(module: Module) -> list[tuple[str, Parameter, bool]]:
+    """(name, parameter, whether Keras shows it transposed) for every parameter, in ``named_parameters`` order."""
+    flips = {id(p) for m in module.modules() for name, p in vars(m).items()
+             if isinstance(p, Parameter) and name in getattr(m, "keras_transposed", ())}
+    return [(name, p, id(p) in flips) for name, p in module.named_parameters()]
+
+
+__all__ = ["Activation", "BatchNormalization", "Dense", "Dropout", "Input", "LeakyReLU", "Normalization", "ReLU",
+           "Rescaling", "Softmax"]
