@@ -95,7 +95,10 @@ def recorded_gradients(ctx, out: TensorBase, g) -> tuple:
 def as_tuple(grads, ctx) -> tuple:
     """A backward's result as one gradient per input (a bare array for one input is allowed)."""
     grads = tuple(grads) if isinstance(grads, (tuple, list)) else (grads,)
-    if len(grads) != len(ctx.inputs):
+    n = len(ctx.inputs)
+    if len(grads) > n and all(g is None for g in grads[n:]):
+        grads = grads[:n]  # trailing Nones are ignored, as in PyTorch
+    if len(grads) != n:
         raise RuntimeError(f"{type(ctx).__name__}.backward returned {len(grads)} gradients for "
                            f"{len(ctx.inputs)} inputs")
     return grads

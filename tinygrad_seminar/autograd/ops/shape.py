@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..base import TensorBase
-from .op import Op
+from .op import Op, check_axis
 
 
 class Reshape(Op):
@@ -26,7 +26,7 @@ class Reshape(Op):
 class Transpose(Op):
     @staticmethod
     def forward(ctx, a, axes=None):
-        ctx.axes = tuple(range(a.ndim))[::-1] if axes is None else tuple(ax % a.ndim for ax in axes)
+        ctx.axes = tuple(range(a.ndim))[::-1] if axes is None else tuple(check_axis(ax, a.ndim) for ax in axes)
         return a.transpose(ctx.axes)
 
     @staticmethod
