@@ -18,7 +18,8 @@ from ..autograd.tensor import as_tensor, operand
 
 def _operands(*xs) -> list:
     """Each as a Tensor op takes it; the first becomes a Tensor if none is one (so the result is a Tensor)."""
-    out = [operand(x) for x in xs]
+    like = next((x for x in xs if isinstance(x, Tensor) and x.dtype.kind == "f"), None)
+    out = [operand(x, like) for x in xs]  # an integer operand beside a float Tensor takes its dtype
     if out and not any(isinstance(x, Tensor) for x in out):
         out[0] = Tensor(out[0])
     return out
