@@ -20,6 +20,8 @@ from .ops import math as math_ops
 from .ops import reduce as reduce_ops
 from .ops import shape as shape_ops
 from .ops.op import check_axis, count, inverse
+from .tensor_moves import TensorMoves
+from .tensor_ops import TensorOps, pick_axis
 
 
 def as_array(data, dtype=None) -> np.ndarray:
@@ -89,7 +91,7 @@ def _same(t: Tensor) -> Tensor:
     return t.detach() if t.requires_grad and not engine.is_grad_enabled() else t
 
 
-class Tensor(TensorBase):
+class Tensor(TensorOps, TensorMoves, TensorBase):
     """``Tensor(data, requires_grad=False, dtype=None, name=None)``: an array that records its graph.
 
     Python numbers and lists become float32; numpy arrays keep their dtype (the data is copied,
@@ -188,8 +190,11 @@ class Tensor(TensorBase):
         return tensor_html(self)
 
     # ---- backward ----
-    def backward(self, gradient=None, retain_graph: bool = False) -> None:
-        """Accumulate d(self)/d(leaf) into every leaf's ``.grad`` (times ``gradient`` if given)."""
+    def backward(self, gradient=None, retain_graph: bool = False, create_graph: bool = False) -> None:
+        """Accumulate d(self)/d(leaf) into every leaf's ``.grad`` (times ``gradient`` if given).
+
+        With ``create_graph=True`` each ``.grad`` is a Tensor that records its graph (so it can be
+        differentiated again), and the graph is kept; otherwise ``.grad`` is a numpy array."""
         if not self.requires_grad:
             raise RuntimeError("backward() on a tensor that does not require grad: no input of it has "
                                "requires_grad=True (or it was computed under no_grad)")
@@ -204,7 +209,8 @@ class Tensor(TensorBase):
             gradient = np.asarray(data_of(gradient), dtype=self.dtype)
             if gradient.shape != self.shape:
                 raise ValueError(f"backward(gradient=...): expected shape {self.shape}, got {gradient.shape}")
-        engine.backward([self], [gradient], retain_graph=retain_graph)
+        seed = Tensor.from_array(gradient) if create_graph else gradient
+        engine.backward([self], [seed], retain_graph=retain_graph or create_graph, create_graph=create_graph)
 
     # ---- arithmetic ----
     def __add__(self, o):
@@ -268,12 +274,6 @@ class Tensor(TensorBase):
     def __ne__(self, o):
         return self.data != data_of(o)
 
-    def argmax(self, axis: int | None = None) -> np.ndarray:
-        return self.data.argmax(axis=axis)
-
-    def argmin(self, axis: int | None = None) -> np.ndarray:
-        return self.data.argmin(axis=axis)
-
     # ---- elementwise ----
     def exp(self):
         return math_ops.Exp.apply(self)
@@ -319,22 +319,32 @@ class Tensor(TensorBase):
         return out
 
     # ---- reductions ----
-    def sum(self, axis=None, keepdims: bool = False):
+    def sum(self, axis=None, keepdims: bool = False, *, dim=None, keepdim=None):
+        if dim is not None or keepdim is not None:
+            axis, keepdims = pick_axis(axis, keepdims, dim, keepdim)
         return reduce_ops.Sum.apply(self, axis=axis, keepdims=keepdims)
 
     @composite("mean")
-    def mean(self, axis=None, keepdims: bool = False):
+    def mean(self, axis=None, keepdims: bool = False, *, dim=None, keepdim=None):
+        if dim is not None or keepdim is not None:
+            axis, keepdims = pick_axis(axis, keepdims, dim, keepdim)
         return self.sum(axis, keepdims) * inverse(count(self.shape, axis))
 
-    def max(self, axis=None, keepdims: bool = False):
+    def max(self, axis=None, keepdims: bool = False, *, dim=None, keepdim=None):
+        if dim is not None or keepdim is not None:
+            axis, keepdims = pick_axis(axis, keepdims, dim, keepdim)
         return reduce_ops.Max.apply(self, axis=axis, keepdims=keepdims)
 
-    def min(self, axis=None, keepdims: bool = False):
+    def min(self, axis=None, keepdims: bool = False, *, dim=None, keepdim=None):
+        if dim is not None or keepdim is not None:
+            axis, keepdims = pick_axis(axis, keepdims, dim, keepdim)
         return reduce_ops.Min.apply(self, axis=axis, keepdims=keepdims)
 
     @composite("var")
-    def var(self, axis=None, keepdims: bool = False, ddof: int = 0):
+    def var(self, axis=None, keepdims: bool = False, ddof: int = 0, *, dim=None, keepdim=None):
         """mean((x - mean(x))^2), dividing by n - ddof; by 0 (inf, or nan for 0 / 0) when ddof >= n, as numpy."""
+        if dim is not None or keepdim is not None:
+            axis, keepdims = pick_axis(axis, keepdims, dim, keepdim)
         d = self - self.mean(axis, keepdims=True)
         n = count(self.shape, axis) - ddof
         return (d * d).sum(axis, keepdims) * (1.0 / n if n > 0 else math.inf)
@@ -373,6 +383,14 @@ class Tensor(TensorBase):
 
     def __getitem__(self, idx):
         return shape_ops.GetItem.apply(self, idx=_index(idx))
+
+    def __setitem__(self, idx, value) -> None:
+        """In place, on a tensor that does not require grad; on one that does, an error naming the way out."""
+        if self.requires_grad:
+            raise RuntimeError("x[idx] = value on a tensor that requires grad would change a value the graph has "
+                               "used: build a new tensor out of place instead, e.g. x = ts.where(mask, value, x), "
+                               "x.scatter_add(dim, index, src), or change x.data under ts.no_grad()")
+        self.data[_index(idx)] = data_of(value)
 
 
 Tensor.result_type = Tensor  # results of ops are plain Tensors, whatever subclass their inputs are

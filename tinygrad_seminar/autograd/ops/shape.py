@@ -96,3 +96,17 @@ class Concatenate(Op):
     @staticmethod
     def backward(ctx, g):
         return tuple(g[s] for s in ctx.slices)
+
+
+class Roll(Op):
+    """np.roll: numbers move ``shift`` places along ``axis``, wrapping around; the gradient rolls back."""
+
+    @staticmethod
+    def forward(ctx, a, shift, axis):
+        ctx.shift, ctx.axis = shift, axis
+        return np.roll(a, shift, axis)
+
+    @staticmethod
+    def backward(ctx, g):
+        back = tuple(-s for s in ctx.shift) if isinstance(ctx.shift, tuple) else -ctx.shift
+        return Roll.apply(g, shift=back, axis=ctx.axis) if isinstance(g, TensorBase) else np.roll(g, back, ctx.axis)
