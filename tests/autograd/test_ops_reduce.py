@@ -22,8 +22,8 @@ def std_inputs(draw):
 
 
 @st.composite
-def cumsum_inputs(draw):
-    x = draw(S.arrays(S.shapes(min_dims=1)))
+def cumsum_inputs(draw, elements=None):
+    x = draw(S.arrays(S.shapes(min_dims=1), elements))
     return (x,), {"axis": draw(st.integers(-x.ndim, x.ndim - 1))}
 
 
@@ -46,6 +46,9 @@ OPS = [
          lambda x, axis, keepdims: (np.abs(x) ** 3).sum(axis=axis, keepdims=keepdims) ** (1 / 3),
          S.reduction_inputs()),
     Case("cumsum", lambda x, axis: x.cumsum(axis), lambda x, axis: np.cumsum(x, axis), cumsum_inputs()),
+    Case("cumprod", lambda x, axis: x.cumprod(axis), lambda x, axis: np.cumprod(x, axis), cumsum_inputs()),
+    Case("cumprod with zeros", lambda x, axis: F.cumprod(x, axis), lambda x, axis: np.cumprod(x, axis),
+         cumsum_inputs(elements=st.sampled_from([0.0, 0.5, -1.5, 2.0]))),
     Case("cumsum(dim=)", lambda x, axis: x.cumsum(dim=axis), lambda x, axis: np.cumsum(x, axis), cumsum_inputs()),
 ]
 

@@ -131,6 +131,16 @@ class TensorMoves:
         kept = tuple(1 if i in axes else n for i, n in enumerate(self.shape))
         return out.reshape(kept if keepdims else tuple(self.shape[i] for i in rest))
 
+    def cumprod(self, dim: int):
+        """Running products along ``dim``, as a chain of multiplications: exact gradients at zeros."""
+        axis = check_axis(dim, self.ndim) if self.ndim else 0
+        if self.ndim == 0 or self.shape[axis] == 0:
+            return self.clone()
+        pieces = [self[along(self.ndim, axis, slice(0, 1))]]
+        for k in range(1, self.shape[axis]):
+            pieces.append(pieces[-1] * self[along(self.ndim, axis, slice(k, k + 1))])
+        return shape_ops.Concatenate.apply(*pieces, axis=axis)
+
     def norm(self, p=2, dim=None, keepdim: bool = False):
         """The vector p-norm over ``dim`` (all entries by default): p = 2, 1, inf or any p > 0."""
         a = abs(self)

@@ -225,8 +225,8 @@ clone, squeeze, unsqueeze, permute, flip, expand = (_method(n) for n in (
     "clone", "squeeze", "unsqueeze", "permute", "flip", "expand"))
 roll, tril, triu, split, chunk, repeat, tile = (_method(n) for n in (
     "roll", "tril", "triu", "split", "chunk", "repeat", "tile"))
-gather, take_along_dim, scatter_add, prod, norm = (_method(n) for n in (
-    "gather", "take_along_dim", "scatter_add", "prod", "norm"))
+gather, take_along_dim, scatter_add, prod, norm, cumprod = (_method(n) for n in (
+    "gather", "take_along_dim", "scatter_add", "prod", "norm", "cumprod"))
 
 
 def pad(x, pad, mode: str = "constant", value: float = 0.0) -> Tensor:  # noqa: A002 - PyTorch's F.pad
