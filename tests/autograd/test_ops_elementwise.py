@@ -58,6 +58,7 @@ OPS = [
     Case("gelu", lambda x: x.gelu(), lambda x: x * (1 + np_erf(x / math.sqrt(2))) / 2, S.unary()),
     Case("silu", lambda x: x.silu(), lambda x: x / (1 + np.exp(-x)), S.unary()),
     Case("selu", lambda x: x.selu(), np_selu, S.unary()),
+    Case("elu", lambda x: x.elu(0.5), lambda x: np.where(x > 0, x, 0.5 * np.expm1(np.minimum(x, 0))), S.unary()),
     Case("softsign", lambda x: x.softsign(), lambda x: x / (1 + np.abs(x)), S.unary()),
     Case("hardtanh", lambda x: x.hardtanh(), lambda x: np.clip(x, -1, 1), S.unary(S.grid(0.25))),
     # a = k + 1/4 and b in {+-0.6, +-2}: a / b is never an integer, so central differences see no step
@@ -71,7 +72,7 @@ OPS = [
 
 @pytest.mark.parametrize("name", ["sin", "cos", "tan", "atan", "sinh", "cosh", "log1p", "expm1", "square",
                                   "reciprocal", "sign", "floor", "ceil", "round", "trunc", "gelu", "silu", "selu",
-                                  "softsign", "hardtanh", "log2", "log10", "rsqrt"])
+                                  "elu", "softsign", "hardtanh", "log2", "log10", "rsqrt"])
 def test_functional_matches_the_method(name):
     data = [[0.5, 1.5, 2.0], [1.25, 0.25, 3.0]]
     got = getattr(F, name)(data)

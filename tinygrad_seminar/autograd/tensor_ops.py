@@ -117,10 +117,14 @@ class TensorOps:
         """x Phi(x) with the exact Gaussian CDF (PyTorch's default, approximate='none')."""
         return self * ((self * (1 / math.sqrt(2))).erf() + 1) * 0.5
 
+    @composite("elu")
+    def elu(self, alpha: float = 1.0):
+        """x where x > 0, else alpha (e^x - 1); exp sees only x <= 0, so nothing overflows."""
+        return math_ops.Where.apply(self.data > 0, self, (self.clip(max=0).exp() - 1) * alpha)
+
     @composite("selu")
     def selu(self):
-        neg = (self.clip(max=0).exp() - 1) * SELU_ALPHA
-        return math_ops.Where.apply(self.data > 0, self, neg) * SELU_SCALE
+        return self.elu(SELU_ALPHA) * SELU_SCALE
 
     @composite("softsign")
     def softsign(self):
