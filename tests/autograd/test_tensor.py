@@ -85,7 +85,7 @@ def test_zeros_ones_full_eye_arange():
     assert ts.eye(2, 3).shape == (2, 3) and ts.eye(3).dtype == np.float32
     np.testing.assert_array_equal(ts.arange(4).data, [0, 1, 2, 3])
     np.testing.assert_array_equal(ts.arange(1, 2, 0.25).data, [1.0, 1.25, 1.5, 1.75])
-    assert ts.arange(4).dtype == np.float32
+    assert ts.arange(4).dtype == np.int64 and ts.arange(1, 2, 0.25).dtype == np.float32  # as numpy and PyTorch
 
 
 def test_rand_and_randn():

@@ -16,7 +16,7 @@ class TensorBase:
     ``hooks`` is None, or a dict {handle: fn} of the functions ``register_hook`` attached.
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "grad_fn", "name", "retains_grad", "hooks")
+    __slots__ = ("data", "grad", "requires_grad", "grad_fn", "name", "retains_grad", "hooks", "__weakref__")
     __array_ufunc__ = None  # so that ndarray + Tensor reaches Tensor.__radd__ instead of numpy
     # what an op or the engine makes from a tensor of this class: a plain Tensor, also from a Parameter
     # (tensor.py sets it, as Tensor cannot name itself in its own body)

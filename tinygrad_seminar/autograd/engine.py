@@ -95,7 +95,10 @@ def recorded_gradients(ctx, out: TensorBase, g) -> tuple:
 def as_tuple(grads, ctx) -> tuple:
     """A backward's result as one gradient per input (a bare array for one input is allowed)."""
     grads = tuple(grads) if isinstance(grads, (tuple, list)) else (grads,)
-    if len(grads) != len(ctx.inputs):
+    n = len(ctx.inputs)
+    if len(grads) > n and all(g is None for g in grads[n:]):
+        grads = grads[:n]  # trailing Nones are ignored, as in PyTorch
+    if len(grads) != n:
         raise RuntimeError(f"{type(ctx).__name__}.backward returned {len(grads)} gradients for "
                            f"{len(ctx.inputs)} inputs")
     return grads
@@ -106,8 +109,9 @@ class AccumulateGrad:
 
     step = None  # a sink that watches each step of backward defines step(t, g, arrived) (see propagate)
 
-    def __init__(self, seeds: Sequence) -> None:
+    def __init__(self, seeds: Sequence, keep_graph: bool = False) -> None:
         self.owned = {id(g) for g in seeds}  # arrays handed to us or stored in some .grad: never alias them
+        self.keep_graph = keep_graph  # backward(create_graph=True): .grad holds the Tensor, with its graph
 
     def wanted(self) -> None:
         return None  # no tensor is asked for by name: leaves, and those that retain_grad(), get theirs
@@ -117,6 +121,9 @@ class AccumulateGrad:
 
     def deliver(self, t: TensorBase, g) -> None:
         if not isinstance(g, np.ndarray):  # a Tensor (create_graph), or a numpy scalar from summing 0-d arrays
+            if self.keep_graph and isinstance(g, TensorBase):
+                t.grad = g if t.grad is None else t.grad + g
+                return
             g = g.data if isinstance(g, TensorBase) else np.asarray(g)
         if t.grad is None:
             # an op may hand one gradient to two inputs (add), or a view of one (reshape, broadcast_to)
@@ -253,7 +260,7 @@ def run_hooks(t: TensorBase, g, create_graph: bool):
 
 def backward(roots: Sequence, seeds: Sequence, retain_graph: bool = False, create_graph: bool = False) -> None:
     """Accumulate d(roots)/d(leaf) (times ``seeds``) into every leaf's ``.grad``."""
-    propagate(roots, seeds, AccumulateGrad(seeds), retain_graph, create_graph)
+    propagate(roots, seeds, AccumulateGrad(seeds, keep_graph=create_graph), retain_graph, create_graph)
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None,

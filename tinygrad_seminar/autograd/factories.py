@@ -38,10 +38,14 @@ def eye(n: int, m: int | None = None, dtype="float32", requires_grad: bool = Fal
     return _make(np.eye(n, m, dtype=dtype), requires_grad)
 
 
-def arange(start: float, stop: float | None = None, step: float = 1, dtype="float32",
+def arange(start: float, stop: float | None = None, step: float = 1, dtype=None,
            requires_grad: bool = False) -> Tensor:
+    """int64 when start, stop and step are all integers (as numpy and PyTorch), else float32."""
     if stop is None:
         start, stop = 0, start
+    if dtype is None:
+        whole = all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in (start, stop, step))
+        dtype = np.int64 if whole else np.float32
     return _make(np.arange(start, stop, step, dtype=dtype), requires_grad)
 
 

@@ -117,6 +117,8 @@ class Function:
         if mode is not None:
             check_forward(ctx, raw, out, mode)
         if track and is_grad_enabled():
+            if out.dtype.kind not in "fc":  # integer and boolean results never require grad
+                return ref.result_type.from_array(out)
             raw.append(out)
             ctx.arrays = raw  # the forward's arrays by position: the roles of saved values
             ctx.scope = thread_state.scope  # the modules and composites it was made in (for pictures)

@@ -6,6 +6,7 @@ serves first and second derivatives in function.py, the ops in ops/, backward in
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 import numpy as np
@@ -18,7 +19,9 @@ from .hooks import HookHandle, add_hook
 from .ops import math as math_ops
 from .ops import reduce as reduce_ops
 from .ops import shape as shape_ops
-from .ops.op import count, inverse
+from .ops.op import check_axis, count, inverse
+from .tensor_moves import TensorMoves
+from .tensor_ops import TensorOps, pick_axis
 
 
 def as_array(data, dtype=None) -> np.ndarray:
@@ -46,9 +49,15 @@ def as_tensor(x) -> Tensor:
     return x if isinstance(x, Tensor) else Tensor(x)
 
 
-def operand(x):
-    """The other side of a binary op: Tensors and arrays as they are, scalars as weak Python numbers."""
+def operand(x, like=None):
+    """The other side of a binary op: Tensors and arrays as they are, scalars as weak Python numbers.
+
+    An integer (or boolean) array or Tensor beside a floating-point Tensor ``like`` takes its dtype, as in
+    PyTorch's promotion: float32 and int64 give float32, where numpy would give float64.
+    """
     if isinstance(x, (Tensor, np.ndarray)):
+        if like is not None and x.dtype.kind in "biu" and like.data.dtype.kind == "f":
+            return x.astype(like.data.dtype)
         return x
     if isinstance(x, np.generic):  # np.float64(2) must not turn a float32 tensor into float64
         return x.item()
@@ -63,13 +72,26 @@ def _index(idx):
     if isinstance(idx, tuple):
         return tuple(_index(i) for i in idx)
     if isinstance(idx, Tensor):
-        return idx.data
-    if isinstance(idx, list):
-        return np.asarray(idx)
+        idx = idx.data
+    elif isinstance(idx, list):
+        idx = np.asarray(idx)
+        if idx.size == 0:
+            return idx.astype(np.intp)  # x[[]]: nothing picked, as in PyTorch
+    if isinstance(idx, np.ndarray) and idx.dtype.kind not in "biu":
+        raise IndexError(
+            f"a tensor used as an index must hold integers or booleans; this one has dtype {idx.dtype}. "
+            "Lists of Python numbers become float32 tensors: make an index tensor with "
+            "ts.tensor([...], dtype=\"int64\"), or index with the list itself (x[[0, 2]])."
+        )
     return idx
 
 
-class Tensor(TensorBase):
+def _same(t: Tensor) -> Tensor:
+    """``t`` itself, for an op that changes nothing; under no_grad, a detached alias, so grad mode holds."""
+    return t.detach() if t.requires_grad and not engine.is_grad_enabled() else t
+
+
+class Tensor(TensorOps, TensorMoves, TensorBase):
     """``Tensor(data, requires_grad=False, dtype=None, name=None)``: an array that records its graph.
 
     Python numbers and lists become float32; numpy arrays keep their dtype (the data is copied,
@@ -168,8 +190,11 @@ class Tensor(TensorBase):
         return tensor_html(self)
 
     # ---- backward ----
-    def backward(self, gradient=None, retain_graph: bool = False) -> None:
-        """Accumulate d(self)/d(leaf) into every leaf's ``.grad`` (times ``gradient`` if given)."""
+    def backward(self, gradient=None, retain_graph: bool = False, create_graph: bool = False) -> None:
+        """Accumulate d(self)/d(leaf) into every leaf's ``.grad`` (times ``gradient`` if given).
+
+        With ``create_graph=True`` each ``.grad`` is a Tensor that records its graph (so it can be
+        differentiated again), and the graph is kept; otherwise ``.grad`` is a numpy array."""
         if not self.requires_grad:
             raise RuntimeError("backward() on a tensor that does not require grad: no input of it has "
                                "requires_grad=True (or it was computed under no_grad)")
@@ -184,44 +209,45 @@ class Tensor(TensorBase):
             gradient = np.asarray(data_of(gradient), dtype=self.dtype)
             if gradient.shape != self.shape:
                 raise ValueError(f"backward(gradient=...): expected shape {self.shape}, got {gradient.shape}")
-        engine.backward([self], [gradient], retain_graph=retain_graph)
+        seed = Tensor.from_array(gradient) if create_graph else gradient
+        engine.backward([self], [seed], retain_graph=retain_graph or create_graph, create_graph=create_graph)
 
     # ---- arithmetic ----
     def __add__(self, o):
-        return math_ops.Add.apply(self, operand(o))
+        return math_ops.Add.apply(self, operand(o, self))
 
     def __radd__(self, o):
-        return math_ops.Add.apply(operand(o), self)
+        return math_ops.Add.apply(operand(o, self), self)
 
     def __sub__(self, o):
-        return math_ops.Sub.apply(self, operand(o))
+        return math_ops.Sub.apply(self, operand(o, self))
 
     def __rsub__(self, o):
-        return math_ops.Sub.apply(operand(o), self)
+        return math_ops.Sub.apply(operand(o, self), self)
 
     def __mul__(self, o):
-        return math_ops.Mul.apply(self, operand(o))
+        return math_ops.Mul.apply(self, operand(o, self))
 
     def __rmul__(self, o):
-        return math_ops.Mul.apply(operand(o), self)
+        return math_ops.Mul.apply(operand(o, self), self)
 
     def __truediv__(self, o):
-        return math_ops.Div.apply(self, operand(o))
+        return math_ops.Div.apply(self, operand(o, self))
 
     def __rtruediv__(self, o):
-        return math_ops.Div.apply(operand(o), self)
+        return math_ops.Div.apply(operand(o, self), self)
 
     def __pow__(self, o):
-        return math_ops.Pow.apply(self, operand(o))
+        return math_ops.Pow.apply(self, operand(o, self))
 
     def __rpow__(self, o):
-        return math_ops.Pow.apply(operand(o), self)
+        return math_ops.Pow.apply(operand(o, self), self)
 
     def __matmul__(self, o):
-        return math_ops.Matmul.apply(self, operand(o))
+        return math_ops.Matmul.apply(self, operand(o, self))
 
     def __rmatmul__(self, o):
-        return math_ops.Matmul.apply(operand(o), self)
+        return math_ops.Matmul.apply(operand(o, self), self)
 
     def __neg__(self):
         return math_ops.Neg.apply(self)
@@ -247,12 +273,6 @@ class Tensor(TensorBase):
 
     def __ne__(self, o):
         return self.data != data_of(o)
-
-    def argmax(self, axis: int | None = None) -> np.ndarray:
-        return self.data.argmax(axis=axis)
-
-    def argmin(self, axis: int | None = None) -> np.ndarray:
-        return self.data.argmin(axis=axis)
 
     # ---- elementwise ----
     def exp(self):
@@ -280,42 +300,54 @@ class Tensor(TensorBase):
         return math_ops.Softplus.apply(self)
 
     def maximum(self, o):
-        return math_ops.Maximum.apply(self, operand(o))
+        return math_ops.Maximum.apply(self, operand(o, self))
 
     def minimum(self, o):
-        return math_ops.Minimum.apply(self, operand(o))
+        return math_ops.Minimum.apply(self, operand(o, self))
 
     def clip(self, min=None, max=None):  # noqa: A002 - numpy's and PyTorch's names
         return math_ops.Clip.apply(self, lo=min, hi=max)
 
     def astype(self, dtype):
         if np.dtype(dtype) == self.dtype:
-            return self
+            return _same(self)
+        if np.dtype(dtype).kind not in "fc":  # an integer result never requires grad, nor passes one back
+            return Tensor.from_array(self.data.astype(dtype), name=self.name)
         out = math_ops.Cast.apply(self, dtype=np.dtype(dtype))
         if out.grad_fn is None:  # an unrecorded copy stands for self (Dense casting x): it keeps self's name
             out.name = self.name
         return out
 
     # ---- reductions ----
-    def sum(self, axis=None, keepdims: bool = False):
+    def sum(self, axis=None, keepdims: bool = False, *, dim=None, keepdim=None):
+        if dim is not None or keepdim is not None:
+            axis, keepdims = pick_axis(axis, keepdims, dim, keepdim)
         return reduce_ops.Sum.apply(self, axis=axis, keepdims=keepdims)
 
     @composite("mean")
-    def mean(self, axis=None, keepdims: bool = False):
+    def mean(self, axis=None, keepdims: bool = False, *, dim=None, keepdim=None):
+        if dim is not None or keepdim is not None:
+            axis, keepdims = pick_axis(axis, keepdims, dim, keepdim)
         return self.sum(axis, keepdims) * inverse(count(self.shape, axis))
 
-    def max(self, axis=None, keepdims: bool = False):
+    def max(self, axis=None, keepdims: bool = False, *, dim=None, keepdim=None):
+        if dim is not None or keepdim is not None:
+            axis, keepdims = pick_axis(axis, keepdims, dim, keepdim)
         return reduce_ops.Max.apply(self, axis=axis, keepdims=keepdims)
 
-    @composite("min")
-    def min(self, axis=None, keepdims: bool = False):
-        return -reduce_ops.Max.apply(-self, axis=axis, keepdims=keepdims)
+    def min(self, axis=None, keepdims: bool = False, *, dim=None, keepdim=None):
+        if dim is not None or keepdim is not None:
+            axis, keepdims = pick_axis(axis, keepdims, dim, keepdim)
+        return reduce_ops.Min.apply(self, axis=axis, keepdims=keepdims)
 
     @composite("var")
-    def var(self, axis=None, keepdims: bool = False, ddof: int = 0):
-        """mean((x - mean(x))^2), dividing by n - ddof."""
+    def var(self, axis=None, keepdims: bool = False, ddof: int = 0, *, dim=None, keepdim=None):
+        """mean((x - mean(x))^2), dividing by n - ddof; by 0 (inf, or nan for 0 / 0) when ddof >= n, as numpy."""
+        if dim is not None or keepdim is not None:
+            axis, keepdims = pick_axis(axis, keepdims, dim, keepdim)
         d = self - self.mean(axis, keepdims=True)
-        return (d * d).sum(axis, keepdims) * inverse(count(self.shape, axis) - ddof)
+        n = count(self.shape, axis) - ddof
+        return (d * d).sum(axis, keepdims) * (1.0 / n if n > 0 else math.inf)
 
     def softmax(self, axis: int = -1):
         return reduce_ops.Softmax.apply(self, axis=axis)
@@ -339,6 +371,7 @@ class Tensor(TensorBase):
         return shape_ops.Transpose.apply(self, axes=tuple(axes) if axes else None)
 
     def swapaxes(self, a: int, b: int):
+        a, b = check_axis(a, self.ndim), check_axis(b, self.ndim)
         axes = list(range(self.ndim))
         axes[a], axes[b] = axes[b], axes[a]
         return self.transpose(axes)
@@ -346,10 +379,18 @@ class Tensor(TensorBase):
     T = property(lambda self: self.transpose())
 
     def broadcast_to(self, shape):
-        return self if tuple(shape) == self.shape else shape_ops.BroadcastTo.apply(self, shape=tuple(shape))
+        return _same(self) if tuple(shape) == self.shape else shape_ops.BroadcastTo.apply(self, shape=tuple(shape))
 
     def __getitem__(self, idx):
         return shape_ops.GetItem.apply(self, idx=_index(idx))
+
+    def __setitem__(self, idx, value) -> None:
+        """In place, on a tensor that does not require grad; on one that does, an error naming the way out."""
+        if self.requires_grad:
+            raise RuntimeError("x[idx] = value on a tensor that requires grad would change a value the graph has "
+                               "used: build a new tensor out of place instead, e.g. x = ts.where(mask, value, x), "
+                               "x.scatter_add(dim, index, src), or change x.data under ts.no_grad()")
+        self.data[_index(idx)] = data_of(value)
 
 
 Tensor.result_type = Tensor  # results of ops are plain Tensors, whatever subclass their inputs are

@@ -5,6 +5,7 @@ Each accepts a Tensor, an array or a list; composite ones are a line or two of p
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Sequence
 
 import numpy as np
@@ -13,13 +14,15 @@ from ..autograd import Tensor
 from ..autograd.base import data_of
 from ..autograd.composites import composite
 from ..autograd.ops import Affine, Concatenate, Matmul, Maximum, Minimum, Step, Where
+from ..autograd.ops.einsum import Einsum
 from ..autograd.tensor import as_tensor, operand
 
 
 def _operands(*xs) -> list:
     """Each as a Tensor op takes it; the first becomes a Tensor if none is one (so the result is a Tensor)."""
-    out = [operand(x) for x in xs]
-    if out and not any(isinstance(x, Tensor) for x in out):
+    like = next((x for x in xs if isinstance(x, Tensor) and x.dtype.kind == "f"), None)
+    out = [operand(x, like) for x in xs]  # an integer operand beside a float Tensor takes its dtype
+    if out and not builtins.any(isinstance(x, Tensor) for x in out):  # any: this module's own is the op
         out[0] = Tensor(out[0])
     return out
 
@@ -138,12 +141,12 @@ def stack(tensors: Sequence, axis: int = 0) -> Tensor:
     return concatenate([as_tensor(t).expand_dims(axis) for t in tensors], axis=axis)
 
 
-def argmax(x, axis: int | None = None) -> np.ndarray:
-    return np.asarray(data_of(x)).argmax(axis=axis)
+def argmax(x, axis: int | None = None, keepdims: bool = False, *, dim=None, keepdim=None) -> np.ndarray:
+    return as_tensor(x).argmax(axis, keepdims, dim=dim, keepdim=keepdim)
 
 
-def argmin(x, axis: int | None = None) -> np.ndarray:
-    return np.asarray(data_of(x)).argmin(axis=axis)
+def argmin(x, axis: int | None = None, keepdims: bool = False, *, dim=None, keepdim=None) -> np.ndarray:
+    return as_tensor(x).argmin(axis, keepdims, dim=dim, keepdim=keepdim)
 
 
 def linear(x) -> Tensor:
@@ -196,3 +199,47 @@ def get_activation(name):
         return ACTIVATIONS[name]
     except KeyError:
         raise ValueError(f"unknown activation {name!r}; known: {', '.join(ACTIVATIONS)}") from None
+
+
+# ---- issue 17: PyTorch's ops as functions (each is the Tensor method of the same name) ----
+def _method(name: str):
+    def fn(x, *args, **kwargs):
+        return getattr(as_tensor(x), name)(*args, **kwargs)
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = f"``as_tensor(x).{name}(...)``: see the Tensor method."
+    return fn
+
+
+sin, cos, tan, asin, acos, atan, sinh, cosh = (_method(n) for n in ("sin", "cos", "tan", "asin", "acos", "atan",
+                                                                     "sinh", "cosh"))
+log2, log10, log1p, expm1, erf, square, rsqrt, reciprocal = (_method(n) for n in (
+    "log2", "log10", "log1p", "expm1", "erf", "square", "rsqrt", "reciprocal"))
+sign, floor, ceil, trunc = (_method(n) for n in ("sign", "floor", "ceil", "trunc"))
+round = _method("round")  # noqa: A001 - PyTorch's name
+gelu, silu, selu, softsign, hardtanh = (_method(n) for n in ("gelu", "silu", "selu", "softsign", "hardtanh"))
+isclose, allclose = _method("isclose"), _method("allclose")
+std, logsumexp, cumsum = _method("std"), _method("logsumexp"), _method("cumsum")
+all, any = _method("all"), _method("any")  # noqa: A001 - PyTorch's names
+clone, squeeze, unsqueeze, permute, flip, expand = (_method(n) for n in (
+    "clone", "squeeze", "unsqueeze", "permute", "flip", "expand"))
+roll, tril, triu, split, chunk, repeat, tile = (_method(n) for n in (
+    "roll", "tril", "triu", "split", "chunk", "repeat", "tile"))
+gather, take_along_dim, scatter_add, prod, norm, cumprod = (_method(n) for n in (
+    "gather", "take_along_dim", "scatter_add", "prod", "norm", "cumprod"))
+
+
+def pad(x, pad, mode: str = "constant", value: float = 0.0) -> Tensor:  # noqa: A002 - PyTorch's F.pad
+    return as_tensor(x).pad(pad, mode, value)
+
+
+def cat(tensors: Sequence, dim: int = 0) -> Tensor:
+    """PyTorch's name for concatenate: join along an existing ``dim``."""
+    return concatenate(tensors, axis=dim)
+
+
+def einsum(spec: str, *operands) -> Tensor:
+    """numpy's and PyTorch's einsum ("ij,jk->ik", "ij->"); no "..." and no letter repeated in one operand."""
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])
+    return Einsum.apply(*_operands(*operands), spec=spec)

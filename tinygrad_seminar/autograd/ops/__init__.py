@@ -25,12 +25,12 @@ from .math import (
     Where,
 )
 from .op import Op, count, inverse, stable_sigmoid
-from .reduce import LogSoftmax, Max, Softmax, Sum
+from .reduce import LogSoftmax, Max, Min, Softmax, Sum
 from .shape import BroadcastTo, Concatenate, GetItem, Reshape, ScatterAdd, Transpose
 
 __all__ = [
     "Abs", "Add", "Affine", "BroadcastTo", "Cast", "Clip", "Concatenate", "Div", "Exp", "GetItem", "Log", "LogSoftmax",
-    "Matmul", "Max", "Maximum", "Minimum", "Mul", "Neg", "Op", "Pow", "Relu", "Reshape", "ScatterAdd", "Sigmoid",
+    "Matmul", "Max", "Maximum", "Min", "Minimum", "Mul", "Neg", "Op", "Pow", "Relu", "Reshape", "ScatterAdd", "Sigmoid",
     "SigmoidBCE", "Softmax", "SoftmaxCE", "Softplus", "SparseSoftmaxCE", "Sqrt", "Step", "Sub", "Sum", "Tanh",
     "Transpose", "Where", "count", "inverse", "stable_sigmoid",
 ]

@@ -75,13 +75,21 @@ class Pow(Op):
     @staticmethod
     def backward(ctx, g):
         a, b, out = ctx.saved_tensors
-        na, nb = ctx.needs_input_grad
-        # at a = 0, d/da a^b = b a^(b-1) is 0 where b = 0, and d/db a^b = a^b log a is 0 (as PyTorch);
-        # shifting just those exponents and bases by 1 keeps 0 * inf (nan, and a warning) out of both
-        at_zero = data_of(a) == 0
-        ga = g * b * a ** (b - 1 + (at_zero & (data_of(b) == 0))) if na else None
-        gb = g * out * log_of(a + at_zero) if nb else None
-        return ga, gb
+        # at a = 0, d/da a^b = b a^(b-1) is 0 where b = 0, and d/db a^b = a^b log a is 0 where b >= 0 (as
+        # PyTorch); shifting just those exponents and bases by 1 keeps 0 * inf (nan, and a warning) out of
+        # both. Where b < 0 both are -inf (b * inf and inf * log 0), as PyTorch gives: no warning for those.
+        at_zero, bb = data_of(a) == 0, data_of(b)
+        if np.any(at_zero & (bb < 0)):
+            with np.errstate(divide="ignore"):
+                return _pow_grads(ctx, g, a, b, out, at_zero, bb)
+        return _pow_grads(ctx, g, a, b, out, at_zero, bb)
+
+
+def _pow_grads(ctx, g, a, b, out, at_zero, bb) -> tuple:
+    na, nb = ctx.needs_input_grad
+    ga = g * b * a ** (b - 1 + (at_zero & (bb == 0))) if na else None
+    gb = g * out * log_of(a + (at_zero & (bb >= 0))) if nb else None
+    return ga, gb
 
 
 class Matmul(Op):

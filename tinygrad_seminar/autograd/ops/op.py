@@ -16,8 +16,8 @@ import numpy as np
 from ..base import TensorBase, data_of
 from ..function import Function
 
-__all__ = ["Op", "count", "data_of", "exp_of", "inverse", "kept_shape", "log_of", "reduced_axes", "sigmoid_of",
-           "softmax_of", "stable_sigmoid"]
+__all__ = ["Op", "check_axis", "count", "data_of", "exp_of", "inverse", "kept_shape", "log_of", "reduced_axes",
+           "sigmoid_of", "softmax_of", "stable_sigmoid"]
 
 
 class Op(Function):
@@ -60,11 +60,20 @@ def softmax_of(a, axis: int = -1):
     return e / e.sum(axis=axis, keepdims=True)
 
 
+def check_axis(axis: int, ndim: int) -> int:
+    """``axis`` as a non-negative axis, else PyTorch's IndexError. A 0-d tensor takes 0 and -1 (giving 0)."""
+    n = ndim if ndim > 0 else 1
+    if not -n <= axis < n:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {axis})")
+    return axis % n if ndim > 0 else 0
+
+
 def reduced_axes(axis, ndim: int) -> tuple:
-    """``axis`` (None, an int or a sequence) as a tuple of non-negative axes."""
+    """``axis`` (None, an int or a sequence) as a tuple of non-negative axes; on a 0-d tensor, ()."""
     if axis is None:
         return tuple(range(ndim))
-    return tuple(a % ndim for a in (axis if isinstance(axis, (tuple, list)) else (axis,)))
+    axes = tuple(check_axis(a, ndim) for a in (axis if isinstance(axis, (tuple, list)) else (axis,)))
+    return axes if ndim > 0 else ()
 
 
 def count(shape: tuple, axis) -> int:

@@ -5,14 +5,14 @@ from __future__ import annotations
 import numpy as np
 
 from ..base import TensorBase
-from .op import Op, data_of, exp_of, kept_shape, reduced_axes
+from .op import Op, check_axis, data_of, exp_of, kept_shape, reduced_axes
 
 
 class Sum(Op):
     @staticmethod
     def forward(ctx, a, axis=None, keepdims=False):
-        if isinstance(axis, list):
-            axis = tuple(axis)
+        if axis is not None:  # out of range: PyTorch's IndexError; a 0-d tensor's axis 0 reduces nothing
+            axis = reduced_axes(axis, a.ndim)
         ctx.shape, ctx.axis, ctx.keepdims = a.shape, axis, keepdims
         return a.sum(axis=axis, keepdims=keepdims)
 
@@ -25,10 +25,12 @@ class Sum(Op):
 class Max(Op):
     """max over axis; tied maxima share the gradient evenly."""
 
-    @staticmethod
-    def forward(ctx, a, axis=None, keepdims=False):
+    pick = staticmethod(np.amax)
+
+    @classmethod
+    def forward(cls, ctx, a, axis=None, keepdims=False):
         axis = reduced_axes(axis, a.ndim)
-        m = a.max(axis=axis, keepdims=True)
+        m = cls.pick(a, axis=axis, keepdims=True)
         ctx.save_for_backward(a, m)
         ctx.axis = axis
         return m if keepdims else m.reshape([n for i, n in enumerate(a.shape) if i not in axis])
@@ -41,11 +43,26 @@ class Max(Op):
         return g.reshape(m.shape) * share  # the reduced axes back as 1s, broadcast by share
 
 
+class Min(Max):
+    """min over axis, computed as a min (so integers and bools are exact); tied minima share the gradient."""
+
+    pick = staticmethod(np.amin)
+
+
+def _empty_along(a, axis) -> bool:
+    """True when ``axis`` has no elements: softmax along it is the empty array itself, as in PyTorch."""
+    return a.shape[check_axis(axis, a.ndim)] == 0 if a.ndim else False
+
+
 class Softmax(Op):
     """S(z)_j = e^{z_j - max z} / sum_k e^{z_k - max z}."""
 
     @staticmethod
     def forward(ctx, a, axis=-1):
+        if _empty_along(a, axis):
+            ctx.save_for_backward(a.copy())
+            ctx.axis = axis
+            return ctx.saved[0]
         e = np.exp(a - a.max(axis=axis, keepdims=True))
         out = e / e.sum(axis=axis, keepdims=True)
         ctx.save_for_backward(out)
@@ -63,6 +80,10 @@ class LogSoftmax(Op):
 
     @staticmethod
     def forward(ctx, a, axis=-1):
+        if _empty_along(a, axis):
+            ctx.save_for_backward(a.copy())
+            ctx.axis = axis
+            return ctx.saved[0]
         s = a - a.max(axis=axis, keepdims=True)
         out = s - np.log(np.exp(s).sum(axis=axis, keepdims=True))
         ctx.save_for_backward(out)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..base import TensorBase
-from .op import Op
+from .op import Op, check_axis
 
 
 class Reshape(Op):
@@ -26,7 +26,7 @@ class Reshape(Op):
 class Transpose(Op):
     @staticmethod
     def forward(ctx, a, axes=None):
-        ctx.axes = tuple(range(a.ndim))[::-1] if axes is None else tuple(ax % a.ndim for ax in axes)
+        ctx.axes = tuple(range(a.ndim))[::-1] if axes is None else tuple(check_axis(ax, a.ndim) for ax in axes)
         return a.transpose(ctx.axes)
 
     @staticmethod
@@ -96,3 +96,17 @@ class Concatenate(Op):
     @staticmethod
     def backward(ctx, g):
         return tuple(g[s] for s in ctx.slices)
+
+
+class Roll(Op):
+    """np.roll: numbers move ``shift`` places along ``axis``, wrapping around; the gradient rolls back."""
+
+    @staticmethod
+    def forward(ctx, a, shift, axis):
+        ctx.shift, ctx.axis = shift, axis
+        return np.roll(a, shift, axis)
+
+    @staticmethod
+    def backward(ctx, g):
+        back = tuple(-s for s in ctx.shift) if isinstance(ctx.shift, tuple) else -ctx.shift
+        return Roll.apply(g, shift=back, axis=ctx.axis) if isinstance(g, TensorBase) else np.roll(g, back, ctx.axis)

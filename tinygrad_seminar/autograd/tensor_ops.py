@@ -1,0 +1,225 @@
+"""More Tensor methods, with PyTorch's names (issue 17): elementwise functions, reductions, shapes.
+
+``Tensor`` (tensor.py) inherits them from ``TensorOps``. Reductions take ``dim=`` and ``keepdim=`` beside
+``axis=`` and ``keepdims=``. Composed methods are written from the primitive ops, so their gradients and
+second derivatives come from those ops' backward.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .composites import composite
+from .ops import elementwise as ew
+from .ops import math as math_ops
+from .ops import shape as shape_ops
+from .ops.op import check_axis
+
+SELU_ALPHA, SELU_SCALE = 1.6732632423543772, 1.0507009873554805  # PyTorch's constants
+
+
+def pick_axis(axis, keepdims, dim=None, keepdim=None) -> tuple:
+    """(axis, keepdims) from numpy's names or PyTorch's (``dim``, ``keepdim``), which win when given."""
+    return (axis if dim is None else dim), bool(keepdims if keepdim is None else keepdim)
+
+
+class TensorOps:
+    """The methods issue 17 adds; mixed into Tensor."""
+
+    __slots__ = ()
+
+    # ---- elementwise ----
+    def sin(self):
+        return ew.Sin.apply(self)
+
+    def cos(self):
+        return ew.Cos.apply(self)
+
+    def tan(self):
+        return ew.Tan.apply(self)
+
+    def asin(self):
+        return ew.Asin.apply(self)
+
+    def acos(self):
+        return ew.Acos.apply(self)
+
+    def atan(self):
+        return ew.Atan.apply(self)
+
+    def sinh(self):
+        return ew.Sinh.apply(self)
+
+    def cosh(self):
+        return ew.Cosh.apply(self)
+
+    def log1p(self):
+        return ew.Log1p.apply(self)
+
+    def expm1(self):
+        return ew.Expm1.apply(self)
+
+    def erf(self):
+        return ew.Erf.apply(self)
+
+    def log2(self):
+        return self.log() * (1 / math.log(2))
+
+    def log10(self):
+        return self.log() * (1 / math.log(10))
+
+    def square(self):
+        return self * self
+
+    def rsqrt(self):
+        return self**-0.5
+
+    def reciprocal(self):
+        return 1 / self
+
+    def sign(self):
+        return ew.Rounding.apply(self, fn="sign")
+
+    def floor(self):
+        return ew.Rounding.apply(self, fn="floor")
+
+    def ceil(self):
+        return ew.Rounding.apply(self, fn="ceil")
+
+    def round(self):
+        return ew.Rounding.apply(self, fn="round")
+
+    def trunc(self):
+        return ew.Rounding.apply(self, fn="trunc")
+
+    def __floordiv__(self, o):
+        return (self / o).floor()
+
+    def __rfloordiv__(self, o):
+        return (o / self).floor()
+
+    def __mod__(self, o):
+        """a - b floor(a / b), with the sign of b as Python and PyTorch; d/da = 1, d/db = -floor(a / b)."""
+        return self - (self // o).detach() * o
+
+    def __rmod__(self, o):
+        return o - (o // self).detach() * self
+
+    # ---- activations ----
+    @composite("silu")
+    def silu(self):
+        return self * self.sigmoid()
+
+    @composite("gelu")
+    def gelu(self):
+        """x Phi(x) with the exact Gaussian CDF (PyTorch's default, approximate='none')."""
+        return self * ((self * (1 / math.sqrt(2))).erf() + 1) * 0.5
+
+    @composite("elu")
+    def elu(self, alpha: float = 1.0):
+        """x where x > 0, else alpha (e^x - 1); exp sees only x <= 0, so nothing overflows."""
+        return math_ops.Where.apply(self.data > 0, self, (self.clip(max=0).exp() - 1) * alpha)
+
+    @composite("selu")
+    def selu(self):
+        return self.elu(SELU_ALPHA) * SELU_SCALE
+
+    @composite("softsign")
+    def softsign(self):
+        return self / (abs(self) + 1)
+
+    def hardtanh(self, min_val: float = -1.0, max_val: float = 1.0):
+        return self.clip(min_val, max_val)
+
+    # ---- comparisons ----
+    def isclose(self, other, rtol: float = 1e-5, atol: float = 1e-8, equal_nan: bool = False):
+        out = np.isclose(self.data, getattr(other, "data", other), rtol=rtol, atol=atol, equal_nan=equal_nan)
+        return self.result_type.from_array(np.asarray(out))
+
+    def allclose(self, other, rtol: float = 1e-5, atol: float = 1e-8, equal_nan: bool = False) -> bool:
+        return bool(self.isclose(other, rtol, atol, equal_nan).data.all())
+
+    # ---- reductions ----
+    def argmax(self, axis: int | None = None, keepdims: bool = False, *, dim=None, keepdim=None) -> np.ndarray:
+        if dim is not None or keepdim is not None:
+            axis, keepdims = pick_axis(axis, keepdims, dim, keepdim)
+        return self.data.argmax(axis=axis, keepdims=keepdims)
+
+    def argmin(self, axis: int | None = None, keepdims: bool = False, *, dim=None, keepdim=None) -> np.ndarray:
+        if dim is not None or keepdim is not None:
+            axis, keepdims = pick_axis(axis, keepdims, dim, keepdim)
+        return self.data.argmin(axis=axis, keepdims=keepdims)
+
+    @composite("std")
+    def std(self, axis=None, keepdims: bool = False, ddof: int = 0, *, dim=None, keepdim=None):
+        """sqrt(var); ddof=0 as numpy (PyTorch's std divides by n - 1 unless correction=0)."""
+        axis, keepdims = pick_axis(axis, keepdims, dim, keepdim)
+        return self.var(axis, keepdims, ddof).sqrt()
+
+    @composite("logsumexp")
+    def logsumexp(self, axis=None, keepdims: bool = False, *, dim=None, keepdim=None):
+        """log sum e^x, shifted by the max (a constant) for stability."""
+        axis, keepdims = pick_axis(axis, keepdims, dim, keepdim)
+        m = self.data.max(axis=axis, keepdims=True) if self.size else np.zeros((1,) * self.ndim, self.dtype)
+        m = np.where(np.isfinite(m), m, 0)
+        out = (self - m).exp().sum(axis, keepdims=True).log() + m
+        return out.reshape(_reduced_shape(self.shape, axis, keepdims))
+
+    def cumsum(self, axis=None, *, dim=None):
+        axis = axis if dim is None else dim
+        if axis is None:
+            return ew.Cumsum.apply(self.reshape(-1), axis=0)
+        return ew.Cumsum.apply(self, axis=check_axis(axis, self.ndim))
+
+    def all(self, axis=None, keepdims: bool = False, *, dim=None, keepdim=None):
+        axis, keepdims = pick_axis(axis, keepdims, dim, keepdim)
+        return self.result_type.from_array(np.asarray(self.data.all(axis=axis, keepdims=keepdims)))
+
+    def any(self, axis=None, keepdims: bool = False, *, dim=None, keepdim=None):
+        axis, keepdims = pick_axis(axis, keepdims, dim, keepdim)
+        return self.result_type.from_array(np.asarray(self.data.any(axis=axis, keepdims=keepdims)))
+
+    # ---- shapes ----
+    def clone(self):
+        return ew.Clone.apply(self)
+
+    def squeeze(self, dim=None):
+        """Drop axes of length 1 (only ``dim``, when given and of length 1, as PyTorch)."""
+        if dim is None:
+            return self.reshape([n for n in self.shape if n != 1])
+        axes = {check_axis(d, self.ndim) for d in (dim if isinstance(dim, (tuple, list)) else (dim,))}
+        return self.reshape([n for i, n in enumerate(self.shape) if not (i in axes and n == 1)])
+
+    def unsqueeze(self, dim: int):
+        d = check_axis(dim, self.ndim + 1)
+        return self.reshape(self.shape[:d] + (1,) + self.shape[d:])
+
+    def permute(self, *dims):
+        dims = dims[0] if len(dims) == 1 and isinstance(dims[0], (tuple, list)) else dims
+        if sorted(check_axis(d, self.ndim) for d in dims) != list(range(self.ndim)):
+            raise RuntimeError(f"permute: dims {tuple(dims)} are not a permutation of the {self.ndim} axes")
+        return self.transpose(dims)
+
+    def flip(self, *dims):
+        dims = dims[0] if len(dims) == 1 and isinstance(dims[0], (tuple, list)) else dims
+        axes = {check_axis(d, self.ndim) for d in dims}
+        idx = tuple(slice(None, None, -1) if i in axes else slice(None) for i in range(self.ndim))
+        return shape_ops.GetItem.apply(self, idx=idx)
+
+    def expand(self, *shape):
+        """broadcast_to, where -1 keeps an axis as it is (PyTorch's expand)."""
+        shape = shape[0] if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
+        lead = len(shape) - self.ndim
+        return self.broadcast_to(tuple(self.shape[i - lead] if n == -1 else n for i, n in enumerate(shape)))
+
+
+def _reduced_shape(shape: tuple, axis, keepdims: bool) -> tuple:
+    if axis is None:
+        return (1,) * len(shape) if keepdims else ()
+    axes = {check_axis(a, len(shape)) for a in (axis if isinstance(axis, (tuple, list)) else (axis,))}
+    return tuple(1 if i in axes else n for i, n in enumerate(shape) if keepdims or i not in axes)
+
+
+__all__ = ["TensorOps", "pick_axis"]
