@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import functools
-import inspect
 import warnings
 from collections.abc import Iterator
 
@@ -39,12 +37,6 @@ def _validates(freq, epoch: int) -> bool:
     return epoch + 1 in freq
 
 
-@functools.cache
-def _takes_training(cls: type) -> bool:
-    """Whether ``cls.forward`` has a ``training`` parameter (Keras' call(inputs, training=None))."""
-    return "training" in inspect.signature(cls.forward).parameters
-
-
 class Model(Trainer, Module):
     """A Module that trains itself the Keras way; subclass it with your own ``forward``, or use Sequential."""
 
@@ -56,24 +48,10 @@ class Model(Trainer, Module):
         """The parameters' dtype (float32 unless the layers say otherwise)."""
         return dtype_of(self)
 
-    def __call__(self, *args, training: bool | None = None, **kwargs):
-        """``model(x)``; Keras' ``model(x, training=False)`` runs this one call in that mode (dropout off).
-
-        A ``forward`` of your own that has a ``training`` parameter is given it, as Keras gives ``call``.
-        """
-        if training is None:  # the common case first: no mode to set, nothing to pass on
-            return Module.__call__(self, *args, **kwargs)
-        if _takes_training(type(self)):
-            kwargs["training"] = training
-        if all(m.training == training for m in self.modules()):
-            return Module.__call__(self, *args, **kwargs)
-        modes = [(m, m.training) for m in self.modules()]
-        self.train(bool(training))
-        try:
-            return Module.__call__(self, *args, **kwargs)
-        finally:
-            for m, mode in modes:
-                m.training = mode
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        if "call" in vars(cls) and "forward" not in vars(cls):  # Keras code names the forward pass call()
+            cls.forward = cls.call
 
     # ---- the user's data, checked once before the first step ----
     def _arrays(self, x, y, xname="x", yname="y"):

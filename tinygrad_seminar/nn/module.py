@@ -7,6 +7,8 @@ first assigned), including lists and tuples of them, so there is nothing to regi
 from __future__ import annotations
 
 import contextlib
+import functools
+import inspect
 from collections.abc import Callable, Iterator
 
 import numpy as np
@@ -24,6 +26,12 @@ def unique_name(base: str) -> str:
     n = _name_counts.get(base, 0)
     _name_counts[base] = n + 1
     return base if n == 0 else f"{base}_{n}"
+
+
+@functools.cache
+def forward_takes_training(cls: type) -> bool:
+    """Whether ``cls.forward`` has a ``training`` parameter (Keras' ``call(inputs, training=None)``)."""
+    return "training" in inspect.signature(cls.forward).parameters
 
 
 def dtype_of(module) -> np.dtype:
@@ -57,6 +65,12 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__} must define forward()")
 
     def __call__(self, *args, **kwargs):
+        if kwargs and "training" in kwargs:  # Keras' layer(x, training=...): rare, so tested only when kwargs
+            return self.call_in_mode(kwargs.pop("training"), args, kwargs)
+        return self.forward_in_scope(args, kwargs)
+
+    def forward_in_scope(self, args: tuple, kwargs: dict):
+        """``forward`` between the forward hooks, inside this module's scope (what ``__call__`` runs)."""
         # the ops made inside carry this module, so a picture boxes them by layer (see state.thread_state)
         prev = thread_state.scope
         thread_state.scope = prev + (self,)
@@ -67,6 +81,23 @@ class Module:
             return self._hooked_forward(hooks, args, kwargs)
         finally:
             thread_state.scope = prev
+
+    def call_in_mode(self, training: bool | None, args: tuple, kwargs: dict):
+        """Keras' ``layer(x, training=...)``: a ``forward`` with a ``training`` parameter is given it; every
+        module below runs this one call in that mode (dropout on or off), then gets its own mode back."""
+        if training is None:
+            return self.forward_in_scope(args, kwargs)
+        if forward_takes_training(type(self)):
+            kwargs["training"] = training
+        if all(m.training == training for m in self.modules()):
+            return self.forward_in_scope(args, kwargs)
+        modes = [(m, m.training) for m in self.modules()]
+        self.train(bool(training))
+        try:
+            return self.forward_in_scope(args, kwargs)
+        finally:
+            for m, mode in modes:
+                m.training = mode
 
     def _hooked_forward(self, hooks: tuple, args: tuple, kwargs: dict):
         """``forward`` between the forward pre-hooks and the forward hooks."""
