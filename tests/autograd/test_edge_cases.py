@@ -232,3 +232,18 @@ def test_integer_results_never_require_grad():
     x = ts.tensor([0.5, 1.5], requires_grad=True)
     assert not x.astype("int32").requires_grad and not x.astype(bool).requires_grad
     assert not (ts.tensor([1, 2], dtype="int64") + np.array([3, 4])).requires_grad
+
+
+def test_softmax_takes_pytorchs_dim():
+    z = ts.Tensor(np.arange(6.0).reshape(2, 3))
+    np.testing.assert_allclose(z.softmax(dim=0).numpy(), z.softmax(axis=0).numpy())
+    np.testing.assert_allclose(ts.functional.log_softmax(z, dim=0).numpy(), z.log_softmax(0).numpy())
+
+
+def test_two_different_axes_are_refused_and_flip_needs_its_dims():
+    x = ts.Tensor(np.ones((2, 3)))
+    with pytest.raises(TypeError, match="give the axis once"):
+        x.sum(axis=0, dim=1)
+    assert x.sum(axis=1, dim=1).shape == (2,)  # the same axis twice is fine
+    with pytest.raises(TypeError, match="flip needs the dims"):
+        x.flip()

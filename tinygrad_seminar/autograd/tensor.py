@@ -349,11 +349,11 @@ class Tensor(TensorOps, TensorMoves, TensorBase):
         n = count(self.shape, axis) - ddof
         return (d * d).sum(axis, keepdims) * (1.0 / n if n > 0 else math.inf)
 
-    def softmax(self, axis: int = -1):
-        return reduce_ops.Softmax.apply(self, axis=axis)
+    def softmax(self, axis: int = -1, *, dim: int | None = None):
+        return reduce_ops.Softmax.apply(self, axis=axis if dim is None else dim)  # PyTorch's dim= wins
 
-    def log_softmax(self, axis: int = -1):
-        return reduce_ops.LogSoftmax.apply(self, axis=axis)
+    def log_softmax(self, axis: int = -1, *, dim: int | None = None):
+        return reduce_ops.LogSoftmax.apply(self, axis=axis if dim is None else dim)
 
     # ---- shapes ----
     def reshape(self, *shape):

@@ -21,7 +21,9 @@ SELU_ALPHA, SELU_SCALE = 1.6732632423543772, 1.0507009873554805  # PyTorch's con
 
 
 def pick_axis(axis, keepdims, dim=None, keepdim=None) -> tuple:
-    """(axis, keepdims) from numpy's names or PyTorch's (``dim``, ``keepdim``), which win when given."""
+    """(axis, keepdims) from numpy's names or PyTorch's (``dim``, ``keepdim``); two different axes are an error."""
+    if dim is not None and axis is not None and dim != axis:
+        raise TypeError(f"give the axis once, as axis= (numpy) or dim= (PyTorch); got axis={axis!r} and dim={dim!r}")
     return (axis if dim is None else dim), bool(keepdims if keepdim is None else keepdim)
 
 
@@ -204,6 +206,8 @@ class TensorOps:
 
     def flip(self, *dims):
         dims = dims[0] if len(dims) == 1 and isinstance(dims[0], (tuple, list)) else dims
+        if not dims:
+            raise TypeError("flip needs the dims to reverse, as in PyTorch: x.flip(0), x.flip(0, 1)")
         axes = {check_axis(d, self.ndim) for d in dims}
         idx = tuple(slice(None, None, -1) if i in axes else slice(None) for i in range(self.ndim))
         return shape_ops.GetItem.apply(self, idx=idx)

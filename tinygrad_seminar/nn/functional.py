@@ -64,14 +64,14 @@ def softplus(x) -> Tensor:
     return as_tensor(x).softplus()
 
 
-def softmax(x, axis: int = -1) -> Tensor:
+def softmax(x, axis: int = -1, *, dim: int | None = None) -> Tensor:
     """S(z)_j = e^{z_j} / sum_k e^{z_k}, shifted by the max for stability."""
-    return as_tensor(x).softmax(axis)
+    return as_tensor(x).softmax(axis, dim=dim)
 
 
-def log_softmax(x, axis: int = -1) -> Tensor:
+def log_softmax(x, axis: int = -1, *, dim: int | None = None) -> Tensor:
     """log S(z)_j = z_j - logsumexp(z), shifted by the max for stability."""
-    return as_tensor(x).log_softmax(axis)
+    return as_tensor(x).log_softmax(axis, dim=dim)
 
 
 def maximum(a, b) -> Tensor:
