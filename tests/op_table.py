@@ -29,8 +29,9 @@ def leaves(arrays, dtype=None) -> list:
     return [ts.Tensor(a if dtype is None else a.astype(dtype), requires_grad=True) for a in arrays]
 
 
-def property_tests(ops: list) -> tuple:
-    """(values, gradient, second derivatives, float32) tests over ``ops``."""
+def property_tests(ops: list, value_rtol: float = 1e-10, float32_atol: float = 1e-4) -> tuple:
+    """(values, gradient, second derivatives, float32) tests over ``ops``; the tolerances of values against numpy
+    (float64) and of float32 gradients against float64 ones."""
     by_name = pytest.mark.parametrize("case", ops, ids=[c.name for c in ops])
 
     @by_name
@@ -40,7 +41,7 @@ def property_tests(ops: list) -> tuple:
         out = case.fn(*leaves(arrays), **params)
         expected = case.numpy(*arrays, **params)
         assert out.shape == np.shape(expected) and out.dtype == np.float64
-        np.testing.assert_allclose(out.data, expected, rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(out.data, expected, rtol=value_rtol, atol=1e-12)
 
     @by_name
     @given(data=st.data())
@@ -67,7 +68,7 @@ def property_tests(ops: list) -> tuple:
         out64.backward(np.ones(out64.shape))
         for x, x64 in zip(xs, xs64):
             assert x.grad.dtype == np.float32 and x.grad.shape == x.shape
-            np.testing.assert_allclose(x.grad, x64.grad, rtol=1e-4, atol=1e-4)
+            np.testing.assert_allclose(x.grad, x64.grad, rtol=1e-4, atol=float32_atol)
 
     return (test_values_match_numpy, test_gradient_matches_central_differences,
             test_second_derivatives_match_central_differences, test_float32_in_float32_out_and_float32_gradients)

@@ -9,26 +9,16 @@ they are (to numpy too, under the same names). Four property tests run over the 
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable
-from dataclasses import dataclass
 
 import numpy as np
 import pytest
 import strategies as S
 import tinygrad_seminar.functional as F
 from helpers import np_sigmoid, np_softmax
-from hypothesis import given
 from hypothesis import strategies as st
+from op_table import Case, property_tests
 
 import tinygrad_seminar as ts
-
-
-@dataclass(frozen=True)
-class Case:
-    name: str
-    fn: Callable  # fn(*tensors, **params) -> Tensor
-    numpy: Callable  # the same on numpy arrays: the values fn must give
-    inputs: st.SearchStrategy  # yields (arrays, params)
 
 
 def np_var(x, axis, keepdims, ddof):
@@ -93,51 +83,9 @@ OPS = [
 ]
 
 
-def leaves(arrays, dtype=None) -> list:
-    return [ts.Tensor(a if dtype is None else a.astype(dtype), requires_grad=True) for a in arrays]
-
-
-by_name = pytest.mark.parametrize("case", OPS, ids=[c.name for c in OPS])
-
-
-@by_name
-@given(data=st.data())
-def test_values_match_numpy(case, data):
-    arrays, params = data.draw(case.inputs, label="arrays, params")
-    out = case.fn(*leaves(arrays), **params)
-    expected = case.numpy(*arrays, **params)
-    assert out.shape == np.shape(expected) and out.dtype == np.float64
-    np.testing.assert_allclose(out.data, expected, rtol=1e-12, atol=1e-12)
-
-
-@by_name
-@given(data=st.data())
-def test_gradient_matches_central_differences(case, data):
-    arrays, params = data.draw(case.inputs, label="arrays, params")
-    assert ts.gradcheck(lambda *xs: case.fn(*xs, **params), *leaves(arrays))
-
-
-@by_name
-@given(data=st.data())
-def test_second_derivatives_match_central_differences(case, data):
-    arrays, params = data.draw(case.inputs, label="arrays, params")
-    assert ts.gradgradcheck(lambda *xs: case.fn(*xs, **params), *leaves(arrays))
-
-
-@by_name
-@given(data=st.data())
-def test_float32_in_float32_out_and_float32_gradients(case, data):
-    arrays, params = data.draw(case.inputs, label="arrays, params")
-    xs = leaves(arrays, np.float32)
-    out = case.fn(*xs, **params)
-    assert out.dtype == np.float32
-    out.backward(np.ones(out.shape, np.float32))
-    xs64 = leaves(arrays)
-    out64 = case.fn(*xs64, **params)
-    out64.backward(np.ones(out64.shape))
-    for x, x64 in zip(xs, xs64):
-        assert x.grad.dtype == np.float32 and x.grad.shape == x.shape
-        np.testing.assert_allclose(x.grad, x64.grad, rtol=1e-4, atol=1e-5)  # the same gradient, rounded
+# the table's tolerances are tighter than the other tables': these ops are numpy's own formulas
+(test_values_match_numpy, test_gradient_matches_central_differences, test_second_derivatives_match_central_differences,
+ test_float32_in_float32_out_and_float32_gradients) = property_tests(OPS, value_rtol=1e-12, float32_atol=1e-5)
 
 
 # ---- astype: float64 copies in gradcheck make it an identity there, so it is checked on its own ----

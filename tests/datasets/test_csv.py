@@ -7,7 +7,7 @@ import warnings
 
 import numpy as np
 import pytest
-import strategies as S
+from csv_strategies import csv_files
 from hypothesis import given
 
 from tinygrad_seminar.datasets import load_csv
@@ -183,7 +183,7 @@ def test_blank_lines_and_lines_of_delimiters_are_skipped_and_lines_still_counted
     assert quiet(path, missing="drop")[0].tolist() == [[1]]
 
 
-@given(S.csv_files())
+@given(csv_files())
 def test_a_table_of_numbers_reads_back_however_it_is_written(tmp_path_factory, drawn):
     data, values, names = drawn
     path = tmp_path_factory.mktemp("csv") / "t.csv"
