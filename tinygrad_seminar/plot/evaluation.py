@@ -21,16 +21,15 @@ from .layout import resolve_layout, to_rows
 if TYPE_CHECKING:  # matplotlib is imported only when a picture is made
     from matplotlib.figure import Figure
 
-# The rules classes take samples in columns (X in R^{n x p}); Perceptron is a McCullochPitts.
-RULES_CLASSES = (McCullochPitts, LinearNeuron, SigmoidNeuron, OneLayerNetwork, DenseNetwork)
+# The rules classes take samples in columns (X in R^{n x p}): each says so with layout = "columns".
 # What gives scores: a framework model, a ts.rules object, or any callable on samples in rows.
 ScoredModel = (Module | McCullochPitts | LinearNeuron | SigmoidNeuron | OneLayerNetwork | DenseNetwork
                | Callable[..., Any])
 
 
 def takes_columns(model: object) -> bool:
-    """Whether ``model`` takes samples in columns: a ``ts.rules`` object, or a class saying ``layout = "columns"``."""
-    return isinstance(model, RULES_CLASSES) or getattr(type(model), "layout", None) == "columns"
+    """Whether ``model`` takes samples in columns: every ``ts.rules`` class says ``layout = "columns"``."""
+    return getattr(model, "layout", "rows") == "columns"
 
 
 def scores_on_rows(model: ScoredModel, x) -> np.ndarray:
