@@ -219,13 +219,28 @@ def test_the_edge_cases_agree_with_pytorch():
                          ids=["int64 array", "int32 array", "int64 tensor", "bool array"])
 def test_float32_with_an_integer_operand_stays_float32(other):
     x = ts.tensor([0.5, 1.5], requires_grad=True)
-    results = [x + other, x * other, x / (other + 1), x.maximum(other), ts.where([1, 0], x, other)]
-    if isinstance(other, np.ndarray):  # an integer Tensor on the left still follows numpy (a known gap)
-        results += [other + x, other - x]
+    results = [x + other, x * other, x / (other + 1), x.maximum(other), ts.where([1, 0], x, other),
+               other + x, other - x, other * x, other / x, other ** x]
     for y in results:
         assert y.dtype == np.float32 and y.requires_grad
     (x * other).sum().backward()
     assert x.grad.dtype == np.float32
+
+
+@pytest.mark.parametrize("make", [lambda i: i / 2, lambda i: 2 / i, lambda i: i / i, lambda i: i * 2.5,
+                                  lambda i: 2.5 - i, lambda i: i / (i + 1)],
+                         ids=["i / 2", "2 / i", "i / i", "i * 2.5", "2.5 - i", "i / (i + 1)"])
+def test_integer_tensors_give_float32_where_pytorch_does(make):
+    """True division of integers and a Python float beside integers give float32, PyTorch's default dtype."""
+    y = make(ts.tensor([1, 2], dtype="int64"))
+    assert y.dtype == np.float32
+    torch = pytest.importorskip("torch", reason="PyTorch is not installed: its side of the comparison is skipped")
+    assert make(torch.tensor([1, 2])).dtype == torch.float32
+
+
+def test_integer_tensor_divided_by_an_integer_array_is_float32():
+    assert (ts.tensor([1, 2], dtype="int64") / np.array([2, 4])).dtype == np.float32
+    assert (np.array([2, 4]) / ts.tensor([1, 2], dtype="int32")).dtype == np.float32
 
 
 def test_integer_results_never_require_grad():

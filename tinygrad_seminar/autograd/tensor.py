@@ -16,56 +16,19 @@ from .base import TensorBase, data_of
 from .composites import composite
 from .display import tensor_html
 from .hooks import HookHandle, add_hook
+from .operands import as_array
 from .ops import math as math_ops
 from .ops import reduce as reduce_ops
 from .ops import shape as shape_ops
 from .ops.op import check_axis, count, inverse
 from .tensor_moves import TensorMoves
+from .tensor_operators import TensorOperators
 from .tensor_ops import TensorOps, pick_axis
-
-
-def as_array(data, dtype=None) -> np.ndarray:
-    """``data`` as a numeric array (a copy); Python numbers and lists become float32."""
-    if isinstance(data, Tensor):
-        data = data.data
-    if isinstance(data, (np.ndarray, np.generic)):
-        arr = np.array(data, dtype=dtype)
-    else:
-        if data is None or isinstance(data, (str, bytes, dict, set)):
-            raise TypeError(f"Tensor data must be numbers, a list of numbers or an array; got {type(data).__name__}")
-        try:
-            arr = np.array(data, dtype=dtype)
-        except (TypeError, ValueError) as e:
-            raise TypeError(f"Tensor data must be numeric; got {type(data).__name__}: {e}") from None
-        if dtype is None and arr.dtype.kind in "biuf":
-            arr = arr.astype(np.float32)  # Python numbers and lists become float32, as in PyTorch
-    if arr.dtype.kind not in "biuf":
-        raise TypeError(f"Tensor data must be numeric; got {type(data).__name__} of dtype {arr.dtype}")
-    return arr
 
 
 def as_tensor(x) -> Tensor:
     """``x`` itself if it is a Tensor, else ``Tensor(x)``."""
     return x if isinstance(x, Tensor) else Tensor(x)
-
-
-def operand(x, like=None):
-    """The other side of a binary op: Tensors and arrays as they are, scalars as weak Python numbers.
-
-    An integer (or boolean) array or Tensor beside a floating-point Tensor ``like`` takes its dtype, as in
-    PyTorch's promotion: float32 and int64 give float32, where numpy would give float64.
-    """
-    if isinstance(x, (Tensor, np.ndarray)):
-        if like is not None and x.dtype.kind in "biu" and like.data.dtype.kind == "f":
-            return x.astype(like.data.dtype)
-        return x
-    if isinstance(x, np.generic):  # np.float64(2) must not turn a float32 tensor into float64
-        return x.item()
-    if isinstance(x, (int, float)):
-        return x
-    if isinstance(x, (list, tuple)):
-        return Tensor(x)
-    raise TypeError(f"unsupported operand type for a Tensor op: {type(x).__name__}")
 
 
 def _index(idx):
@@ -91,7 +54,7 @@ def _same(t: Tensor) -> Tensor:
     return t.detach() if t.requires_grad and not engine.is_grad_enabled() else t
 
 
-class Tensor(TensorOps, TensorMoves, TensorBase):
+class Tensor(TensorOperators, TensorOps, TensorMoves, TensorBase):
     """``Tensor(data, requires_grad=False, dtype=None, name=None)``: an array that records its graph.
 
     Python numbers and lists become float32; numpy arrays keep their dtype (the data is copied,
@@ -212,68 +175,6 @@ class Tensor(TensorOps, TensorMoves, TensorBase):
         seed = Tensor.from_array(gradient) if create_graph else gradient
         engine.backward([self], [seed], retain_graph=retain_graph or create_graph, create_graph=create_graph)
 
-    # ---- arithmetic ----
-    def __add__(self, o):
-        return math_ops.Add.apply(self, operand(o, self))
-
-    def __radd__(self, o):
-        return math_ops.Add.apply(operand(o, self), self)
-
-    def __sub__(self, o):
-        return math_ops.Sub.apply(self, operand(o, self))
-
-    def __rsub__(self, o):
-        return math_ops.Sub.apply(operand(o, self), self)
-
-    def __mul__(self, o):
-        return math_ops.Mul.apply(self, operand(o, self))
-
-    def __rmul__(self, o):
-        return math_ops.Mul.apply(operand(o, self), self)
-
-    def __truediv__(self, o):
-        return math_ops.Div.apply(self, operand(o, self))
-
-    def __rtruediv__(self, o):
-        return math_ops.Div.apply(operand(o, self), self)
-
-    def __pow__(self, o):
-        return math_ops.Pow.apply(self, operand(o, self))
-
-    def __rpow__(self, o):
-        return math_ops.Pow.apply(operand(o, self), self)
-
-    def __matmul__(self, o):
-        return math_ops.Matmul.apply(self, operand(o, self))
-
-    def __rmatmul__(self, o):
-        return math_ops.Matmul.apply(operand(o, self), self)
-
-    def __neg__(self):
-        return math_ops.Neg.apply(self)
-
-    def __abs__(self):
-        return math_ops.Abs.apply(self)
-
-    # ---- comparisons: plain boolean arrays, no gradient ----
-    def __lt__(self, o):
-        return self.data < data_of(o)
-
-    def __le__(self, o):
-        return self.data <= data_of(o)
-
-    def __gt__(self, o):
-        return self.data > data_of(o)
-
-    def __ge__(self, o):
-        return self.data >= data_of(o)
-
-    def __eq__(self, o):
-        return self.data == data_of(o)
-
-    def __ne__(self, o):
-        return self.data != data_of(o)
-
     # ---- elementwise ----
     def exp(self):
         return math_ops.Exp.apply(self)
@@ -298,12 +199,6 @@ class Tensor(TensorOps, TensorMoves, TensorBase):
 
     def softplus(self):
         return math_ops.Softplus.apply(self)
-
-    def maximum(self, o):
-        return math_ops.Maximum.apply(self, operand(o, self))
-
-    def minimum(self, o):
-        return math_ops.Minimum.apply(self, operand(o, self))
 
     def clip(self, min=None, max=None):  # noqa: A002 - numpy's and PyTorch's names
         return math_ops.Clip.apply(self, lo=min, hi=max)

@@ -13,9 +13,10 @@ import numpy as np
 from ..autograd import Tensor
 from ..autograd.base import data_of
 from ..autograd.composites import composite
+from ..autograd.operands import operand
 from ..autograd.ops import Affine, Concatenate, Matmul, Maximum, Minimum, Step, Where
 from ..autograd.ops.einsum import Einsum
-from ..autograd.tensor import as_tensor, operand
+from ..autograd.tensor import as_tensor
 
 
 def _operands(*xs) -> list:
