@@ -29,6 +29,8 @@ from .jacobians import (
     numerical_columns,
     sample_entries,
 )
+from .ops.shape import Concatenate, Reshape
+from .several import OutputOf
 from .state import enable_grad
 
 __all__ = ["blame", "recheck"]
@@ -49,6 +51,8 @@ def blame(out: TensorBase, sources, eps: float, atol: float, rtol: float, max_en
         if not positions:
             continue
         on_path.add(id(t))
+        if isinstance(node, OutputOf):
+            continue  # passes one output's gradient on as it is; the Function it reads is re-checked
         shapes = ", ".join(str(np.shape(data_of(a))) for a in node.inputs)
         where = f"{type(node).__name__} (node {n} of {len(order)} in forward order, inputs of shape {shapes})"
         verdict = recheck(node, positions, eps, atol, rtol, max_entries, rng)
@@ -69,7 +73,8 @@ def recheck(node, positions: list, eps: float, atol: float, rtol: float, max_ent
     cls, kwargs = type(node), node.kwargs
 
     def one_op(*xs):
-        return cls.apply(*xs, **kwargs)
+        res = cls.apply(*xs, **kwargs)
+        return joined(res) if type(res) is tuple else res  # several outputs: checked as one vector
 
     args = copies64(node.inputs)
     try:
@@ -96,6 +101,12 @@ def recheck(node, positions: list, eps: float, atol: float, rtol: float, max_ent
     except Exception as e:
         return f"re-checking it raised {type(e).__name__}: {e}"
     return failing, kinked
+
+
+def joined(outputs: tuple) -> TensorBase | tuple:
+    """The outputs that carry a gradient, flattened into one vector (to check a backward against differences)."""
+    parts = [Reshape.apply(o, shape=(-1,)) for o in outputs if o.requires_grad]
+    return outputs if not parts else Concatenate.apply(*parts, axis=0)
 
 
 def describe(blamed: list, unchecked: list, kinks: list = ()) -> str:

@@ -19,6 +19,7 @@ import numpy as np
 
 from .anomaly import check_backward
 from .base import TensorBase, data_of
+from .several import Part
 from .state import (
     AnomalyError,
     anomaly_mode,
@@ -167,8 +168,7 @@ class CollectGrads:
         return [self.found[id(t)] for t in self.inputs]
 
 
-def propagate(roots: Sequence, seeds: Sequence, sink, retain_graph: bool = False,
-              create_graph: bool = False) -> None:
+def propagate(roots: Sequence, seeds: Sequence, sink, retain_graph: bool = False, create_graph: bool = False) -> None:
     """Send ``seeds`` (one gradient per root) from ``roots`` back through the graph into ``sink``.
 
     A tensor's hooks see its gradient once it is complete (every use summed): a non-leaf's when its turn
@@ -195,6 +195,11 @@ def propagate(roots: Sequence, seeds: Sequence, sink, retain_graph: bool = False
             ctx = t.grad_fn
             grads = recorded_gradients(ctx, t, g) if create_graph else type(ctx).backward(ctx, g)
             if type(grads) is not tuple or len(grads) != len(ctx.inputs):
+                if type(grads) is Part:  # one output of a Function with several: it waits for the others
+                    grads.collect(pending)
+                    if step is not None:
+                        step(t, g, [])
+                    continue
                 grads = as_tuple(grads, ctx)
             if mode is not None:
                 check_backward(ctx, grads, mode, g)

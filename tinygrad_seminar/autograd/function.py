@@ -19,6 +19,7 @@ import numpy as np
 
 from .anomaly import check_forward
 from .base import TensorBase
+from .several import make_outputs, outputs_by_role, with_several_outputs
 from .state import anomaly_mode, is_grad_enabled, thread_state
 
 _RELEASED = object()
@@ -27,15 +28,18 @@ _RELEASED = object()
 class Function:
     """An op: subclass it with static ``forward(ctx, *arrays)`` and ``backward(ctx, grad_output)``.
 
-    ``forward`` gets numpy arrays (and any non-Tensor arguments as given) and returns an array;
-    ``backward`` returns one gradient per input (a bare array for one input, ``None`` where an
-    input needs none). Call ``MyOp.apply(x, ...)``. A student's numpy ``Function`` is first-order;
-    built-in ops set ``differentiable_backward = True`` (see the module docstring).
+    ``forward`` gets numpy arrays (and any non-Tensor arguments as given) and returns an array, or a
+    tuple of arrays (then ``backward(ctx, *grads)`` gets one gradient per output, zeros where none
+    arrived, and ``apply`` returns a tuple of Tensors); ``backward`` returns one gradient per input (a
+    bare array for one input, ``None`` where an input needs none). Call ``MyOp.apply(x, ...)``.
+    A student's numpy ``Function`` is first-order; built-in ops set ``differentiable_backward = True``
+    (see the module docstring).
     """
 
     __slots__ = ("inputs", "kwargs", "saved", "arrays", "scope", "__dict__")
     label: str | None = None  # how a picture of the graph names the op; None: the class's name
     differentiable_backward = False
+    non_differentiable: tuple = ()  # the outputs mark_non_differentiable named
     explains_shape_errors = False  # built-in ops rewrite numpy's shape errors to name the op and the shapes
 
     @staticmethod
@@ -49,6 +53,10 @@ class Function:
     def save_for_backward(self, *arrays) -> None:
         """Keep what backward needs; backward releases it unless ``retain_graph=True``."""
         self.saved = arrays
+
+    def mark_non_differentiable(self, *arrays) -> None:
+        """Outputs (arrays the forward returns) that get no gradient: indices, masks. As in PyTorch."""
+        self.non_differentiable = arrays
 
     @property
     def saved_tensors(self) -> tuple:
@@ -73,7 +81,8 @@ class Function:
     def backward_recorded(self, out: TensorBase, g):
         """Backward with the Tensors themselves in place of saved inputs and outputs, so it is recorded."""
         saved = self.saved_tensors
-        by_role = (*self.inputs, out)  # the role k of self.arrays[k]: input k, or the output last
+        # the role k of self.arrays[k]: input k, or the outputs last
+        by_role = (*self.inputs, *outputs_by_role(self)) if "output_refs" in self.__dict__ else (*self.inputs, out)
         self.saved = tuple(_tensor_for(s, self.arrays, by_role) for s in saved)
         try:
             return type(self).backward(self, g)
@@ -109,21 +118,37 @@ class Function:
             if not cls.explains_shape_errors:  # a student's own error message stays as they wrote it
                 raise
             raise ValueError(f"{cls.__name__}: cannot apply to shapes {_shapes(raw, kwargs)}: {e}") from None
-        if type(out) is not np.ndarray:  # numpy reduces 0-d results to scalars
-            arr = np.asarray(out)
+        if type(out) is not np.ndarray:
+            if type(out) is tuple:
+                return cls.several(ctx, raw, out, ref, track)
+            arr = np.asarray(out)  # numpy reduces 0-d results to scalars
             ctx.saved = tuple(arr if s is out else s for s in ctx.saved)
             out = arr
         mode = anomaly_mode()
         if mode is not None:
             check_forward(ctx, raw, out, mode)
         if track and is_grad_enabled():
-            if out.dtype.kind not in "fc":  # integer and boolean results never require grad
+            if out.dtype.kind not in "fc" or ctx.non_differentiable:  # integers never require grad
                 return ref.result_type.from_array(out)
             raw.append(out)
             ctx.arrays = raw  # the forward's arrays by position: the roles of saved values
             ctx.scope = thread_state.scope  # the modules and composites it was made in (for pictures)
             return ref.result_type.from_array(out, ctx)
         return ref.result_type.from_array(out)
+
+    @classmethod
+    def several(cls, ctx, raw: list, outs: tuple, ref: TensorBase, track: bool) -> tuple:
+        """``apply``'s end for a forward that returned a tuple of arrays (see several.py)."""
+        mode = anomaly_mode()
+        for o in outs:
+            if mode is not None:
+                check_forward(ctx, raw, np.asarray(o), mode)
+        record = track and is_grad_enabled()
+        if record:
+            ctx.__class__ = with_several_outputs(cls)  # its backward takes the list of output gradients
+            ctx.arrays = raw + [np.asarray(o) for o in outs]
+            ctx.scope = thread_state.scope
+        return make_outputs(ctx, outs, ref, record, thread_state.scope)
 
 
 def _distinct_views(raw: list, args: tuple) -> None:

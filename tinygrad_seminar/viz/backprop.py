@@ -14,6 +14,7 @@ import numpy as np
 
 from ..autograd.base import TensorBase
 from ..autograd.engine import CollectGrads, propagate
+from ..autograd.several import OutputOf
 from ..files import atomic_write
 from .draw import Frame, Options, build, check_options
 from .page import page
@@ -45,6 +46,8 @@ class StepRecorder(CollectGrads):
 
     def step(self, t: TensorBase, g, arrived: list) -> None:
         self.sums[id(t)] = g  # t's gradient, complete and passed through its hooks, as its backward used it
+        if isinstance(t.grad_fn, OutputOf):
+            return  # one output of a Function with several: its step is the Function's, once all have arrived
         just: dict[int, object] = {}  # an op may send two gradients to one input (x * x): they arrive as one
         for inp, lg in arrived:
             k = id(inp)

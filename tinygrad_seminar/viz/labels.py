@@ -11,6 +11,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..autograd.base import TensorBase
+from ..autograd.several import OutputOf
 from ..nn.module import Parameter
 
 
@@ -44,7 +45,7 @@ def op_title(t: TensorBase, op_label: str | None, path: str | None = None) -> st
     if path is not None:
         return path
     if op_label is not None:
-        return op_label
+        return f"{op_label} [{t.grad_fn.kwargs['index']}]" if isinstance(t.grad_fn, OutputOf) else op_label
     return "leaf (requires grad)" if t.requires_grad else "input"
 
 

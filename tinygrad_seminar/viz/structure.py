@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from ..autograd import Function, toposort
 from ..autograd.base import TensorBase
 from ..autograd.composites import Composite
+from ..autograd.several import OutputOf
 from ..nn.module import Parameter
 
 
@@ -61,6 +62,9 @@ def collect(roots: list[TensorBase], max_nodes: int, caller: str = "draw_graph",
     groups: dict[int, OpNode] = {}
     group_of: dict[int, OpNode] = {}  # id(ctx) -> its op node
     for ctx in ctxs:  # forward order
+        if isinstance(ctx, OutputOf):  # one output of a Function with several: drawn as that Function's output
+            group_of[id(ctx)] = group_of[id(ctx.inputs[0].grad_fn)]
+            continue
         scope = getattr(ctx, "scope", ())
         k = next((i for i, e in enumerate(scope) if isinstance(e, Composite)), None) if collapse else None
         entry = ctx if k is None else scope[k]
@@ -81,9 +85,11 @@ def collect(roots: list[TensorBase], max_nodes: int, caller: str = "draw_graph",
                         node.inputs.append(a)
                     consumers.setdefault(id(a), []).append(node)
     root_ids = {id(r) for r in roots}
+    hidden = {id(ctx.inputs[0]) for ctx in ctxs if isinstance(ctx, OutputOf)}  # the node a tuple's outputs share
     # a composite's inner tensors are hidden: shown are leaves, what primitives make, roots, and what others read
     shown = {k: t for k, t in tensors.items()
-             if k not in producer or producer[k].composite is None or k in root_ids or k in consumers}
+             if k not in producer or (producer[k].composite is None and k not in hidden) or k in root_ids
+             or k in consumers}
     for k, t in shown.items():
         if k in producer:
             producer[k].outputs.append(t)
