@@ -46,6 +46,52 @@ class TensorBase:
         return self.grad_fn is None
 
 
+class Freed(TensorBase):
+    """What a node keeps of an input after a backward that freed the graph: its place, not its values.
+
+    ``data`` is a read-only view of one element with the input's shape and dtype (no memory of its own),
+    so the graph can still be walked, drawn ("freed by backward()") and, where no op saved values, run backward
+    again; ``grad_fn``, ``name``, ``requires_grad`` and ``hooks`` are the input's.
+    """
+
+    __slots__ = ()
+    shape = property(lambda self: self.data.shape)
+    dtype = property(lambda self: self.data.dtype)
+
+    def __repr__(self) -> str:
+        op = "" if self.grad_fn is None else f", grad_fn=<{type(self.grad_fn).__name__}>"
+        return f"Freed(shape={self.shape}, dtype={self.dtype}{op})"
+
+    @classmethod
+    def of(cls, t: TensorBase) -> Freed:
+        f = cls.from_array(placeholder(t.data), t.grad_fn, t.name)
+        f.requires_grad, f.hooks = t.requires_grad, t.hooks
+        return f
+
+
+KEPT_ELEMENTS = 16  # a freed graph keeps inputs this small as they are, so a picture drawn after backward shows them
+_ZERO: dict[np.dtype, np.ndarray] = {}  # one 0-d zero per dtype, the memory behind every placeholder
+
+
+def placeholder(a: np.ndarray) -> np.ndarray:
+    """A read-only array of ``a``'s shape and dtype holding no memory of its own."""
+    zero = _ZERO.get(a.dtype)
+    if zero is None:
+        zero = _ZERO[a.dtype] = np.zeros((), a.dtype)
+    return np.broadcast_to(zero, a.shape)
+
+
+def described(a):
+    """``a`` as a node keeps it once the graph is freed: parameters and small values as they are, the rest freed."""
+    if isinstance(a, TensorBase):
+        if a.data.size <= KEPT_ELEMENTS or (a.grad_fn is None and a.requires_grad) or a.retains_grad:
+            return a
+        return a if type(a) is Freed else Freed.of(a)
+    if isinstance(a, np.ndarray) and a.size > KEPT_ELEMENTS:
+        return placeholder(a)  # labels, masks given as arrays: their shape only
+    return a
+
+
 def data_of(x):
     """The array behind a Tensor; anything else as it is."""
     return x.data if isinstance(x, TensorBase) else x

@@ -220,7 +220,7 @@ def propagate(roots: Sequence, seeds: Sequence, sink, retain_graph: bool = False
                     pending[k] = pending[k] + lg if k in pending else lg
                     if inp.grad_fn is None:
                         hooked[k] = inp
-            if not retain_graph and ctx.saved:
+            if not retain_graph:
                 ctx.release()
             if step is not None:
                 step(t, g, arrived)

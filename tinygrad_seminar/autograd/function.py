@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from .anomaly import check_forward
-from .base import TensorBase
+from .base import TensorBase, described
 from .several import make_outputs, outputs_by_role, with_several_outputs
 from .state import anomaly_mode, is_grad_enabled, thread_state
 
@@ -74,9 +74,12 @@ class Function:
         return tuple([isinstance(a, TensorBase) and a.requires_grad for a in self.inputs])
 
     def release(self) -> None:
-        """Free what forward saved (after a backward without ``retain_graph``)."""
+        """Free what forward saved and the values of its inputs (after a backward without ``retain_graph``).
+
+        A kept loss then costs its graph's description (ops, shapes, dtypes, names), not its arrays."""
         if self.saved:
             self.saved, self.arrays = _RELEASED, ()
+        self.inputs = tuple([described(a) for a in self.inputs])
 
     def backward_recorded(self, out: TensorBase, g):
         """Backward with the Tensors themselves in place of saved inputs and outputs, so it is recorded."""

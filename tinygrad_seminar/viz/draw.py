@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import graphviz
 
-from ..autograd.base import TensorBase
+from ..autograd.base import Freed, TensorBase
 from .labels import kind_of, module_label, numbers, op_details, op_label, op_title, tensor_label
 from .render import Graph
 from .structure import Structure, collect, too_large
@@ -124,7 +124,7 @@ def tensor_lines(t: TensorBase, opts: Options, frame: Frame | None) -> list[tupl
     """The (caption, numbers) lines under a tensor's title: value, gradient, and in a frame what just arrived."""
     lines = []
     if opts.show_values:
-        lines.append(("value", numbers(t.data, opts.max_elements)))
+        lines.append(("value", numbers(None if isinstance(t, Freed) else t.data, opts.max_elements)))
     if opts.show_grads:
         grad = t.grad if frame is None else frame.grads.get(id(t))
         if grad is not None:

@@ -27,7 +27,7 @@ def kind_of(t: TensorBase, is_root: bool) -> str:
 def numbers(a, max_elements: int) -> str:
     """Up to ``max_elements`` values as a list; more as min / mean / max."""
     if a is None:
-        return "value freed"
+        return "freed by backward()"
     a = np.asarray(a)
     if a.size == 0:
         return "(empty)"
