@@ -31,7 +31,7 @@ def rows(model) -> list[tuple[str, str, str, int]] | None:
     shapes = ["?"] * len(layers)
     width = getattr(model, "input_dim", None)
     if width is not None and hasattr(model, "layers"):
-        shape: tuple = (None, width)
+        shape: tuple = getattr(model, "input_shape", None) or (None, width)
         for i, layer in enumerate(layers):
             shape = layer.compute_output_shape(shape)
             shapes[i] = str(shape)
