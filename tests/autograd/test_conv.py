@@ -7,7 +7,10 @@ import itertools
 
 import numpy as np
 import pytest
+import strategies as S
 import tinygrad_seminar.functional as F
+from hypothesis import strategies as st
+from op_table import Case, property_tests
 
 import tinygrad_seminar as ts
 
@@ -83,6 +86,60 @@ def test_conv2d_second_order_backward_records_the_convolution_ops_themselves():
     assert gx.requires_grad and gw.requires_grad
     labels = {type(t.grad_fn).__name__ for t in (gx, gw) if t.grad_fn is not None}
     assert labels <= {"ConvTranspose2d", "Conv2dWeightGrad", "Add"} and labels
+
+
+# ---- the op table: values, central differences, gradgradcheck and float32 on drawn geometries ----
+@st.composite
+def conv_inputs(draw):
+    """x, w, b and a geometry whose kernel fits: groups 1-2, kernels up to 3x3, strides and dilations 1-2."""
+    groups, cg, og = draw(st.integers(1, 2)), draw(st.integers(1, 2)), draw(st.integers(1, 2))
+    k = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+    stride, dilation = (draw(st.integers(1, 2)), draw(st.integers(1, 2))), (draw(st.integers(1, 2)),
+                                                                            draw(st.integers(1, 2)))
+    padding = draw(st.sampled_from(["same", 0, 1, (1, 0)])) if stride == (1, 1) else draw(st.sampled_from([0, 1]))
+    reach = [d * (n - 1) + 1 for d, n in zip(dilation, k)]
+    h, w = (draw(st.integers(max(r - 2, 1), r + 2)) for r in reach)
+    if padding == 0 or padding == "same":
+        h, w = max(h, reach[0]), max(w, reach[1])
+    elif padding == (1, 0):
+        w = max(w, reach[1])
+    x = draw(S.arrays((draw(st.integers(1, 2)), groups * cg, h, w)))
+    weight, bias = draw(S.arrays((groups * og, cg) + k)), draw(S.arrays((groups * og,)))
+    return (x, weight, bias), {"stride": stride, "padding": padding, "dilation": dilation, "groups": groups}
+
+
+def conv_reference(x, w, b, stride, padding, dilation, groups):
+    if padding == "same":
+        totals = [d * (k - 1) for d, k in zip(dilation, w.shape[2:])]
+        pads = (totals[0] // 2, totals[0] - totals[0] // 2, totals[1] // 2, totals[1] - totals[1] // 2)
+    else:
+        ph, pw = (padding, padding) if isinstance(padding, int) else padding
+        pads = (ph, ph, pw, pw)
+    return conv2d_loop(x, w, b, stride, pads, dilation, groups)
+
+
+@st.composite
+def pool_inputs(draw, distinct: bool):
+    k = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+    pad = (draw(st.integers(0, k[0] // 2)), draw(st.integers(0, k[1] // 2)))
+    stride = (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
+    shape = (draw(st.integers(1, 2)), draw(st.integers(1, 2)), draw(st.integers(k[0], 5)), draw(st.integers(k[1], 5)))
+    x = draw(S.distinct_arrays(shape) if distinct else S.arrays(shape))
+    return (x,), {"kernel_size": k, "stride": stride, "padding": pad}
+
+
+OPS = [
+    Case("conv2d", lambda x, w, b, **p: F.conv2d(x, w, b, **p), conv_reference, conv_inputs()),
+    Case("max_pool2d", lambda x, **p: F.max_pool2d(x, **p),
+         lambda x, kernel_size, stride, padding: pool_loop(x, kernel_size, stride, padding, np.max, -np.inf),
+         pool_inputs(distinct=True)),
+    Case("avg_pool2d", lambda x, **p: F.avg_pool2d(x, **p),
+         lambda x, kernel_size, stride, padding: pool_loop(x, kernel_size, stride, padding, np.mean, 0.0),
+         pool_inputs(distinct=False)),
+]
+
+(test_values_match_numpy, test_gradient_matches_central_differences, test_second_derivatives_match_central_differences,
+ test_float32_in_float32_out_and_float32_gradients) = property_tests(OPS)
 
 
 def test_conv1d_matches_the_direct_loop_and_has_gradients():

@@ -68,57 +68,59 @@ def windows(xp: np.ndarray, kh: int, kw: int, spec: ConvSpec) -> np.ndarray:
 
 
 def im2col(x: np.ndarray, kh: int, kw: int, spec: ConvSpec) -> np.ndarray:
-    """The windows as rows, by group: (G, N·H_out·W_out, C/G·kh·kw), one copy of the input per kernel element."""
+    """The windows as columns, by group: (G, C/G·kh·kw, N·H_out·W_out), one copy of the input per kernel element.
+
+    Kernel-major (each row one (channel, p, q), each column one window), so the copy moves whole image rows.
+    """
     win = windows(pad_image(x, spec), kh, kw, spec)
     n, c, ho, wo = win.shape[:4]
     g = spec.groups
-    win = win.reshape(n, g, c // g, ho, wo, kh, kw).transpose(1, 0, 3, 4, 2, 5, 6)
-    return win.reshape(g, n * ho * wo, (c // g) * kh * kw)
+    win = win.reshape(n, g, c // g, ho, wo, kh, kw).transpose(1, 2, 5, 6, 0, 3, 4)
+    return win.reshape(g, (c // g) * kh * kw, n * ho * wo)
 
 
 def grouped_grad(g: np.ndarray, groups: int) -> np.ndarray:
-    """The output gradient (N, O, H_out, W_out) as rows by group: (G, N·H_out·W_out, O/G)."""
+    """The output gradient (N, O, H_out, W_out) as rows by group: (G, O/G, N·H_out·W_out)."""
     n, o, ho, wo = g.shape
-    return g.reshape(n, groups, o // groups, ho, wo).transpose(1, 0, 3, 4, 2).reshape(groups, n * ho * wo, o // groups)
+    return g.reshape(n, groups, o // groups, ho, wo).transpose(1, 2, 0, 3, 4).reshape(groups, o // groups, n * ho * wo)
 
 
 def conv_forward(x: np.ndarray, w: np.ndarray, spec: ConvSpec, cols: np.ndarray | None = None) -> tuple:
-    """(y, the columns): y = cols @ W.T per group, reshaped to (N, O, H_out, W_out)."""
+    """(y, the columns): y = W @ cols per group, seen as (N, O, H_out, W_out)."""
     o, _, kh, kw = w.shape
     g = spec.groups
     if cols is None:
         cols = im2col(x, kh, kw, spec)
     ho, wo = spec.out_size(x.shape[2], x.shape[3], kh, kw)
-    y = cols @ w.reshape(g, o // g, -1).transpose(0, 2, 1)  # (G, M, O/G)
-    y = y.reshape(g, x.shape[0], ho, wo, o // g).transpose(1, 0, 4, 2, 3)
-    return y.reshape(x.shape[0], o, ho, wo), cols
+    y = w.reshape(g, o // g, -1) @ cols  # (G, O/G, M)
+    return y.reshape(o, x.shape[0], ho, wo).transpose(1, 0, 2, 3), cols
 
 
 def input_grad(g: np.ndarray, w: np.ndarray, spec: ConvSpec, in_hw: tuple) -> np.ndarray:
-    """dL/dx: the columns' gradient g @ W per group, each kernel offset added back where its windows read."""
+    """dL/dx: the columns' gradient W.T @ g per group, each kernel offset added back where its windows read."""
     o, cg, kh, kw = w.shape
     n, _, ho, wo = g.shape
     groups = spec.groups
-    dcols = grouped_grad(g, groups) @ w.reshape(groups, o // groups, -1)  # (G, M, Cg·kh·kw)
-    dcols = dcols.reshape(groups, n, ho, wo, cg, kh, kw).transpose(1, 0, 4, 2, 3, 5, 6)  # (N, G, Cg, Ho, Wo, kh, kw)
+    dcols = w.reshape(groups, o // groups, -1).transpose(0, 2, 1) @ grouped_grad(g, groups)  # (G, Cg·kh·kw, M)
+    dcols = dcols.reshape(groups * cg, kh, kw, n, ho, wo)
     hp, wp = spec.padded(*in_hw)
-    dxp = np.zeros((n, groups, cg, hp, wp), np.result_type(g, w))
+    dxp = np.zeros((groups * cg, n, hp, wp), np.result_type(g, w))  # channels first: each addition is contiguous
     (sh, sw), (dh, dw) = spec.stride, spec.dilation
     for p in range(kh):  # one strided addition per kernel offset, none per pixel
         for q in range(kw):
-            dxp[..., p * dh:p * dh + sh * (ho - 1) + 1:sh, q * dw:q * dw + sw * (wo - 1) + 1:sw] += dcols[..., p, q]
+            dxp[..., p * dh:p * dh + sh * (ho - 1) + 1:sh, q * dw:q * dw + sw * (wo - 1) + 1:sw] += dcols[:, p, q]
     pt, _, pl, _ = spec.padding
-    return dxp.reshape(n, groups * cg, hp, wp)[:, :, pt:pt + in_hw[0], pl:pl + in_hw[1]]
+    return dxp[..., pt:pt + in_hw[0], pl:pl + in_hw[1]].transpose(1, 0, 2, 3)
 
 
 def weight_grad(x: np.ndarray, g: np.ndarray, spec: ConvSpec, kernel: tuple,
                 cols: np.ndarray | None = None) -> np.ndarray:
-    """dL/dw = g.T @ cols per group, as (O, C/G, kh, kw)."""
+    """dL/dw = g @ cols.T per group, as (O, C/G, kh, kw)."""
     kh, kw = kernel
     if cols is None:
         cols = im2col(x, kh, kw, spec)
     groups, o = spec.groups, g.shape[1]
-    dw = grouped_grad(g, groups).transpose(0, 2, 1) @ cols  # (G, O/G, Cg·kh·kw)
+    dw = grouped_grad(g, groups) @ cols.transpose(0, 2, 1)  # (G, O/G, Cg·kh·kw)
     return dw.reshape(o, x.shape[1] // groups, kh, kw)
 
 
