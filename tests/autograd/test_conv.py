@@ -191,6 +191,7 @@ def test_float32_stays_float32_and_unbatched_input_works():
     assert F.max_pool2d(x, 2).dtype == np.float32 and F.avg_pool2d(x, 2).dtype == np.float32
 
 
+@pytest.mark.filterwarnings("ignore:Using padding='same'")  # PyTorch's note on its own speed
 def test_against_pytorch_values_and_gradients():
     torch = pytest.importorskip("torch")
     tf = torch.nn.functional
