@@ -103,6 +103,10 @@ def test_model_weights_in_keras_layout_and_save_load_round_trip(tmp_path):
     loaded = keras.models.load_model(path)
     np.testing.assert_array_equal(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
     assert loaded.summary_text() == model.summary_text()
+    model.save_weights(tmp_path / "conv.weights.npz")
+    unbuilt = keras.Sequential([L.Conv2D(4, 3), L.Flatten(), L.Dense(3)])
+    with pytest.raises(ValueError, match=r"not built.*model.build\(\(None, H, W, C\)\)"):
+        unbuilt.load_weights(tmp_path / "conv.weights.npz")
     assert [type(layer).__name__ for layer in keras.models.clone_model(model).layers] == [
         "Conv2D", "MaxPooling2D", "Conv2D", "AveragePooling2D", "Flatten", "Dense"]
 

@@ -61,8 +61,9 @@ def check_fits(fn: str, in_hw: tuple, kernel: tuple, spec: ConvSpec) -> None:
     padded = spec.padded(*in_hw)
     reach = tuple(d * (k - 1) + 1 for d, k in zip(spec.dilation, kernel))
     if any(r > p for r, p in zip(reach, padded)):
-        raise ValueError(f"{fn}: the kernel (size {kernel}, dilated {reach}) is larger than the padded input "
-                         f"({in_hw} padded to {padded}); use a smaller kernel or more padding")
+        size = f"size {tuple(kernel)}" + (f", dilated {reach}" if reach != tuple(kernel) else "")
+        raise ValueError(f"{fn}: the kernel ({size}) is larger than the padded input ({tuple(in_hw)} padded to "
+                         f"{padded}); use a smaller kernel or more padding")
 
 
 def conv_padding(padding, kernel: tuple, dilation: tuple, stride: tuple, fn: str) -> tuple:
