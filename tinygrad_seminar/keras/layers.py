@@ -15,28 +15,32 @@ import numpy as np
 from ..autograd import Tensor
 from ..autograd.tensor import as_tensor
 from ..nn import activations as A
+from ..nn import conv_layers as C
 from ..nn import init as nn_init
 from ..nn import layers as L
 from ..nn.module import Module, Parameter, unique_name
 from . import regularizers
+from .conv_layers import Conv2D
 from .preprocessing import BatchNormalization, Normalization, Rescaling
 
 Dropout = L.Dropout
+MaxPooling2D, AveragePooling2D, Flatten = C.MaxPooling2D, C.AveragePooling2D, C.Flatten  # no weights: ts.nn's own
 Activation, ReLU, Softmax = A.Activation, A.ReLU, A.Softmax
 
 
 class Input(Module):
-    """``keras.Input(shape=(n,))`` at the head of a Sequential: the model is built at once for n inputs."""
+    """``keras.Input(shape=(n,))`` or ``(28, 28, 1)`` at the head of a Sequential: the model is built at once."""
 
     def __init__(self, shape, name: str | None = None):
         shape = (shape,) if isinstance(shape, int) else tuple(shape)
-        if len(shape) != 1 or int(shape[0]) < 1:
-            raise ValueError(f"Input: shape must be (n,) with n >= 1, got {shape}")
-        self.shape, self.name = (int(shape[0]),), name or unique_name("input_layer")
+        if not shape or any(not isinstance(n, (int, np.integer)) or int(n) < 1 for n in shape):
+            raise ValueError(f"Input: shape must be one sample's shape, positive ints such as (n,) or (28, 28, 1); "
+                             f"got {shape}")
+        self.shape, self.name = tuple(int(n) for n in shape), name or unique_name("input_layer")
 
     def forward(self, x):
-        if x.shape[-1:] != self.shape:
-            raise ValueError(f"Input {self.name!r}: expected shape (None, {self.shape[0]}), received {x.shape}")
+        if tuple(x.shape[1:]) != self.shape:
+            raise ValueError(f"Input {self.name!r}: expected shape {(None, *self.shape)}, received {x.shape}")
         return x
 
     def extra_repr(self) -> str:
@@ -152,5 +156,5 @@ def keras_layout(module: Module) -> list[tuple[str, Parameter, bool]]:
     return [(name, p, id(p) in flips) for name, p in module.named_parameters()]
 
 
-__all__ = ["Activation", "BatchNormalization", "Dense", "Dropout", "Input", "LeakyReLU", "Normalization", "ReLU",
-           "Rescaling", "Softmax"]
+__all__ = ["Activation", "AveragePooling2D", "BatchNormalization", "Conv2D", "Dense", "Dropout", "Flatten", "Input",
+           "LeakyReLU", "MaxPooling2D", "Normalization", "ReLU", "Rescaling", "Softmax"]

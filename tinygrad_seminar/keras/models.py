@@ -19,6 +19,7 @@ from ..nn.module import Module, dtype_of
 from . import checks, layers, saving, weighting
 from . import summary as summary_mod
 from .callbacks import Callback, CallbackList, History, ProgbarLogger
+from .conv_layers import from_keras_layout, to_keras_layout
 from .progress import Progbar, resolve_verbose
 from .trainer import Trainer
 
@@ -243,7 +244,7 @@ class Model(Trainer, Module):
         A ``keras.layers.Dense`` gives its kernel in Keras' layout (inputs, units); a ``ts.nn.Dense`` its weight
         in the slides' layout (units, inputs).
         """
-        return [p.data.T.copy() if flip else p.data.copy() for _, p, flip in layers.keras_layout(self)]
+        return [to_keras_layout(p.data).copy() if flip else p.data.copy() for _, p, flip in layers.keras_layout(self)]
 
     def set_weights(self, weights) -> None:
         """Replace every parameter, in ``get_weights()`` order and layout; checked in full before anything changes."""
@@ -252,7 +253,8 @@ class Model(Trainer, Module):
         if len(weights) != len(named):
             raise ValueError(f"set_weights: expected {len(named)} arrays, got {len(weights)}")
         arrays = [np.asarray(w, dtype=p.dtype) for (_, p, _), w in zip(named, weights)]
-        self.load_state_dict({name: a.T if flip and a.ndim == 2 else a for (name, _, flip), a in zip(named, arrays)})
+        self.load_state_dict({name: from_keras_layout(a) if flip and a.ndim == p.ndim else a
+                              for (name, p, flip), a in zip(named, arrays)})
 
     # ---- display ----
     def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False, show_trainable=False,

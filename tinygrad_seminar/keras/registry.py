@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..nn import activations as A
+from ..nn import conv_layers as C
 from ..nn import functional as F
 from ..nn import layers as L
 from ..nn import optim
@@ -20,9 +21,9 @@ from . import losses, metrics
 from . import optimizers as O
 
 _LAYERS = (L.Dense, L.Dropout, A.Activation, A.Linear, A.Step, A.Sigmoid, A.Tanh, A.ReLU, A.LeakyReLU, A.ELU,
-           A.Softplus, A.Softmax, A.LogSoftmax)
+           A.Softplus, A.Softmax, A.LogSoftmax, C.Conv2D, C.MaxPooling2D, C.AveragePooling2D, C.Flatten)
 # keras.layers' and keras.optimizers' own classes, beside ts.nn's
-_KERAS_OWN = (K.Dense, K.LeakyReLU, K.Normalization, K.BatchNormalization, K.Rescaling,
+_KERAS_OWN = (K.Dense, K.Conv2D, K.LeakyReLU, K.Normalization, K.BatchNormalization, K.Rescaling,
               O.SGD, O.Adam, O.RMSprop, O.Adagrad)
 _LOSSES = (losses.MeanSquaredError, losses.MeanAbsoluteError, losses.BinaryCrossentropy,
            losses.CategoricalCrossentropy, losses.SparseCategoricalCrossentropy, losses.Huber)

@@ -175,6 +175,10 @@ def save_weights(model, path) -> None:
 def load_weights(model, path) -> None:
     arrays, _ = _split(archive.read(path, ("weights", "model"))[1])
     first = next((v for k, v in arrays.items() if k.endswith(".weight") and v.ndim == 2), None)
+    if hasattr(model, "build") and not model.built and any(v.ndim > 2 for v in arrays.values()):
+        raise ValueError(f"load_weights: model {model.name!r} is not built, and a convolution kernel's shape does "
+                         "not say the image size; build it first: keras.Input(shape=(H, W, C)) at its head, or "
+                         "model.build((None, H, W, C))")
     if hasattr(model, "build") and not model.built and first is not None:
         trial = copy.deepcopy(model)  # build and load a copy first: a failed load leaves the model unbuilt
         for layer in trial.modules():

@@ -17,13 +17,14 @@ class Sequential(Model, containers.Sequential):
         if isinstance(layer, Input):
             if self.layers:
                 raise ValueError("ts.Input can only be the first layer of a Sequential")
-            self.input_dim = layer.shape[0]
+            self.input_shape, self.input_dim = (None, *layer.shape), layer.shape[-1]
             return
         super().add(layer)
 
-    def build(self, input_dim: int) -> None:
-        """Create every layer's weights for inputs of width input_dim; bind compile's optimiser to them."""
-        super().build(input_dim)
+    def build(self, input_shape) -> None:
+        """Create every layer's weights for inputs of ``input_shape`` (a width, or Keras' batch shape (None, ...));
+        bind compile's optimiser to them."""
+        super().build(input_shape)
         if self.optimizer is not None:
             self._bind_optimizer()
 
@@ -34,14 +35,17 @@ class Sequential(Model, containers.Sequential):
         return self.compute_output_shape(input_shape)
 
     def get_config(self) -> dict:
-        """The architecture as JSON: the name, the input width and each layer's config."""
-        return {"name": self.name, "input_dim": self.input_dim,
-                "layers": [saving.layer_config(layer) for layer in self.layers]}
+        """The architecture as JSON: the name, the input width (and shape, for images) and each layer's config."""
+        config = {"name": self.name, "input_dim": self.input_dim,
+                  "layers": [saving.layer_config(layer) for layer in self.layers]}
+        if self.input_shape is not None and len(self.input_shape) > 2:
+            config["input_shape"] = list(self.input_shape)
+        return config
 
     @classmethod
     def from_config(cls, config: dict, custom_objects: dict | None = None) -> Sequential:
         model = cls([saving.layer_from_config(c, custom_objects) for c in config["layers"]], name=config.get("name"))
-        model.build(config["input_dim"])
+        model.build(config["input_shape"] if "input_shape" in config else config["input_dim"])
         return model
 
 

@@ -31,7 +31,7 @@ def rows(model) -> list[tuple[str, str, str, int]] | None:
     shapes = ["?"] * len(layers)
     width = getattr(model, "input_dim", None)
     if width is not None and hasattr(model, "layers"):
-        shape: tuple = (None, width)
+        shape: tuple = getattr(model, "input_shape", None) or (None, width)
         for i, layer in enumerate(layers):
             shape = layer.compute_output_shape(shape)
             shapes[i] = str(shape)
@@ -53,6 +53,8 @@ def text(model, line_length: int = 65) -> str:
     if table is None:
         return NOT_BUILT.format(name=name)
     widths = (int(line_length * 0.45), int(line_length * 0.35))
+    extra = max(0, max(len(f"{layer} ({kind})") for layer, kind, _, _ in table) + 2 - widths[0])  # a long name
+    widths, line_length = (widths[0] + extra, widths[1]), line_length + extra  # widens the table, as Keras 3's
     line = lambda a, b, c: f" {a:<{widths[0] - 1}}{b:<{widths[1]}}{c:>{line_length - sum(widths)}}"  # noqa: E731
     out = [f'Model: "{name}"', "_" * line_length, line("Layer (type)", "Output Shape", "Param #"), "=" * line_length]
     for i, (layer, kind, shape, count) in enumerate(table):

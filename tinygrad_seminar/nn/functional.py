@@ -17,6 +17,7 @@ from ..autograd.operands import operand
 from ..autograd.ops import Affine, Concatenate, Matmul, Maximum, Minimum, Step, Where
 from ..autograd.ops.einsum import Einsum
 from ..autograd.tensor import as_tensor
+from .functional_conv import avg_pool2d, conv1d, conv2d, max_pool2d  # noqa: F401 - convolution and pooling, re-exported
 
 
 def _operands(*xs) -> list:

@@ -17,7 +17,7 @@ LAYER_FILL, INPUT_FILL = "#dae8fc", "#fff2cc"
 def input_shape(model) -> str:
     """The model's input shape as text, '(None, 2)'; '?' before it is built."""
     width = getattr(model, "input_dim", None)
-    return "?" if width is None else str((None, width))
+    return "?" if width is None else str(tuple(getattr(model, "input_shape", None) or (None, width)))
 
 
 def layer_shapes(model) -> list[tuple[str, str]]:
@@ -26,7 +26,7 @@ def layer_shapes(model) -> list[tuple[str, str]]:
     width = getattr(model, "input_dim", None)
     if width is None:
         return [("?", "?")] * len(layers)
-    shapes, shape = [], (None, width)
+    shapes, shape = [], tuple(getattr(model, "input_shape", None) or (None, width))
     for layer in layers:
         out = layer.compute_output_shape(shape)
         shapes.append((str(shape), str(tuple(out))))
