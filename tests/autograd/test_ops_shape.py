@@ -221,3 +221,23 @@ def test_einsum_refuses_a_spec_that_does_not_fit_its_operands():
         F.einsum("ij,jk->ik", ts.zeros(2, 3))
     with pytest.raises(ValueError, match="at most one '...'"):
         F.einsum("...i...->i", ts.zeros(2, 3))
+
+
+@pytest.mark.parametrize("spec", sorted(SPECS))
+def test_every_einsum_spec_has_first_and_second_derivatives(spec):
+    """The table above draws 25 specs at random; this runs each once (ellipses and diagonals included)."""
+    rng = np.random.default_rng(1)
+    xs = [ts.Tensor(rng.normal(size=s), requires_grad=True) for s in SPECS[spec]]
+    np.testing.assert_allclose(F.einsum(spec, *xs).data, np.einsum(spec, *[x.data for x in xs]), rtol=1e-12)
+    assert ts.gradcheck(lambda *a: F.einsum(spec, *a), *xs)
+    assert ts.gradgradcheck(lambda *a: F.einsum(spec, *a), *xs)
+
+
+@pytest.mark.parametrize("pad", [(1, 2), (3, 0, 0, 2), (2, 2, 1, 1, 1, 0)])
+def test_circular_pad_has_first_and_second_derivatives(pad):
+    x = ts.Tensor(np.random.default_rng(2).normal(size=(2, 3, 3)), requires_grad=True)
+    np.testing.assert_array_equal(F.pad(x, pad, "circular").data, np_pad(x.data, pad, "circular"))
+    assert ts.gradcheck(lambda a: F.pad(a, pad, "circular"), x)
+    assert ts.gradgradcheck(lambda a: F.pad(a, pad, "circular"), x)
+    with pytest.raises(ValueError, match="wrap around more than once"):
+        F.pad(x, (4, 0), "circular")
