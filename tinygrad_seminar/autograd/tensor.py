@@ -238,7 +238,7 @@ class Tensor(TensorOperators, TensorOps, TensorMoves, TensorBase):
     @composite("var")
     def var(self, axis=None, keepdims: bool = False, ddof: int | None = None, *, dim=None, keepdim=None,
             correction: float | None = None, unbiased: bool | None = None):
-        """sum((x - mean(x))^2) / (n - ddof): by n by default, as numpy and Keras (PyTorch's default is n - 1);
+        """mean((x - mean(x))^2), dividing by n - ddof: by n by default, as numpy and Keras (PyTorch: n - 1);
         PyTorch's ``correction=`` or ``unbiased=`` instead of ddof. ddof >= n: inf (0 / 0: nan), as numpy."""
         if dim is not None or keepdim is not None:
             axis, keepdims = pick_axis(axis, keepdims, dim, keepdim)
