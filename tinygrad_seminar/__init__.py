@@ -41,7 +41,7 @@ from .autograd import (
 )
 from .keras import Input, Model, Sequential, callbacks, load_model, losses, metrics, saving
 from .nn import functional, optim
-from .nn.functional import concatenate, stack, where
+from .nn.functional import cat, concatenate, stack, where
 
 __version__ = "0.1.0"
 
@@ -66,8 +66,9 @@ for _old, _module in {"engine": engine, "ops": ops, "functional": functional, "l
 
 __all__ = [
     "AnomalyError", "Function", "GradcheckError", "Input", "Model", "Sequential", "Tensor", "arange", "autograd",
-    "callbacks", "concatenate", "datasets", "default_generator", "detect_anomaly", "enable_grad", "engine", "eye",
-    "exercises", "full", "functional", "grad", "gradcheck", "gradcheck_module", "gradgradcheck", "is_grad_enabled",
+    "callbacks", "cat", "concatenate", "datasets", "default_generator", "detect_anomaly", "enable_grad", "engine",
+    "eye", "exercises", "full", "functional", "grad", "gradcheck", "gradcheck_module", "gradgradcheck",
+    "is_grad_enabled",
     "keras", "load_model", "losses", "manual_seed", "metrics", "nn", "no_grad", "numerical_grad", "ones", "ones_like",
     "ops", "optim", "plot", "rand", "randn", "rules", "saving", "set_grad_enabled", "stack", "tensor", "viz", "where",
     "zeros", "zeros_like",

@@ -46,10 +46,31 @@ RANGE = r"Dimension out of range \(expected to be in range of \[-2, 1\], but got
 @pytest.mark.parametrize("call", [
     lambda t: t.transpose(0, 5), lambda t: t.swapaxes(5, 0), lambda t: t.max(axis=5), lambda t: t.min(axis=5),
     lambda t: t.sum(axis=5), lambda t: t.mean(axis=5), lambda t: t.var(axis=5), lambda t: t.sum(axis=(0, 5)),
-], ids=["transpose", "swapaxes", "max", "min", "sum", "mean", "var", "sum tuple"])
+    lambda t: t.logsumexp(5), lambda t: t.logsumexp(dim=(0, 5)), lambda t: t.argmax(5), lambda t: t.argmin(dim=5),
+    lambda t: t.std(5), lambda t: t.all(5), lambda t: t.any(dim=5), lambda t: t.norm(dim=5),
+    lambda t: ts.cat([t, t], dim=5), lambda t: ts.concatenate([t, t], axis=5),
+    lambda t: ts.functional.softmax(t, 5), lambda t: t.cumsum(5), lambda t: t.prod(5), lambda t: t.flip(5),
+], ids=["transpose", "swapaxes", "max", "min", "sum", "mean", "var", "sum tuple", "logsumexp", "logsumexp tuple",
+        "argmax", "argmin", "std", "all", "any", "norm", "cat", "concatenate", "softmax", "cumsum", "prod", "flip"])
 def test_an_out_of_range_axis_raises_index_error(call):
     with pytest.raises(IndexError, match=RANGE):
         call(ts.ones(2, 3))
+
+
+def test_stack_and_unsqueeze_count_the_new_axis_in_their_range():
+    t = ts.ones(2, 3)
+    with pytest.raises(IndexError, match=r"\[-3, 2\], but got 5"):
+        ts.stack([t, t], dim=5)
+    with pytest.raises(IndexError, match=r"\[-3, 2\], but got -4"):
+        t.expand_dims(-4)
+    assert ts.stack([t, t], dim=-1).shape == (2, 3, 2) and t.expand_dims(2).shape == (2, 3, 1)
+
+
+def test_a_0d_tensor_takes_axis_0_and_minus_1_in_argmax():
+    t = ts.tensor(3.0)
+    assert t.argmax(0).item() == 0 and t.argmin(-1).item() == 0
+    with pytest.raises(IndexError, match=r"\[-1, 0\], but got 1"):
+        t.argmax(1)
 
 
 def test_negative_axes_in_range_still_work():
@@ -105,6 +126,17 @@ def test_var_with_ddof_at_least_n_is_inf_as_numpy():
         expected = [np.var([1.0, 2.0], ddof=d) for d in (2, 3)]
     assert expected == [np.inf, np.inf]
     assert x.var(ddof=2).item() == np.inf and x.var(ddof=3).item() == np.inf
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)  # the 0 * inf of a constant: nan, without numpy's warning
+        assert np.isnan(ts.tensor([2.0, 2.0]).var(ddof=2).item())
+        assert x.var(correction=2).item() == np.inf
+
+
+def test_logsumexp_of_minus_infs_is_minus_inf_without_a_warning():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        assert ts.tensor([-np.inf, -np.inf]).logsumexp().item() == -np.inf
+        np.testing.assert_array_equal(ts.tensor([[-np.inf], [0.0]]).logsumexp(dim=1).data, [-np.inf, 0.0])
 
 
 def test_softmax_along_an_empty_axis_is_empty():
@@ -206,7 +238,8 @@ def test_the_edge_cases_agree_with_pytorch():
     b = torch.full((1,), -1.0, requires_grad=True)
     (a**b).sum().backward()
     assert a.grad.item() == -np.inf and b.grad.item() == -np.inf
-    assert torch.tensor([1.0, 2.0]).var(correction=2).item() == np.inf
+    with pytest.warns(UserWarning, match="degrees of freedom"):  # PyTorch warns where it gives inf
+        assert torch.tensor([1.0, 2.0]).var(correction=2).item() == np.inf
     assert torch.zeros(2, 0).softmax(1).shape == (2, 0)
     assert torch.arange(3).dtype == torch.int64
     with pytest.raises(IndexError, match=r"\[-2, 1\], but got 5"):

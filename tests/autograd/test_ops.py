@@ -193,13 +193,13 @@ def test_repeated_indices_accumulate():
 
 
 # ---- no gradient: argmax, argmin, comparisons ----
-def test_argmax_argmin_and_comparisons_are_plain_numpy():
+def test_argmax_argmin_are_int64_tensors_and_comparisons_plain_numpy():
     x = ts.tensor([[1.0, 5.0, 2.0], [7.0, 0.0, 3.0]], requires_grad=True)
     y = ts.tensor([[2.0, 5.0, 1.0], [0.0, 1.0, 3.0]])
     np.testing.assert_array_equal(x.argmax(axis=1), [1, 0])
     np.testing.assert_array_equal(x.argmin(axis=0), [0, 1, 0])
     assert x.argmax() == 3 and x.argmin() == 4
-    assert isinstance(x.argmax(axis=1), np.ndarray) and isinstance(F.argmin(x, axis=0), np.ndarray)
+    assert isinstance(x.argmax(axis=1), ts.Tensor) and isinstance(F.argmin(x, axis=0), ts.Tensor)
     results = {
         "<": (x < y, [[True, False, False], [False, True, False]]),
         "<=": (x <= y, [[True, True, False], [False, True, True]]),

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 import strategies as S
 import tinygrad_seminar.functional as F
+from hypothesis import given
 from hypothesis import strategies as st
 from op_table import Case, property_tests
 
@@ -61,8 +62,6 @@ OPS = [
     Case("elu", lambda x: x.elu(0.5), lambda x: np.where(x > 0, x, 0.5 * np.expm1(np.minimum(x, 0))), S.unary()),
     Case("softsign", lambda x: x.softsign(), lambda x: x / (1 + np.abs(x)), S.unary()),
     Case("hardtanh", lambda x: x.hardtanh(), lambda x: np.clip(x, -1, 1), S.unary(S.grid(0.25))),
-    # a = k + 1/4 and b in {+-0.6, +-2}: a / b is never an integer, so central differences see no step
-    Case("a // b", lambda a, b: a // b, np.floor_divide, S.binary(S.grid(0.25), DIVISORS)),
     Case("a % b", lambda a, b: a % b, np.mod, S.binary(S.grid(0.25), DIVISORS)),
 ]
 
@@ -85,6 +84,34 @@ def test_rounding_gradients_are_zero_and_round_is_half_to_even():
     np.testing.assert_array_equal(x.round().data, [0.0, 2.0, -2.0, 3.0])  # as PyTorch's round
     (x.floor() + x.ceil() + x.round() + x.trunc() + x.sign()).sum().backward()
     np.testing.assert_array_equal(x.grad, np.zeros(4))
+
+
+def test_hardtanh_passes_the_gradient_strictly_inside_and_none_at_the_bounds_as_pytorch():
+    x = ts.tensor([-1.0, -0.5, 1.0, 2.0, 0.25], requires_grad=True)
+    y = x.hardtanh()
+    np.testing.assert_array_equal(y.data, [-1.0, -0.5, 1.0, 1.0, 0.25])
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad, [0.0, 1.0, 0.0, 0.0, 1.0])
+    z = ts.tensor([0.5, 0.6, 2.0], requires_grad=True)
+    F.hardtanh(z, 0.5, 2.0).sum().backward()
+    np.testing.assert_array_equal(z.grad, [0.0, 1.0, 0.0])
+
+
+@given(data=st.data())
+def test_floor_division_values_are_numpys(data):
+    (a, b), _ = data.draw(S.binary(S.grid(0.25), DIVISORS))
+    np.testing.assert_array_equal((ts.Tensor(a) // ts.Tensor(b)).data, np.floor_divide(a, b))
+    np.testing.assert_array_equal((a // ts.Tensor(b)).data, np.floor_divide(a, b))
+
+
+def test_floor_division_has_no_gradient_and_says_what_to_write_as_pytorch():
+    a = ts.tensor([3.0, 5.0], requires_grad=True)
+    q = a // 2
+    assert q.requires_grad  # as PyTorch: the result is recorded, backward through it refuses
+    with pytest.raises(RuntimeError, match=r"floor_divide\) is not implemented.*\(a / b\)\.floor\(\)"):
+        q.sum().backward()
+    (a / 2).floor().sum().backward()
+    np.testing.assert_array_equal(a.grad, [0.0, 0.0])
 
 
 def test_mod_takes_the_sign_of_the_divisor_as_python_and_pytorch():

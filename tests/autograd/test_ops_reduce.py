@@ -93,8 +93,60 @@ def test_all_and_any_are_boolean_tensors():
 def test_argmax_and_argmin_keep_dims():
     x = ts.tensor(X)
     assert x.argmax(1, keepdim=True).shape == (2, 1) and x.argmin(dim=0, keepdims=True).shape == (1, 3)
-    np.testing.assert_array_equal(x.argmax(dim=1), [1, 0])
-    np.testing.assert_array_equal(F.argmin(X, dim=1, keepdim=True), [[0], [1]])
+    np.testing.assert_array_equal(x.argmax(dim=1).data, [1, 0])
+    np.testing.assert_array_equal(F.argmin(X, dim=1, keepdim=True).data, [[0], [1]])
+
+
+def test_argmax_and_argmin_are_int64_tensors_that_never_require_grad():
+    x = ts.tensor(X, requires_grad=True)
+    for got in (x.argmax(), x.argmax(1), x.argmin(dim=0, keepdim=True), F.argmax(x, axis=-1), ts.tensor(3.0).argmax(0)):
+        assert isinstance(got, ts.Tensor) and got.dtype == np.int64 and not got.requires_grad
+    assert x.argmax().item() == 3 and int(x.argmin()) == 4
+
+
+def test_accuracy_written_with_numpy_still_works_on_argmax_tensors():
+    scores, labels = ts.tensor(X), np.array([1, 2])
+    assert np.mean(scores.argmax(1) == labels) == 0.5  # Tensor == array: a numpy bool array, as before
+    assert (labels == scores.argmax(axis=1)).mean() == 0.5
+
+
+def test_std_and_var_take_pytorchs_correction_and_unbiased_instead_of_ddof():
+    x, data = ts.tensor(X, dtype="float64"), np.array(X)
+    np.testing.assert_allclose(x.std().data, np.std(data), rtol=1e-12)  # by n, as numpy and Keras
+    np.testing.assert_allclose(x.std(dim=1, correction=1).data, np.std(data, axis=1, ddof=1), rtol=1e-12)
+    np.testing.assert_allclose(x.var(unbiased=True).data, np.var(data, ddof=1), rtol=1e-12)
+    np.testing.assert_allclose(F.std(x, 0, unbiased=False).data, np.std(data, axis=0), rtol=1e-12)
+    np.testing.assert_allclose(x.var(1, correction=0).data, np.var(data, axis=1), rtol=1e-12)
+    for kwargs in ({"ddof": 1, "correction": 1}, {"ddof": 0, "unbiased": True}, {"correction": 1, "unbiased": True}):
+        with pytest.raises(TypeError, match="give the correction once"):
+            x.std(**kwargs)
+        with pytest.raises(TypeError, match="give the correction once"):
+            x.var(**kwargs)
+    with pytest.raises(TypeError, match="unbiased must be True"):
+        x.var(unbiased=1)
+
+
+def test_std_of_a_constant_is_0_with_gradient_0_as_pytorch():
+    x = ts.tensor([3.0, 3.0, 3.0], requires_grad=True)
+    s = x.std()
+    assert s.item() == 0.0
+    s.backward()
+    np.testing.assert_array_equal(x.grad, [0.0, 0.0, 0.0])
+    y = ts.tensor([[2.0, 2.0], [1.0, 3.0]], requires_grad=True)
+    y.std(dim=1).sum().backward()
+    np.testing.assert_allclose(y.grad, [[0.0, 0.0], [-0.5, 0.5]])
+    one = ts.tensor([3.0], requires_grad=True)
+    with np.errstate(invalid="ignore"):
+        one.std(correction=1).backward()  # 0 / 0: nan, and so is its gradient (PyTorch: nan too)
+    assert np.isnan(one.grad).all()
+
+
+def test_norm_takes_numpys_axis_and_keepdims():
+    x = ts.tensor(X)
+    np.testing.assert_array_equal(x.norm(axis=1, keepdims=True).data, x.norm(dim=1, keepdim=True).data)
+    assert x.norm(2, axis=0).shape == (3,) and x.norm(1, None, keepdims=True).shape == (1, 1)
+    with pytest.raises(TypeError, match="give the axis once"):
+        x.norm(dim=0, axis=1)
 
 
 def test_prod_gradient_at_zeros_is_the_product_of_the_others_as_pytorch():

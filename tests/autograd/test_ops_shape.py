@@ -109,14 +109,15 @@ def scatter_add_inputs(draw):
 def pad_inputs(draw):
     x = draw(S.arrays(S.shapes(min_dims=1, min_side=3)))
     widths = draw(st.lists(st.integers(0, 2), min_size=2, max_size=2 * x.ndim).filter(lambda w: len(w) % 2 == 0))
-    return (x,), {"pad": tuple(widths), "mode": draw(st.sampled_from(["constant", "reflect", "replicate"]))}
+    modes = ["constant", "reflect", "replicate", "circular"]
+    return (x,), {"pad": tuple(widths), "mode": draw(st.sampled_from(modes))}
 
 
 def np_pad(x, pad, mode):
     widths = [(0, 0)] * x.ndim
     for k in range(len(pad) // 2):
         widths[x.ndim - 1 - k] = (pad[2 * k], pad[2 * k + 1])
-    return np.pad(x, widths, mode={"replicate": "edge"}.get(mode, mode))
+    return np.pad(x, widths, mode={"replicate": "edge", "circular": "wrap"}.get(mode, mode))
 
 
 def np_scatter_add(x, src, dim, index):
@@ -180,7 +181,12 @@ def test_where_broadcasts_its_condition_and_operands():
 
 SPECS = {"ij,jk->ik": [(2, 3), (3, 4)], "bi,bi->b": [(3, 2), (3, 2)], "ij->": [(2, 3)], "ij->ji": [(2, 3)],
          "i,j->ij": [(2,), (3,)], "ijk,ik->j": [(2, 3, 2), (2, 2)], "ij,jk,kl->il": [(2, 2), (2, 3), (3, 2)],
-         "ij,j": [(2, 3), (3,)]}
+         "ij,j": [(2, 3), (3,)],
+         # "..." for batch axes, broadcast as numpy does (sizes 1 and missing axes); letters repeated in an operand
+         "...ij,...jk->...ik": [(2, 1, 2, 3), (4, 3, 2)], "...ij->...ji": [(2, 2, 3)],
+         "...i,...i->...": [(2, 1, 3), (4, 3)], "...ij": [(3, 2, 2)], "ii->i": [(3, 3)], "ii->": [(3, 3)],
+         "ii": [(2, 2)], "iij->j": [(2, 2, 3)], "iji->j": [(2, 3, 2)], "ij,jj->i": [(2, 3), (3, 3)],
+         "...ii->...": [(2, 3, 3)], "bii,bi->b": [(2, 3, 3), (1, 3)]}
 
 
 @st.composite
@@ -197,8 +203,41 @@ EINSUM = [Case("einsum", lambda *xs, spec: F.einsum(spec, *xs), lambda *xs, spec
  test_einsum_float32_in_float32_out_and_float32_gradients) = property_tests(EINSUM)
 
 
-def test_einsum_refuses_what_it_does_not_support():
-    with pytest.raises(NotImplementedError, match="ellipsis"):
-        F.einsum("...i->i", ts.zeros(2, 3))
-    with pytest.raises(NotImplementedError, match="diagonal"):
-        F.einsum("ii->i", ts.zeros(2, 2))
+def test_einsum_puts_the_gradient_of_a_repeated_letter_on_the_diagonal():
+    a = ts.tensor(np.arange(9.0).reshape(3, 3), requires_grad=True)
+    trace = F.einsum("ii->", a)
+    assert trace.item() == 12.0
+    trace.backward()
+    np.testing.assert_array_equal(a.grad, np.eye(3))
+    b = ts.tensor(np.arange(8.0).reshape(2, 2, 2), requires_grad=True)
+    (F.einsum("iij->j", b) * ts.tensor([1.0, 10.0])).sum().backward()
+    np.testing.assert_array_equal(b.grad, np.eye(2)[:, :, None] * [1.0, 10.0])
+
+
+def test_einsum_refuses_a_spec_that_does_not_fit_its_operands():
+    with pytest.raises(ValueError, match="names 2 axes of an operand of shape"):
+        F.einsum("ij->i", ts.zeros(2, 3, 4))
+    with pytest.raises(ValueError, match="names 2 operands, 1 were given"):
+        F.einsum("ij,jk->ik", ts.zeros(2, 3))
+    with pytest.raises(ValueError, match="at most one '...'"):
+        F.einsum("...i...->i", ts.zeros(2, 3))
+
+
+@pytest.mark.parametrize("spec", sorted(SPECS))
+def test_every_einsum_spec_has_first_and_second_derivatives(spec):
+    """The table above draws 25 specs at random; this runs each once (ellipses and diagonals included)."""
+    rng = np.random.default_rng(1)
+    xs = [ts.Tensor(rng.normal(size=s), requires_grad=True) for s in SPECS[spec]]
+    np.testing.assert_allclose(F.einsum(spec, *xs).data, np.einsum(spec, *[x.data for x in xs]), rtol=1e-12)
+    assert ts.gradcheck(lambda *a: F.einsum(spec, *a), *xs)
+    assert ts.gradgradcheck(lambda *a: F.einsum(spec, *a), *xs)
+
+
+@pytest.mark.parametrize("pad", [(1, 2), (3, 0, 0, 2), (2, 2, 1, 1, 1, 0)])
+def test_circular_pad_has_first_and_second_derivatives(pad):
+    x = ts.Tensor(np.random.default_rng(2).normal(size=(2, 3, 3)), requires_grad=True)
+    np.testing.assert_array_equal(F.pad(x, pad, "circular").data, np_pad(x.data, pad, "circular"))
+    assert ts.gradcheck(lambda a: F.pad(a, pad, "circular"), x)
+    assert ts.gradgradcheck(lambda a: F.pad(a, pad, "circular"), x)
+    with pytest.raises(ValueError, match="wrap around more than once"):
+        F.pad(x, (4, 0), "circular")

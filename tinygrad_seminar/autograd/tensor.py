@@ -23,7 +23,7 @@ from .ops import shape as shape_ops
 from .ops.op import check_axis, count, inverse
 from .tensor_moves import TensorMoves
 from .tensor_operators import TensorOperators
-from .tensor_ops import TensorOps, pick_axis
+from .tensor_ops import TensorOps, pick_axis, pick_ddof
 
 
 def as_tensor(x) -> Tensor:
@@ -236,13 +236,18 @@ class Tensor(TensorOperators, TensorOps, TensorMoves, TensorBase):
         return reduce_ops.Min.apply(self, axis=axis, keepdims=keepdims)
 
     @composite("var")
-    def var(self, axis=None, keepdims: bool = False, ddof: int = 0, *, dim=None, keepdim=None):
-        """mean((x - mean(x))^2), dividing by n - ddof; by 0 (inf, or nan for 0 / 0) when ddof >= n, as numpy."""
+    def var(self, axis=None, keepdims: bool = False, ddof: int | None = None, *, dim=None, keepdim=None,
+            correction: float | None = None, unbiased: bool | None = None):
+        """mean((x - mean(x))^2), dividing by n - ddof: by n by default, as numpy and Keras (PyTorch: n - 1);
+        PyTorch's ``correction=`` or ``unbiased=`` instead of ddof. ddof >= n: inf (0 / 0: nan), as numpy."""
         if dim is not None or keepdim is not None:
             axis, keepdims = pick_axis(axis, keepdims, dim, keepdim)
         d = self - self.mean(axis, keepdims=True)
-        n = count(self.shape, axis) - ddof
-        return (d * d).sum(axis, keepdims) * (1.0 / n if n > 0 else math.inf)
+        n = count(self.shape, axis) - pick_ddof(ddof, correction, unbiased)
+        if n > 0:
+            return (d * d).sum(axis, keepdims) * (1.0 / n)
+        with np.errstate(invalid="ignore"):  # 0 * inf: nan where every deviation is 0, as numpy gives
+            return (d * d).sum(axis, keepdims) * math.inf
 
     def softmax(self, axis: int = -1, *, dim: int | None = None):
         return reduce_ops.Softmax.apply(self, axis=axis if dim is None else dim)  # PyTorch's dim= wins
@@ -259,7 +264,8 @@ class Tensor(TensorOperators, TensorOps, TensorMoves, TensorBase):
         return self.reshape(-1)
 
     def expand_dims(self, axis: int):
-        return self.reshape(np.expand_dims(self.data, axis).shape)
+        axis = check_axis(axis, self.ndim + 1)  # out of range: PyTorch's IndexError, not numpy's AxisError
+        return self.reshape(self.shape[:axis] + (1,) + self.shape[axis:])
 
     def transpose(self, *axes):
         axes = axes[0] if len(axes) == 1 and isinstance(axes[0], (tuple, list)) else axes

@@ -11,6 +11,7 @@ import numpy as np
 from .ops import math as math_ops
 from .ops import shape as shape_ops
 from .ops.op import check_axis, reduced_axes
+from .tensor_ops import pick_axis
 
 
 def along(ndim: int, axis: int, part) -> tuple:
@@ -109,7 +110,7 @@ class TensorMoves:
 
     def pad(self, pad, mode: str = "constant", value: float = 0.0):
         """PyTorch's F.pad: ``pad`` = (left, right) of the last dim, then of the one before...;
-        mode "constant", "reflect" or "replicate"."""
+        mode "constant", "reflect", "replicate" or "circular" (wrapping around, at most once)."""
         if len(pad) % 2 or len(pad) // 2 > self.ndim:
             raise ValueError(f"pad: {pad} must give (before, after) pairs for at most {self.ndim} dims")
         out = self
@@ -141,8 +142,10 @@ class TensorMoves:
             pieces.append(pieces[-1] * self[along(self.ndim, axis, slice(k, k + 1))])
         return shape_ops.Concatenate.apply(*pieces, axis=axis)
 
-    def norm(self, p=2, dim=None, keepdim: bool = False):
-        """The vector p-norm over ``dim`` (all entries by default): p = 2, 1, inf or any p > 0."""
+    def norm(self, p=2, dim=None, keepdim: bool = False, *, axis=None, keepdims=None):
+        """The vector p-norm over ``dim`` (all entries by default): p = 2, 1, inf or any p > 0.
+        numpy's ``axis=`` / ``keepdims=`` are accepted beside ``dim=`` / ``keepdim=``."""
+        dim, keepdim = pick_axis(axis, keepdim, dim, keepdims)
         a = abs(self)
         if p == math.inf:
             return a.max(dim, keepdim)
@@ -167,6 +170,12 @@ def pad_axis(x, axis: int, before: int, after: int, mode: str, value: float):
             raise ValueError(f"pad: reflect padding of {max(before, after)} needs a dim longer than that; it has {n}")
         left = x[along(x.ndim, axis, list(range(before, 0, -1)))]
         right = x[along(x.ndim, axis, list(range(n - 2, n - 2 - after, -1)))]
+    elif mode == "circular":  # the last ``before`` entries on the left, the first ``after`` on the right
+        if before > n or after > n:
+            raise ValueError(f"pad: circular padding of {max(before, after)} would wrap around more than once "
+                             f"a dim of length {n}")
+        left = x[along(x.ndim, axis, slice(n - before, n))]
+        right = x[along(x.ndim, axis, slice(0, after))]
     else:
-        raise ValueError(f"pad: mode must be 'constant', 'reflect' or 'replicate'; got {mode!r}")
+        raise ValueError(f"pad: mode must be 'constant', 'reflect', 'replicate' or 'circular'; got {mode!r}")
     return shape_ops.Concatenate.apply(left, x, right, axis=axis)

@@ -12,10 +12,11 @@ import math
 import numpy as np
 
 from .composites import composite
+from .operands import division_pair
 from .ops import elementwise as ew
 from .ops import math as math_ops
 from .ops import shape as shape_ops
-from .ops.op import check_axis
+from .ops.op import check_axis, reduced_axes
 
 SELU_ALPHA, SELU_SCALE = 1.6732632423543772, 1.0507009873554805  # PyTorch's constants
 
@@ -25,6 +26,19 @@ def pick_axis(axis, keepdims, dim=None, keepdim=None) -> tuple:
     if dim is not None and axis is not None and dim != axis:
         raise TypeError(f"give the axis once, as axis= (numpy) or dim= (PyTorch); got axis={axis!r} and dim={dim!r}")
     return (axis if dim is None else dim), bool(keepdims if keepdim is None else keepdim)
+
+
+def pick_ddof(ddof, correction=None, unbiased=None):
+    """The ddof of var and std from numpy's ``ddof=`` or PyTorch's ``correction=`` / ``unbiased=``; 0 if none."""
+    given = {k: v for k, v in (("ddof", ddof), ("correction", correction), ("unbiased", unbiased)) if v is not None}
+    if len(given) > 1:
+        raise TypeError("give the correction once, as ddof= (numpy), correction= or unbiased= (PyTorch); got "
+                        + ", ".join(f"{k}={v!r}" for k, v in given.items()))
+    if unbiased is not None:
+        if not isinstance(unbiased, (bool, np.bool_)):
+            raise TypeError(f"unbiased must be True (divide by n - 1) or False (by n); got {unbiased!r}")
+        return int(unbiased)
+    return 0 if not given else next(iter(given.values()))
 
 
 class TensorOps:
@@ -97,10 +111,12 @@ class TensorOps:
         return ew.Rounding.apply(self, fn="trunc")
 
     def __floordiv__(self, o):
-        return (self / o).floor()
+        """floor(a / b); like PyTorch's floor_divide it has no derivative: backward through it refuses."""
+        return ew.FloorDivide.apply(*division_pair(self, o))
 
     def __rfloordiv__(self, o):
-        return (o / self).floor()
+        a, b = division_pair(self, o)
+        return ew.FloorDivide.apply(b, a)
 
     def __mod__(self, o):
         """a - b floor(a / b), with the sign of b as Python and PyTorch; d/da = 1, d/db = -floor(a / b)."""
@@ -132,8 +148,11 @@ class TensorOps:
     def softsign(self):
         return self / (abs(self) + 1)
 
+    @composite("hardtanh")
     def hardtanh(self, min_val: float = -1.0, max_val: float = 1.0):
-        return self.clip(min_val, max_val)
+        """clip(x, min_val, max_val); its gradient is g strictly inside and 0 at the bounds, as PyTorch's."""
+        inside = (self.data > min_val) & (self.data < max_val)
+        return math_ops.Where.apply(inside, self, np.clip(self.data, min_val, max_val))
 
     # ---- comparisons ----
     def isclose(self, other, rtol: float = 1e-5, atol: float = 1e-8, equal_nan: bool = False):
@@ -144,29 +163,41 @@ class TensorOps:
         return bool(self.isclose(other, rtol, atol, equal_nan).data.all())
 
     # ---- reductions ----
-    def argmax(self, axis: int | None = None, keepdims: bool = False, *, dim=None, keepdim=None) -> np.ndarray:
-        if dim is not None or keepdim is not None:
-            axis, keepdims = pick_axis(axis, keepdims, dim, keepdim)
-        return self.data.argmax(axis=axis, keepdims=keepdims)
+    def argmax(self, axis: int | None = None, keepdims: bool = False, *, dim=None, keepdim=None):
+        """The index of the largest entry (of the flattened tensor, or along ``axis``): an int64 Tensor."""
+        return self._arg("argmax", *pick_axis(axis, keepdims, dim, keepdim))
 
-    def argmin(self, axis: int | None = None, keepdims: bool = False, *, dim=None, keepdim=None) -> np.ndarray:
-        if dim is not None or keepdim is not None:
-            axis, keepdims = pick_axis(axis, keepdims, dim, keepdim)
-        return self.data.argmin(axis=axis, keepdims=keepdims)
+    def argmin(self, axis: int | None = None, keepdims: bool = False, *, dim=None, keepdim=None):
+        """The index of the smallest entry (of the flattened tensor, or along ``axis``): an int64 Tensor."""
+        return self._arg("argmin", *pick_axis(axis, keepdims, dim, keepdim))
+
+    def _arg(self, fn: str, axis, keepdims: bool):
+        if axis is not None:  # out of range: PyTorch's IndexError; a 0-d tensor takes 0 and -1 (index 0)
+            axis = check_axis(axis, self.ndim)
+            if self.ndim == 0:
+                axis = None
+        out = getattr(self.data, fn)(axis=axis, keepdims=keepdims)
+        return self.result_type.from_array(np.asarray(out, dtype=np.int64))  # an index: it never requires grad
 
     @composite("std")
-    def std(self, axis=None, keepdims: bool = False, ddof: int = 0, *, dim=None, keepdim=None):
-        """sqrt(var); ddof=0 as numpy (PyTorch's std divides by n - 1 unless correction=0)."""
+    def std(self, axis=None, keepdims: bool = False, ddof: int | None = None, *, dim=None, keepdim=None,
+            correction: float | None = None, unbiased: bool | None = None):
+        """sqrt(var), dividing by n - ddof: by n by default, as numpy and Keras (PyTorch's default is n - 1).
+
+        PyTorch's ``correction=`` (as ddof) and ``unbiased=`` (True: n - 1) are accepted instead of ddof.
+        At a constant input (std 0) the gradient is 0, as PyTorch's."""
         axis, keepdims = pick_axis(axis, keepdims, dim, keepdim)
-        return self.var(axis, keepdims, ddof).sqrt()
+        return ew.StdRoot.apply(self.var(axis, keepdims, pick_ddof(ddof, correction, unbiased)))
 
     @composite("logsumexp")
     def logsumexp(self, axis=None, keepdims: bool = False, *, dim=None, keepdim=None):
         """log sum e^x, shifted by the max (a constant) for stability."""
         axis, keepdims = pick_axis(axis, keepdims, dim, keepdim)
+        axis = None if axis is None else reduced_axes(axis, self.ndim)  # out of range: PyTorch's IndexError
         m = self.data.max(axis=axis, keepdims=True) if self.size else np.zeros((1,) * self.ndim, self.dtype)
         m = np.where(np.isfinite(m), m, 0)
-        out = (self - m).exp().sum(axis, keepdims=True).log() + m
+        with np.errstate(divide="ignore"):  # all -inf: log 0 = -inf, as numpy and PyTorch give
+            out = (self - m).exp().sum(axis, keepdims=True).log() + m
         return out.reshape(_reduced_shape(self.shape, axis, keepdims))
 
     def cumsum(self, axis=None, *, dim=None):
@@ -177,10 +208,12 @@ class TensorOps:
 
     def all(self, axis=None, keepdims: bool = False, *, dim=None, keepdim=None):
         axis, keepdims = pick_axis(axis, keepdims, dim, keepdim)
+        axis = None if axis is None else reduced_axes(axis, self.ndim)
         return self.result_type.from_array(np.asarray(self.data.all(axis=axis, keepdims=keepdims)))
 
     def any(self, axis=None, keepdims: bool = False, *, dim=None, keepdim=None):
         axis, keepdims = pick_axis(axis, keepdims, dim, keepdim)
+        axis = None if axis is None else reduced_axes(axis, self.ndim)
         return self.result_type.from_array(np.asarray(self.data.any(axis=axis, keepdims=keepdims)))
 
     # ---- shapes ----
@@ -226,4 +259,4 @@ def _reduced_shape(shape: tuple, axis, keepdims: bool) -> tuple:
     return tuple(1 if i in axes else n for i, n in enumerate(shape) if keepdims or i not in axes)
 
 
-__all__ = ["TensorOps", "pick_axis"]
+__all__ = ["TensorOps", "pick_axis", "pick_ddof"]

@@ -17,6 +17,7 @@ from ..autograd.operands import operand
 from ..autograd.ops import Affine, Concatenate, Matmul, Maximum, Minimum, Step, Where
 from ..autograd.ops.einsum import Einsum
 from ..autograd.tensor import as_tensor
+from ..autograd.tensor_ops import pick_axis
 from .functional_conv import avg_pool2d, conv1d, conv2d, max_pool2d  # noqa: F401 - convolution and pooling, re-exported
 
 
@@ -130,24 +131,28 @@ def broadcast_to(x, shape) -> Tensor:
     return as_tensor(x).broadcast_to(shape)
 
 
-def concatenate(tensors: Sequence, axis: int = 0) -> Tensor:
-    """Join along an existing axis; the gradient is split back into the pieces."""
+def concatenate(tensors: Sequence, axis: int | None = None, *, dim: int | None = None) -> Tensor:
+    """Join along an existing axis (numpy's ``axis=`` or PyTorch's ``dim=``); the gradient is split back."""
     if len(tensors) == 0:
         raise ValueError("concatenate needs at least one tensor, got an empty sequence")
-    return Concatenate.apply(*_operands(*tensors), axis=axis)
+    axis = pick_axis(axis, False, dim)[0]
+    return Concatenate.apply(*_operands(*tensors), axis=0 if axis is None else axis)
 
 
 @composite("stack")
-def stack(tensors: Sequence, axis: int = 0) -> Tensor:
-    """Join along a new axis."""
+def stack(tensors: Sequence, axis: int | None = None, *, dim: int | None = None) -> Tensor:
+    """Join along a new axis (numpy's ``axis=`` or PyTorch's ``dim=``)."""
+    if len(tensors) == 0:
+        raise ValueError("stack needs at least one tensor, got an empty sequence")
+    axis = pick_axis(axis, False, dim)[0] or 0
     return concatenate([as_tensor(t).expand_dims(axis) for t in tensors], axis=axis)
 
 
-def argmax(x, axis: int | None = None, keepdims: bool = False, *, dim=None, keepdim=None) -> np.ndarray:
+def argmax(x, axis: int | None = None, keepdims: bool = False, *, dim=None, keepdim=None) -> Tensor:
     return as_tensor(x).argmax(axis, keepdims, dim=dim, keepdim=keepdim)
 
 
-def argmin(x, axis: int | None = None, keepdims: bool = False, *, dim=None, keepdim=None) -> np.ndarray:
+def argmin(x, axis: int | None = None, keepdims: bool = False, *, dim=None, keepdim=None) -> Tensor:
     return as_tensor(x).argmin(axis, keepdims, dim=dim, keepdim=keepdim)
 
 
@@ -241,7 +246,7 @@ def cat(tensors: Sequence, dim: int = 0) -> Tensor:
 
 
 def einsum(spec: str, *operands) -> Tensor:
-    """numpy's and PyTorch's einsum ("ij,jk->ik", "ij->"); no "..." and no letter repeated in one operand."""
+    """numpy's and PyTorch's einsum ("ij,jk->ik", "ij->", "...ij,...jk->...ik", "ii->i" for a diagonal)."""
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
     return Einsum.apply(*_operands(*operands), spec=spec)

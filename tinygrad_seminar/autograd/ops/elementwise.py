@@ -12,7 +12,7 @@ import math
 import numpy as np
 
 from ..base import TensorBase
-from .op import Op
+from .op import Op, data_of
 
 
 def of(name: str, a):
@@ -190,3 +190,36 @@ class Clone(Op):
     @staticmethod
     def backward(ctx, g):
         return g
+
+
+class FloorDivide(Op):
+    """floor(a / b): PyTorch does not differentiate floor_divide, and neither does this (backward refuses)."""
+
+    label = "//"  # as written in code
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return np.floor(a / b)
+
+    @staticmethod
+    def backward(ctx, g):
+        raise RuntimeError("the derivative of a // b (floor_divide) is not implemented, as in PyTorch; for its "
+                           "gradient zero write (a / b).floor(), or detach the result: (a // b).detach()")
+
+
+class StdRoot(Op):
+    """sqrt(v) for std: its gradient is 0 where v = 0 (a constant input), as PyTorch's std, not 1 / 0."""
+
+    label = "sqrt"
+
+    @staticmethod
+    def forward(ctx, a):
+        out = np.sqrt(a)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        out = ctx.saved_tensors[0]
+        flat = data_of(out) == 0  # a constant: each entry moved alone raises the std, none is the way
+        return g / ((out + flat) * 2) * ~flat

@@ -87,8 +87,8 @@ class ScatterAdd(Op):
 class Concatenate(Op):
     @staticmethod
     def forward(ctx, *arrays, axis=0):
-        out = np.concatenate(arrays, axis=axis)
-        ax = axis % out.ndim
+        ax = check_axis(axis, np.ndim(arrays[0]))  # out of range: PyTorch's IndexError, not numpy's AxisError
+        out = np.concatenate(arrays, axis=ax)
         edges = np.cumsum([0] + [np.shape(a)[ax] for a in arrays])
         ctx.slices = [(slice(None),) * ax + (slice(s, e),) for s, e in zip(edges[:-1], edges[1:])]
         return out
