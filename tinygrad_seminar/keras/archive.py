@@ -130,7 +130,7 @@ def parse_meta(path: str, stored: np.ndarray, kinds: tuple[str, ...]) -> dict:
                                f"{type(meta).__name__}, not an object)")
     depth = nesting(meta)
     if depth > DEPTH_LIMIT:
-        raise DamagedFileError(f"{path}: its description is nested {depth} deep, more than the {DEPTH_LIMIT} allowed")
+        raise DamagedFileError(f"{path}: its description is nested deeper than the {DEPTH_LIMIT} levels allowed")
     if meta.get("format") != FORMAT or meta.get("kind") not in kinds:
         raise DamagedFileError(f"{path} is not a {FORMAT} {' or '.join(kinds)} file "
                                f"(format {meta.get('format')!r}, kind {meta.get('kind')!r})")
