@@ -130,6 +130,20 @@ def test_a_description_too_long_to_be_ours_is_refused(tmp_path, saved):
     refused(tmp_path / "long", "more than the 4194304 allowed")
 
 
+def test_too_many_layers_are_refused_and_the_most_allowed_load_in_time(tmp_path, saved):
+    meta, arrays = saved
+    many = [{"class": "ReLU"}] * 10_001
+    write(tmp_path / "many", {**meta, "layers": many + meta["layers"]}, arrays)
+    refused(tmp_path / "many", "layers has 10004 entries, more than the 10000 allowed")
+    renamed = {k.replace("0.", "9997.", 1).replace("2.", "9999.", 1) if k[0] in "02" else k: v
+               for k, v in arrays.items()}
+    write(tmp_path / "most", {**meta, "layers": many[:9997] + meta["layers"], "compile": None,
+                              "optimizer_state": None}, renamed)
+    start = time.perf_counter()
+    assert len(ts.load_model(tmp_path / "most").layers) == 10_000
+    assert time.perf_counter() - start < 2.0
+
+
 def test_an_array_that_needs_pickle_is_refused_and_never_unpickled(tmp_path, saved):
     meta, _ = saved
     marker = tmp_path / "ran"

@@ -15,6 +15,8 @@ from .archive import DamagedFileError
 # constructor arguments that get_config never writes: a live object, or an input width that builds at once
 NOT_IN_A_CONFIG = ("rng", "input_dim", "input_shape", "batch_input_shape", "batch_size")
 BIT_GENERATORS = ("PCG64", "PCG64DXSM")  # the state of each is four whole numbers
+LAYER_LIMIT = 10_000  # each is built, in Python: 10 000 take about 1 s
+METRIC_LIMIT = 1_000
 
 
 def _kind(value) -> str:
@@ -41,6 +43,12 @@ def whole(path: str, where: str, value, low: int = 0) -> int:
     return value
 
 
+def limit(path: str, where: str, items: list, most: int) -> None:
+    if len(items) > most:
+        raise DamagedFileError(f"{path}: the description's {where} has {len(items)} entries, more than the {most} "
+                               "allowed")
+
+
 def check_model(path: str, meta: dict) -> None:
     """Every field of a model's description (kind "model"), before anything is built."""
     expect(path, "class", meta.get("class"), (str,), "the name of a model class")
@@ -49,6 +57,7 @@ def check_model(path: str, meta: dict) -> None:
         whole(path, "input_dim", meta["input_dim"], 1)
     if "layers" in meta:
         expect(path, "layers", meta["layers"], (list,), "a list of layer configs")
+        limit(path, "layers", meta["layers"], LAYER_LIMIT)
         for i, config in enumerate(meta["layers"]):
             check_layer(path, f"layers[{i}]", config)
     check_compile(path, meta.get("compile"))
@@ -79,6 +88,7 @@ def check_compile(path: str, cfg) -> None:
     if cfg.get("loss") is not None:
         check_compiled(path, "compile.loss", cfg["loss"])
     expect(path, "compile.metrics", cfg.get("metrics", []), (list,), "a list")
+    limit(path, "compile.metrics", cfg.get("metrics", []), METRIC_LIMIT)
     for i, m in enumerate(cfg.get("metrics", [])):
         check_compiled(path, f"compile.metrics[{i}]", m)
     expect(path, "compile.custom", cfg.get("custom", False), (bool,), "true or false")
