@@ -124,6 +124,15 @@ def test_deeply_nested_json_is_refused(tmp_path, saved, depth):
     refused(tmp_path / "deep", "nested too deeply" if depth > 1000 else "deeper than the 32 levels allowed")
 
 
+@pytest.mark.parametrize("text, match", [('"units": ' + "9" * 5000, "not valid JSON"),
+                                         ('"units": Infinity', "cannot be made from its config"),
+                                         ('"units": NaN', "cannot be made from its config")])
+def test_numbers_json_allows_but_python_or_the_layer_refuses(tmp_path, saved, text, match):
+    meta, arrays = saved
+    write(tmp_path / "n", json.dumps(meta).replace('"units": 4', text, 1), arrays)
+    refused(tmp_path / "n", match)
+
+
 def test_a_description_too_long_to_be_ours_is_refused(tmp_path, saved):
     meta, arrays = saved
     write(tmp_path / "long", {**meta, "padding": "x" * (2 * MB)}, arrays)

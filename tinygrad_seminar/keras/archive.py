@@ -14,6 +14,7 @@ import json
 import os
 import zipfile
 import zlib
+from collections.abc import Callable
 
 import numpy as np
 from numpy.lib import format as npy
@@ -38,8 +39,11 @@ class DamagedFileError(ValueError):
     """A file that is not, or no longer, what this framework writes; the message names the path."""
 
 
-def read(path, kinds: tuple[str, ...]) -> tuple[dict, dict]:
-    """(description, {name: array}) of a file of one of ``kinds``; a ValueError naming the path otherwise."""
+def read(path, kinds: tuple[str, ...], check: Callable[[str, dict], None] | None = None) -> tuple[dict, dict]:
+    """(description, {name: array}) of a file of one of ``kinds``; a ValueError naming the path otherwise.
+
+    ``check(path, description)``, if given, runs before any array is read.
+    """
     path = os.fspath(path)
     if not os.path.isfile(path):
         raise FileNotFoundError(f"{path}: no such file")
@@ -52,6 +56,8 @@ def read(path, kinds: tuple[str, ...]) -> tuple[dict, dict]:
         with zipfile.ZipFile(path) as zf:
             infos = _members(path, zf)
             meta = parse_meta(path, _read_member(path, zf, infos.pop("__meta__"), "U", META_LIMIT), kinds)
+            if check is not None:
+                check(path, meta)
             arrays = {name: _read_member(path, zf, info) for name, info in infos.items()}
     except (zipfile.BadZipFile, zlib.error, EOFError) as e:  # truncated or corrupted
         raise DamagedFileError(f"{path} is not a readable {FORMAT} file: {type(e).__name__}: {e}") from None
@@ -121,7 +127,7 @@ def parse_meta(path: str, stored: np.ndarray, kinds: tuple[str, ...]) -> dict:
                                f"shape {stored.shape})")
     try:
         meta = json.loads(str(stored))
-    except json.JSONDecodeError as e:
+    except ValueError as e:  # not JSON, or a number of more digits than Python converts (4300)
         raise DamagedFileError(f"{path}: its __meta__ entry is not valid JSON ({e})") from None
     except RecursionError:
         raise DamagedFileError(f"{path}: its __meta__ entry is JSON nested too deeply to read") from None

@@ -302,8 +302,7 @@ def load_model(path, custom_objects: dict | None = None):
         raise TypeError(f"load_model: custom_objects must be a dict {{name: class or function}}, "
                         f"got {type(custom_objects).__name__}")
     path = os.fspath(path)
-    meta, arrays = archive.read(path, ("model",))
-    description.check_model(path, meta)
+    meta, arrays = archive.read(path, ("model",), description.check_model)  # checked before arrays are read
     arrays, opt_arrays = _split(arrays)
     cls = registry.lookup(meta["class"], custom_objects)
     if not (isinstance(cls, type) and hasattr(cls, "from_config") and hasattr(cls, "fit")):
@@ -339,8 +338,7 @@ def save_checkpoint(model, path) -> None:
 def load_checkpoint(model, path) -> int:
     """Put back what save_checkpoint wrote into the same model (rebuilt in code); return the next epoch."""
     path = os.fspath(path)
-    meta, arrays = archive.read(path, ("checkpoint",))
-    description.check_training_state(path, meta)
+    meta, arrays = archive.read(path, ("checkpoint",), description.check_training_state)
     arrays, opt_arrays = _split(arrays)
     generator = description.generator_from_state(path, meta.get("generator"))
     try:
