@@ -152,35 +152,36 @@ class Model(Trainer, Module):
         self.resume_epoch = None
         cbs.on_train_begin()
         initial_epoch, self.resume_epoch = max(initial_epoch, self.resume_epoch or 0), None
-        gen = self.generator  # shuffling and dropout draw from the model's generator (saved with it)
         try:
-            with use_generator(gen):
-                for epoch in range(initial_epoch, epochs):
-                    self.next_epoch = epoch
-                    cbs.on_epoch_begin(epoch)
-                    order = gen.permutation(len(x)) if shuffle else None
-                    logs = self._train_epoch(x, y, w, bs, order, cbs)
-                    if val is not None and _validates(validation_freq, epoch):
-                        val_logs, val_check = self._test_loop(*val, bs, cbs, val_check), None
-                        logs.update({f"val_{k}": v for k, v in val_logs.items()})
-                    self.next_epoch = epoch + 1
-                    cbs.on_epoch_end(epoch, logs)
-                    if self.stop_training:
-                        break
+            for epoch in range(initial_epoch, epochs):
+                self.next_epoch = epoch
+                cbs.on_epoch_begin(epoch)
+                order = self.generator.permutation(len(x)) if shuffle else None  # the model's: saved with it
+                logs = self._train_epoch(x, y, w, bs, order, cbs)
+                if val is not None and _validates(validation_freq, epoch):
+                    val_logs, val_check = self._test_loop(*val, bs, cbs, val_check), None
+                    logs.update({f"val_{k}": v for k, v in val_logs.items()})
+                self.next_epoch = epoch + 1
+                cbs.on_epoch_end(epoch, logs)
+                if self.stop_training:
+                    break
         finally:
             self._unchecked = None
         cbs.on_train_end(logs)
         return self.history
 
     def _train_epoch(self, x, y, w, bs, order, cbs) -> dict:
-        """One pass over the batches: the train function on each, the callbacks around it."""
+        """One pass over the batches: the train function on each, the callbacks around it. What a step draws
+        (dropout masks) comes from the model's generator, so that training resumes bit for bit after a load."""
         self.reset_metrics()
         step_fn = self.make_train_function()
         logs: dict = {}
+        generator = self.generator
         for step, idx in enumerate(_batches(len(x), bs, order)):
             cbs.on_train_batch_begin(step)
             data = (Tensor.from_array(x[idx]), y[idx]) if w is None else (Tensor.from_array(x[idx]), y[idx], w[idx])
-            logs = step_fn(data)
+            with use_generator(generator):
+                logs = step_fn(data)
             cbs.on_train_batch_end(step, logs)
         return dict(logs)
 

@@ -183,7 +183,7 @@ def built_from_zeros(model, path: str, budget: int):
     swapped = []
 
     def zeros_within(label: str):
-        def zeros(shape, dtype="float32", rng=None):
+        def zeros(shape, dtype="float32", rng=None, **_options):  # an initialiser's signature, keywords too
             nonlocal used
             used += int(np.prod(shape, dtype=object)) * np.dtype(dtype).itemsize
             if used > budget:
