@@ -287,3 +287,10 @@ def test_the_crafted_files_helper_writes_what_numpy_reads(tmp_path):
     with np.load(tmp_path / "ok.npz") as f:
         np.testing.assert_array_equal(f["a"], a)
     assert saving.VERSION >= 3
+
+
+def test_weights_that_do_not_fit_the_model_are_refused_naming_the_file(tmp_path):
+    ts.Sequential([ts.Input(shape=(3,)), nn.Dense(2)]).save_weights(tmp_path / "w")
+    other = ts.Sequential([ts.Input(shape=(4,)), nn.Dense(2)])
+    with pytest.raises(ValueError, match=rf"^{tmp_path}/w: load_state_dict into Sequential failed"):
+        other.load_weights(tmp_path / "w")

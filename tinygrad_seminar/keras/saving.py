@@ -260,8 +260,13 @@ def _load_parameters(model, path: str, arrays: dict) -> None:
 def load_weights(model, path) -> None:
     path = os.fspath(path)
     arrays, _ = _split(archive.read(path, ("weights", "model", "checkpoint"))[1])
-    with use_generator(np.random.default_rng(0)):  # whatever building draws is not the default generator's
-        _load_parameters(model, path, arrays)
+    try:
+        with use_generator(np.random.default_rng(0)):  # whatever building draws is not the default generator's
+            _load_parameters(model, path, arrays)
+    except DamagedFileError:
+        raise
+    except ValueError as e:  # the arrays do not fit the model: say which file
+        raise ValueError(f"{path}: {e}") from e
 
 
 def _training_state(model) -> dict:
