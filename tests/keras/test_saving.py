@@ -79,7 +79,7 @@ def test_the_loaded_model_is_compiled_as_it_was_and_can_fit_further(tmp_path):
     assert loaded.optimizer.lr == 0.01
     assert [id(p) for p in loaded.optimizer.params] == [id(p) for p in loaded.trainable_parameters()]
     assert [m.name for m in loaded.compiled_metrics] == ["accuracy"]
-    history = loaded.fit(X, LABELS, epochs=3, verbose=0)
+    history = loaded.fit(X, LABELS, epochs=10, verbose=0)
     assert list(history.history) == ["loss", "accuracy"]
     assert history.history["loss"][-1] < history.history["loss"][0]
 
@@ -290,7 +290,7 @@ def test_a_file_from_a_newer_version(tmp_path):
     bad = tmp_path / "newer"
     with open(bad, "wb") as f:
         np.savez(f, __meta__=np.array(json.dumps({"format": "tinygrad_seminar", "kind": "model", "version": 99})))
-    assert "was written by a newer version (format version 99 > 2)" in load_error(bad)
+    assert f"was written by a newer version (format version 99 > {saving.VERSION})" in load_error(bad)
 
 
 @pytest.mark.parametrize("damage", [

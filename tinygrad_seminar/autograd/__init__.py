@@ -9,7 +9,7 @@ from .function import Function
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck, numerical_grad
 from .hooks import HookHandle
 from .module_check import gradcheck_module
-from .random import default_generator, manual_seed
+from .random import default_generator, manual_seed, use_generator
 from .state import AnomalyError, detect_anomaly, enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .tensor import Tensor
 
@@ -17,5 +17,6 @@ __all__ = [
     "AnomalyError", "Composite", "Function", "GradcheckError", "HookHandle", "Tensor", "arange", "composite",
     "default_generator", "detect_anomaly", "enable_grad", "engine", "eye", "full", "grad", "gradcheck",
     "gradcheck_module", "gradgradcheck", "is_grad_enabled", "manual_seed", "no_grad", "numerical_grad", "ones",
-    "ones_like", "ops", "rand", "randn", "set_grad_enabled", "tensor", "toposort", "zeros", "zeros_like",
+    "ones_like", "ops", "rand", "randn", "set_grad_enabled", "tensor", "toposort", "use_generator", "zeros",
+    "zeros_like",
 ]

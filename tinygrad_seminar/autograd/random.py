@@ -1,6 +1,14 @@
-"""The framework's one default random generator, reseeded by ``manual_seed``."""
+"""The framework's one default random generator, reseeded by ``manual_seed``.
+
+``use_generator(g)`` lends ``g`` in its place for a while, in this thread only: ``fit`` runs under the
+model's own generator, so its shuffling and dropout masks continue bit for bit after save and load.
+"""
 
 from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Iterator
 
 import numpy as np
 
@@ -10,6 +18,7 @@ class _Default:
 
 
 _default = _Default()
+_lent = threading.local()  # the generator use_generator lends to this thread, if any
 
 
 def manual_seed(seed: int) -> np.random.Generator:
@@ -19,5 +28,18 @@ def manual_seed(seed: int) -> np.random.Generator:
 
 
 def default_generator() -> np.random.Generator:
-    """The generator used wherever no ``rng`` is passed."""
-    return _default.generator
+    """The generator used wherever no ``rng`` is passed (the lent one inside ``use_generator``)."""
+    return getattr(_lent, "generator", None) or _default.generator
+
+
+@contextlib.contextmanager
+def use_generator(generator: np.random.Generator) -> Iterator[np.random.Generator]:
+    """Within the block, in this thread, ``default_generator()`` is ``generator``; the default one is untouched."""
+    if not isinstance(generator, np.random.Generator):
+        raise TypeError(f"use_generator: generator must be a numpy Generator, got {type(generator).__name__}")
+    before = getattr(_lent, "generator", None)
+    _lent.generator = generator
+    try:
+        yield generator
+    finally:
+        _lent.generator = before

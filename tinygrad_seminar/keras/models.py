@@ -14,7 +14,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from ..autograd import Tensor, default_generator
+from ..autograd import Tensor, default_generator, use_generator
 from ..nn.module import Module, dtype_of
 from . import checks, layers, saving, weighting
 from . import summary as summary_mod
@@ -43,6 +43,26 @@ class Model(Trainer, Module):
 
     stop_training = False
     history: History | None = None
+    next_epoch = 0  # the epoch fit would run next (from 0): saved with the model; BackupAndRestore resumes there
+    resume_epoch: int | None = None  # set by BackupAndRestore before training begins: fit starts there
+    _generator: np.random.Generator | None = None
+
+    @property
+    def generator(self) -> np.random.Generator:
+        """The model's own generator for fit's shuffling and dropout masks, saved and restored with the model.
+
+        Seeded from ``ts.default_generator()`` (one draw) the first time it is needed, so ``manual_seed`` decides
+        it; afterwards training never draws from the default generator, and a loaded model continues bit for bit.
+        """
+        if self._generator is None:
+            self._generator = np.random.default_rng(int(default_generator().integers(2**63)))
+        return self._generator
+
+    @generator.setter
+    def generator(self, value: np.random.Generator | None) -> None:
+        if value is not None and not isinstance(value, np.random.Generator):
+            raise TypeError(f"model.generator must be a numpy Generator or None, got {type(value).__name__}")
+        self._generator = value
 
     @property
     def dtype(self) -> np.dtype:
@@ -130,15 +150,19 @@ class Model(Trainer, Module):
         self.stop_training = False
         self.train()
         logs: dict = {}
+        self.resume_epoch = None
         cbs.on_train_begin()
+        initial_epoch, self.resume_epoch = max(initial_epoch, self.resume_epoch or 0), None
         try:
             for epoch in range(initial_epoch, epochs):
+                self.next_epoch = epoch
                 cbs.on_epoch_begin(epoch)
-                order = default_generator().permutation(len(x)) if shuffle else None
+                order = self.generator.permutation(len(x)) if shuffle else None  # the model's: saved with it
                 logs = self._train_epoch(x, y, w, bs, order, cbs)
                 if val is not None and _validates(validation_freq, epoch):
                     val_logs, val_check = self._test_loop(*val, bs, cbs, val_check), None
                     logs.update({f"val_{k}": v for k, v in val_logs.items()})
+                self.next_epoch = epoch + 1
                 cbs.on_epoch_end(epoch, logs)
                 if self.stop_training:
                     break
@@ -148,14 +172,17 @@ class Model(Trainer, Module):
         return self.history
 
     def _train_epoch(self, x, y, w, bs, order, cbs) -> dict:
-        """One pass over the batches: the train function on each, the callbacks around it."""
+        """One pass over the batches: the train function on each, the callbacks around it. What a step draws
+        (dropout masks) comes from the model's generator, so that training resumes bit for bit after a load."""
         self.reset_metrics()
         step_fn = self.make_train_function()
         logs: dict = {}
+        generator = self.generator
         for step, idx in enumerate(_batches(len(x), bs, order)):
             cbs.on_train_batch_begin(step)
             data = (Tensor.from_array(x[idx]), y[idx]) if w is None else (Tensor.from_array(x[idx]), y[idx], w[idx])
-            logs = step_fn(data)
+            with use_generator(generator):
+                logs = step_fn(data)
             cbs.on_train_batch_end(step, logs)
         return dict(logs)
 

@@ -8,19 +8,21 @@ Loading rebuilds classes and functions found by name among the built-in and regi
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import math
 import os
 import warnings
 
 import numpy as np
 
-from ..nn import init as initializers
+from ..autograd import use_generator
 from ..nn import optim
 from ..nn.module import Module
-from . import archive, registry
+from . import archive, description, registry
 from . import losses as losses_mod
 from . import metrics as metrics_mod
-from .archive import FORMAT, VERSION
+from .archive import FORMAT, VERSION, DamagedFileError
 from .registry import register_serializable
 
 __all__ = ["FORMAT", "VERSION", "layer_config", "layer_from_config", "load_model", "load_weights",
@@ -167,27 +169,116 @@ def _compile_from_config(model, cfg: dict, custom_objects: dict | None) -> None:
                   metrics=[_compiled_from_json(m, custom_objects) for m in cfg["metrics"]])
 
 
+# ---- building from a file without drawing random numbers or allocating more than the file holds ----
+WIDTH_FREE = 1 << 16  # an input width that needs no arrays in the file to be believed
+
+
+@contextlib.contextmanager
+def built_from_zeros(model, path: str, budget: int):
+    """Within the block, every ``*_initializer`` of the model's layers makes zeros, at most ``budget`` bytes in all.
+
+    Building then draws no random numbers (the weights come from the file), and a description that declares
+    more weights than the file's arrays hold is refused before the memory is taken. Put back afterwards.
+    """
+    used = 0
+    swapped = []
+
+    def zeros_within(label: str):
+        def zeros(shape, dtype="float32", rng=None, **_options):  # an initialiser's signature, keywords too
+            nonlocal used
+            used += int(np.prod(shape, dtype=object)) * np.dtype(dtype).itemsize
+            if used > budget:
+                raise DamagedFileError(f"{path}: the description declares weights of more than the {budget} bytes "
+                                       f"of arrays the file holds (refused at layer {label!r}, shape {tuple(shape)})")
+            return np.zeros(shape, dtype)
+        return zeros
+
+    for m in model.modules():
+        for attr, value in list(vars(m).items()):
+            if attr.endswith("_initializer") and callable(value):
+                swapped.append((m, attr, value))
+                setattr(m, attr, zeros_within(getattr(m, "name", type(m).__name__)))
+    try:
+        yield
+    finally:
+        for m, attr, value in swapped:
+            setattr(m, attr, value)
+
+
+def _check_width(path: str, width: int, arrays: dict) -> None:
+    """An input width no larger than the file's arrays could describe (the layers' own arrays grow with it)."""
+    elements = sum(a.size for a in arrays.values())
+    if width > max(elements, WIDTH_FREE):
+        raise DamagedFileError(f"{path}: the description declares inputs of width {width}, but the file's arrays "
+                               f"hold only {elements} numbers")
+
+
+def _layer(path: str, i: int, config: dict, custom_objects: dict | None) -> Module:
+    """Layer i of a checked description, built by its own class from its config (its checks named as its)."""
+    try:
+        return layer_from_config(config, custom_objects)
+    except registry.UnknownNameError as e:
+        raise DamagedFileError(f"{path}: {e}") from None
+    except (TypeError, ValueError, AttributeError, KeyError, OverflowError) as e:  # from the file's values
+        raise DamagedFileError(f"{path}: the description's layers[{i}] ({config['class']}) cannot be made from "
+                               f"its config: {type(e).__name__}: {e}") from e
+
+
+def _model_from(path: str, cls, meta: dict, arrays: dict, custom_objects: dict | None):
+    """The model a checked description declares, built with zeros within the file's arrays' bytes."""
+    sequential = registry.lookup("Sequential")
+    if not (isinstance(sequential, type) and issubclass(cls, sequential) and isinstance(meta.get("layers"), list)):
+        return cls.from_config(meta, custom_objects)  # a model class of the user's: its own from_config decides
+    model = cls([_layer(path, i, c, custom_objects) for i, c in enumerate(meta["layers"])], name=meta.get("name"))
+    shape = meta.get("input_shape") or ([None, meta["input_dim"]] if meta.get("input_dim") is not None else None)
+    if shape is not None:
+        _check_width(path, math.prod(shape[1:]), arrays)
+        with built_from_zeros(model, path, sum(a.nbytes for a in arrays.values())):
+            model.build(tuple(shape) if len(shape) > 2 else shape[1])
+    return model
+
+
 # ---- the public operations ----
 def save_weights(model, path) -> None:
     archive.write(path, {"format": FORMAT, "version": VERSION, "kind": "weights"}, model.state_dict())
 
 
-def load_weights(model, path) -> None:
-    arrays, _ = _split(archive.read(path, ("weights", "model"))[1])
+def _load_parameters(model, path: str, arrays: dict) -> None:
+    """Copy the arrays in; an unbuilt model is built for them first (from zeros: nothing drawn), on a trial copy
+    first, so that a failed load leaves the model unbuilt."""
     first = next((v for k, v in arrays.items() if k.endswith(".weight") and v.ndim == 2), None)
-    if hasattr(model, "build") and not model.built and any(v.ndim > 2 for v in arrays.values()):
-        raise ValueError(f"load_weights: model {model.name!r} is not built, and a convolution kernel's shape does "
-                         "not say the image size; build it first: keras.Input(shape=(H, W, C)) at its head, or "
-                         "model.build((None, H, W, C))")
-    if hasattr(model, "build") and not model.built and first is not None:
-        trial = copy.deepcopy(model)  # build and load a copy first: a failed load leaves the model unbuilt
-        for layer in trial.modules():
-            if hasattr(layer, "kernel_initializer"):  # the copy draws nothing from the random generator
-                layer.kernel_initializer = layer.bias_initializer = initializers.zeros
-        trial.build(first.shape[1])
+    if hasattr(model, "build") and not getattr(model, "built", True) and any(v.ndim > 2 for v in arrays.values()):
+        raise ValueError(f"{path}: load_weights: model {model.name!r} is not built, and a convolution kernel's "
+                         "shape does not say the image size; build it first: keras.Input(shape=(H, W, C)) at "
+                         "its head, or model.build((None, H, W, C))")
+    if hasattr(model, "build") and not getattr(model, "built", True) and first is not None:
+        budget = sum(a.nbytes for a in arrays.values())
+        _check_width(path, first.shape[1], arrays)
+        trial = copy.deepcopy(model)
+        with built_from_zeros(trial, path, budget):
+            trial.build(first.shape[1])
         trial.load_state_dict(arrays)
-        model.build(first.shape[1])
+        with built_from_zeros(model, path, budget):
+            model.build(first.shape[1])
     model.load_state_dict(arrays)
+
+
+def load_weights(model, path) -> None:
+    path = os.fspath(path)
+    arrays, _ = _split(archive.read(path, ("weights", "model", "checkpoint"))[1])
+    try:
+        with use_generator(np.random.default_rng(0)):  # whatever building draws is not the default generator's
+            _load_parameters(model, path, arrays)
+    except DamagedFileError:
+        raise
+    except ValueError as e:  # the arrays do not fit the model: say which file
+        raise ValueError(f"{path}: {e}") from e
+
+
+def _training_state(model) -> dict:
+    """What resuming needs besides the weights: the model's generator (if seeded) and fit's next epoch."""
+    return {"generator": description.generator_to_state(getattr(model, "_generator", None)),
+            "next_epoch": int(getattr(model, "next_epoch", 0))}
 
 
 def save_model(model, path) -> None:
@@ -204,7 +295,7 @@ def save_model(model, path) -> None:
                       "loaded model again (or register it with @ts.saving.register_serializable())", stacklevel=3)
     opt_meta, opt_arrays = _optimizer_state(model) if cfg else (None, {})
     meta = {"format": FORMAT, "version": VERSION, "kind": "model", "class": key, **config,
-            "compile": cfg, "optimizer_state": opt_meta}
+            "compile": cfg, "optimizer_state": opt_meta, **_training_state(model)}
     archive.write(path, meta, {**model.state_dict(), **opt_arrays})
 
 
@@ -212,24 +303,64 @@ def load_model(path, custom_objects: dict | None = None):
     """Rebuild a model saved by ``model.save(path)``, compiled as it was; predict is bit-identical.
 
     Classes and functions the file names are found among the built-in ones, those registered with
-    ``@ts.saving.register_serializable()``, and ``custom_objects`` ({name: class or function}).
+    ``@ts.saving.register_serializable()``, and ``custom_objects`` ({name: class or function}). The whole
+    description is checked before anything is built, the layers are built from zeros (no random number is
+    drawn: ``ts.default_generator()`` is left as it was) and never larger than the file's arrays; the model's
+    own generator and fit's next epoch come back, so ``fit(initial_epoch=...)`` continues bit for bit.
+    A file that is not a sound model file raises a ValueError naming the path and the problem.
     """
     if custom_objects is not None and not isinstance(custom_objects, dict):
         raise TypeError(f"load_model: custom_objects must be a dict {{name: class or function}}, "
                         f"got {type(custom_objects).__name__}")
-    meta, arrays = archive.read(path, ("model",))
+    path = os.fspath(path)
+    meta, arrays = archive.read(path, ("model",), description.check_model)  # checked before arrays are read
     arrays, opt_arrays = _split(arrays)
-    key = meta.get("class")
-    cls = registry.lookup(key, custom_objects) if isinstance(key, str) else None
+    cls = registry.lookup(meta["class"], custom_objects)
     if not (isinstance(cls, type) and hasattr(cls, "from_config") and hasattr(cls, "fit")):
-        raise ValueError(f"{os.fspath(path)}: {registry.unknown('model class', key)}") from None
+        raise DamagedFileError(f"{path}: {registry.unknown('model class', meta['class'])}") from None
     try:
-        model = cls.from_config(meta, custom_objects)
-        model.load_state_dict(arrays)
-        _compile_from_config(model, meta.get("compile"), custom_objects)
-        _restore_optimizer(model, meta.get("optimizer_state"), opt_arrays)
+        with use_generator(np.random.default_rng(0)):  # whatever a class draws while building is not ours to move
+            model = _model_from(path, cls, meta, arrays, custom_objects)
+            model.load_state_dict(arrays)
+            _compile_from_config(model, meta.get("compile"), custom_objects)
+            _restore_optimizer(model, meta.get("optimizer_state"), opt_arrays)
+    except DamagedFileError:
+        raise
     except registry.UnknownNameError as e:
-        raise ValueError(f"{os.fspath(path)}: {e}") from None
+        raise DamagedFileError(f"{path}: {e}") from None
     except (KeyError, TypeError, ValueError) as e:
-        raise ValueError(f"{os.fspath(path)}: the model description in the file is damaged ({e!r})") from None
+        raise DamagedFileError(f"{path}: the model description in the file is damaged ({e!r})") from e
+    model.generator = description.generator_from_state(path, meta.get("generator"))
+    model.next_epoch = meta.get("next_epoch", 0)
     return model
+
+
+def save_checkpoint(model, path) -> None:
+    """What BackupAndRestore writes: the weights, the optimiser's state, the model's generator, the next epoch.
+
+    It needs no architecture, so a subclassed Model is backed up too.
+    """
+    opt_meta, opt_arrays = _optimizer_state(model) if getattr(model, "optimizer", None) is not None else (None, {})
+    meta = {"format": FORMAT, "version": VERSION, "kind": "checkpoint", "optimizer_state": opt_meta,
+            **_training_state(model)}
+    archive.write(path, meta, {**model.state_dict(), **opt_arrays})
+
+
+def load_checkpoint(model, path) -> int:
+    """Put back what save_checkpoint wrote into the same model (rebuilt in code); return the next epoch."""
+    path = os.fspath(path)
+    meta, arrays = archive.read(path, ("checkpoint",), description.check_training_state)
+    arrays, opt_arrays = _split(arrays)
+    generator = description.generator_from_state(path, meta.get("generator"))
+    try:
+        with use_generator(np.random.default_rng(0)):
+            _load_parameters(model, path, arrays)
+        if getattr(model, "optimizer", None) is not None:
+            _restore_optimizer(model, meta.get("optimizer_state"), opt_arrays)
+    except DamagedFileError:
+        raise
+    except (KeyError, TypeError, ValueError) as e:
+        raise DamagedFileError(f"{path}: the checkpoint does not fit this model ({e})") from e
+    model.generator = generator
+    model.next_epoch = meta.get("next_epoch", 0)
+    return model.next_epoch

@@ -2,10 +2,11 @@
 
 One callback per module: ``callback`` (the base ``Callback`` and ``CallbackList``), ``history``,
 ``early_stopping``, ``model_checkpoint``, ``learning_rate_scheduler``, ``lambda_callback``, ``progbar_logger``,
-``reduce_lr_on_plateau``, ``csv_logger``;
+``reduce_lr_on_plateau``, ``csv_logger``, ``backup_and_restore``;
 ``monitor`` holds what EarlyStopping and ModelCheckpoint share.
 """
 
+from .backup_and_restore import BackupAndRestore
 from .callback import Callback, CallbackList
 from .csv_logger import CSVLogger
 from .early_stopping import EarlyStopping
@@ -16,5 +17,5 @@ from .model_checkpoint import ModelCheckpoint
 from .progbar_logger import ProgbarLogger
 from .reduce_lr_on_plateau import ReduceLROnPlateau
 
-__all__ = ["CSVLogger", "Callback", "CallbackList", "EarlyStopping", "History", "LambdaCallback",
+__all__ = ["BackupAndRestore", "CSVLogger", "Callback", "CallbackList", "EarlyStopping", "History", "LambdaCallback",
            "LearningRateScheduler", "ModelCheckpoint", "ProgbarLogger", "ReduceLROnPlateau"]
