@@ -215,7 +215,7 @@ WRONG = [  # (field, crafted value, what the message says)
     ("input_dim", 0, "input_dim must be a whole number >= 1"),
     ("input_shape", "28", "input_shape must be a list"),
     ("input_shape", [28, 28, 1], "input_shape must start with null"),
-    ("input_shape", [None, 28, 0, 1], r"input_shape\[2\] must be a whole number >= 1"),
+    ("input_shape", [None, 28, 0, 1], "input_shape[2] must be a whole number >= 1"),
     ("input_shape", [None] + [2] * 9, "input_shape has 10 entries, more than the 8 allowed"),
     ("layers", {"0": 1}, "layers must be a list"),
     ("layers[0]", "Dense", "layers[0] must be an object"),
