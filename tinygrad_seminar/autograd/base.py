@@ -70,15 +70,18 @@ class Freed(TensorBase):
 
 
 KEPT_ELEMENTS = 16  # a freed graph keeps inputs this small as they are, so a picture drawn after backward shows them
-_ZERO: dict[np.dtype, np.ndarray] = {}  # one 0-d zero per dtype, the memory behind every placeholder
+PLACEHOLDERS: dict[tuple, np.ndarray] = {}  # (shape, dtype) -> its placeholder, shared: a step's shapes repeat
 
 
 def placeholder(a: np.ndarray) -> np.ndarray:
-    """A read-only array of ``a``'s shape and dtype holding no memory of its own."""
-    zero = _ZERO.get(a.dtype)
-    if zero is None:
-        zero = _ZERO[a.dtype] = np.zeros((), a.dtype)
-    return np.broadcast_to(zero, a.shape)
+    """A read-only array of ``a``'s shape and dtype holding no memory of its own (one element)."""
+    key = (a.shape, a.dtype)
+    found = PLACEHOLDERS.get(key)
+    if found is None:
+        if len(PLACEHOLDERS) >= 1024:  # shapes that never repeat (varying lengths) must not pile up
+            PLACEHOLDERS.clear()
+        found = PLACEHOLDERS[key] = np.broadcast_to(np.zeros((), a.dtype), a.shape)
+    return found
 
 
 def described(a):
