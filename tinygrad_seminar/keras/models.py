@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import math
 import warnings
 from collections.abc import Iterator
 
@@ -37,6 +38,14 @@ def _validates(freq, epoch: int) -> bool:
     return epoch + 1 in freq
 
 
+def _report_invalid_loss(loss: float, watch: tuple, step: int, steps: int) -> None:
+    """A warning (visible at any verbose, and catchable) at the first batch of a fit whose loss is NaN or inf."""
+    epoch, epochs = watch
+    warnings.warn(f"fit: the loss became {loss} at epoch {epoch + 1}/{epochs}, batch {step + 1}/{steps}; the "
+                  "weights are probably no longer finite. Lower the learning rate or scale the inputs; "
+                  "callbacks=[ts.callbacks.TerminateOnNaN()] stops training there.", RuntimeWarning, stacklevel=4)
+
+
 class Model(Trainer, Module):
     """A Module that trains itself the Keras way; subclass it with your own ``forward``, or use Sequential."""
 
@@ -63,8 +72,6 @@ class Model(Trainer, Module):
 
     def _validation(self, x, y, validation_split: float, validation_data) -> tuple:
         """(x, y, validation pair or None): validation_data checked, or the last part of x and y split off."""
-        if not 0 <= validation_split < 1:
-            raise ValueError(f"validation_split must be in [0, 1), got {validation_split!r}")
         if validation_data is not None:
             if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
                 raise ValueError("validation_data must be a tuple (x_val, y_val)")
@@ -105,14 +112,11 @@ class Model(Trainer, Module):
         after the epochs ``validation_freq`` says (every n-th, or those listed, counting from 1).
         """
         self._require_compiled("fit")
+        checks.fit_arguments(epochs, initial_epoch, shuffle, validation_split)
         x, y = self._arrays(x, y)
         if sample_weight is not None or class_weight is not None:
             x = (x, weighting.sample_weights(self.loss, y, sample_weight, class_weight))
         bs = checks.batch_size(32 if batch_size is None else batch_size)
-        if not isinstance(epochs, (int, np.integer)) or epochs < 0:
-            raise ValueError(f"epochs must be a whole number >= 0, got {epochs!r}")
-        if not isinstance(initial_epoch, (int, np.integer)) or initial_epoch < 0:
-            raise ValueError(f"initial_epoch must be a whole number >= 0, got {initial_epoch!r}")
         x, y, val = self._validation(x, y, validation_split, validation_data)
         x, w = x if isinstance(x, tuple) else (x, None)
         train_check = self._first_checks(x, y, "y")
@@ -129,12 +133,14 @@ class Model(Trainer, Module):
         self.stop_training = False
         self.train()
         logs: dict = {}
+        reported = False  # the first invalid loss is reported once per fit
         cbs.on_train_begin()
         try:
             for epoch in range(initial_epoch, epochs):
                 cbs.on_epoch_begin(epoch)
                 order = default_generator().permutation(len(x)) if shuffle else None
-                logs = self._train_epoch(x, y, w, bs, order, cbs)
+                logs = self._train_epoch(x, y, w, bs, order, cbs, (epoch, epochs) if not reported else None)
+                reported = reported or not math.isfinite(logs.get("loss", 0.0))
                 if val is not None and _validates(validation_freq, epoch):
                     val_logs, val_check = self._test_loop(*val, bs, cbs, val_check), None
                     logs.update({f"val_{k}": v for k, v in val_logs.items()})
@@ -146,16 +152,26 @@ class Model(Trainer, Module):
         cbs.on_train_end(logs)
         return self.history
 
-    def _train_epoch(self, x, y, w, bs, order, cbs) -> dict:
-        """One pass over the batches: the train function on each, the callbacks around it."""
+    def _train_epoch(self, x, y, w, bs, order, cbs, watch: tuple | None) -> dict:
+        """One pass over the batches: the train function on each, the callbacks around it.
+
+        ``watch`` is (epoch, epochs) while no invalid loss has been reported in this fit: the first batch whose
+        loss is NaN or infinite is then reported. The loop stops after any batch that set ``stop_training``.
+        """
         self.reset_metrics()
         step_fn = self.make_train_function()
         logs: dict = {}
+        steps = -(-len(x) // bs)
         for step, idx in enumerate(_batches(len(x), bs, order)):
             cbs.on_train_batch_begin(step)
             data = (Tensor.from_array(x[idx]), y[idx]) if w is None else (Tensor.from_array(x[idx]), y[idx], w[idx])
             logs = step_fn(data)
             cbs.on_train_batch_end(step, logs)
+            if watch is not None and not math.isfinite(logs.get("loss", 0.0)):
+                _report_invalid_loss(logs["loss"], watch, step, steps)
+                watch = None
+            if self.stop_training:
+                break
         return dict(logs)
 
     # ---- evaluate and predict ----

@@ -17,7 +17,7 @@ import numpy as np
 from ..nn import init as initializers
 from ..nn import optim
 from ..nn.module import Module
-from . import archive, registry
+from . import archive, checks, registry
 from . import losses as losses_mod
 from . import metrics as metrics_mod
 from .archive import FORMAT, VERSION
@@ -169,6 +169,7 @@ def _compile_from_config(model, cfg: dict, custom_objects: dict | None) -> None:
 
 # ---- the public operations ----
 def save_weights(model, path) -> None:
+    path = checks.file_path(path, "save_weights")
     archive.write(path, {"format": FORMAT, "version": VERSION, "kind": "weights"}, model.state_dict())
 
 
@@ -187,6 +188,7 @@ def load_weights(model, path) -> None:
 
 
 def save_model(model, path) -> None:
+    path = checks.file_path(path, "save")
     config = model.get_config()  # a subclassed Model says why it cannot
     key = registry.registered_name(type(model))
     if key is None:
