@@ -22,6 +22,8 @@ def as_array(data, dtype=None) -> np.ndarray:
     if isinstance(data, TensorBase):
         data = data.data
     if isinstance(data, (np.ndarray, np.generic)):
+        if data.dtype.kind not in "biuf":  # before a cast, whose error ("could not convert") names nothing
+            raise TypeError(f"Tensor data must be numeric; got an array of dtype {data.dtype}")
         arr = np.array(data, dtype=dtype)
     else:
         if data is None or isinstance(data, (str, bytes, dict, set)):

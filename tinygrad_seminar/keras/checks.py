@@ -80,8 +80,9 @@ def batch_size(value, name: str = "batch_size") -> int:
     return int(value)
 
 
-def fit_arguments(epochs, initial_epoch, shuffle, validation_split) -> None:
-    """fit's scalar arguments, before any work: whole epochs (not True), a real bool shuffle, a split in [0, 1)."""
+def fit_arguments(epochs, initial_epoch, shuffle, validation_split, validation_freq=1) -> None:
+    """fit's scalar arguments, before any work: whole epochs (not True), a real bool shuffle, a split in [0, 1),
+    a validation_freq that is a whole number >= 1 or a list of epochs."""
     for name, value in (("epochs", epochs), ("initial_epoch", initial_epoch)):
         if not arguments.is_whole(value):
             raise TypeError(f"{name} must be a whole number >= 0, got {arguments.given(value)}")
@@ -93,6 +94,12 @@ def fit_arguments(epochs, initial_epoch, shuffle, validation_split) -> None:
                         "0.0 (the default) splits nothing off")
     if not 0 <= validation_split < 1:
         raise ValueError(f"validation_split must be in [0, 1), got {validation_split!r}")
+    if arguments.is_whole(validation_freq):
+        arguments.whole(validation_freq, "validation_freq", minimum=1)
+    elif not (isinstance(validation_freq, (list, tuple, set, range))
+              and all(arguments.is_whole(e) for e in validation_freq)):
+        raise TypeError(f"validation_freq must be a whole number >= 1 or a list of epochs (from 1), "
+                        f"got {arguments.given(validation_freq)}")
 
 
 def file_path(path, owner: str) -> str:

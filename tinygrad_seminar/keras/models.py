@@ -15,7 +15,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from ..autograd import Tensor, default_generator
+from ..autograd import Tensor, arguments, default_generator
 from ..nn.module import Module, dtype_of
 from . import checks, layers, saving, weighting
 from . import summary as summary_mod
@@ -99,6 +99,9 @@ class Model(Trainer, Module):
                 UserWarning, stacklevel=4)  # fit -> _validation -> here: the warning names fit's caller
 
     def _callbacks(self, callbacks, params: dict, extra=()) -> CallbackList:
+        if not (callbacks is None or isinstance(callbacks, (Callback, list, tuple))):
+            raise TypeError(f"callbacks must be a list of ts.callbacks.Callback, got {callbacks!r} "
+                            f"({type(callbacks).__name__})")
         callbacks = [callbacks] if isinstance(callbacks, Callback) else list(callbacks or [])
         return CallbackList([*callbacks, *extra], model=self, params=params)
 
@@ -112,7 +115,7 @@ class Model(Trainer, Module):
         after the epochs ``validation_freq`` says (every n-th, or those listed, counting from 1).
         """
         self._require_compiled("fit")
-        checks.fit_arguments(epochs, initial_epoch, shuffle, validation_split)
+        checks.fit_arguments(epochs, initial_epoch, shuffle, validation_split, validation_freq)
         x, y = self._arrays(x, y)
         if sample_weight is not None or class_weight is not None:
             x = (x, weighting.sample_weights(self.loss, y, sample_weight, class_weight))
@@ -122,11 +125,11 @@ class Model(Trainer, Module):
         train_check = self._first_checks(x, y, "y")
         val_check = self._first_checks(*val, "the validation targets") if val is not None else None
         verbose = resolve_verbose(verbose)
-        self.history = History()
-        extra = [ProgbarLogger(verbose)] if verbose else []
+        history, extra = History(), [ProgbarLogger(verbose)] if verbose else []
         # Keras' order: History after the user's callbacks, so it records what they add to the logs
         cbs = self._callbacks(callbacks, {"epochs": epochs, "steps": -(-len(x) // bs), "verbose": verbose},
-                              extra=[self.history, *extra])
+                              extra=[history, *extra])
+        self.history = history  # only now: callbacks that are refused leave the model as it was
         if self.parameters():
             self._bind_optimizer()  # layers may have been added or (un)frozen since compile
         self._unchecked = train_check
@@ -209,6 +212,7 @@ class Model(Trainer, Module):
                  return_dict: bool = False, callbacks=None):
         """The loss (and metrics) on (x, y): a float, [loss, *metrics], or a dict with return_dict=True."""
         self._require_compiled("evaluate")
+        arguments.flag(return_dict, "return_dict")
         x, y = self._arrays(x, y)
         bs = checks.batch_size(32 if batch_size is None else batch_size)
         check = self._first_checks(x, y, "y")

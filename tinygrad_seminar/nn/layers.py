@@ -46,7 +46,7 @@ class Dense(Module):
         self.kernel_initializer = initializers.get(kernel_initializer)
         self.bias_initializer = initializers.get(bias_initializer)
         self.name = name or unique_name("dense")  # name checked above, before the activation is looked up
-        self.rng, self.dtype = arguments.generator(rng, "Dense"), np.dtype(dtype)
+        self.rng, self.dtype = arguments.generator(rng, "Dense"), arguments.dtype(dtype, "Dense")
         if self.dtype.kind != "f":
             raise ValueError(f"Dense {self.name!r}: dtype must be a float type, got {self.dtype}")
         self.weight: Parameter | None = None
