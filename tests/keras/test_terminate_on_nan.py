@@ -90,6 +90,16 @@ def test_fit_reports_where_the_loss_first_became_invalid_once_per_fit(verbose):
     assert reports[0].filename == __file__  # it points at the call of fit
 
 
+def test_a_second_fit_failing_at_the_same_place_reports_again():
+    """Python's default filter shows a warning once per place; a notebook cell run again must still see it."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.resetwarnings()
+        warnings.filterwarnings("ignore", message=".*(overflow|invalid value)")
+        for _ in range(2):
+            exploding().fit(X, LABELS, batch_size=2, epochs=1, shuffle=False, verbose=0)
+    assert sum("fit: the loss became nan" in str(w.message) for w in caught) == 2
+
+
 def test_a_finite_fit_reports_nothing():
     with warnings.catch_warnings():
         warnings.simplefilter("error")

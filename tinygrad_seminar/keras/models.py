@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import math
+import sys
 import warnings
 from collections.abc import Iterator
 
@@ -39,11 +40,18 @@ def _validates(freq, epoch: int) -> bool:
 
 
 def _report_invalid_loss(loss: float, watch: tuple, step: int, steps: int) -> None:
-    """A warning (visible at any verbose, and catchable) at the first batch of a fit whose loss is NaN or inf."""
+    """A RuntimeWarning at the first batch of a fit whose loss is NaN or inf: shown at any verbose, catchable.
+
+    Given to warn_explicit with a registry of its own, so that Python's "once per place" filter does not hide
+    the report of a second fit from the same line (a notebook cell run again); it names the line calling fit.
+    """
     epoch, epochs = watch
-    warnings.warn(f"fit: the loss became {loss} at epoch {epoch + 1}/{epochs}, batch {step + 1}/{steps}; the "
-                  "weights are probably no longer finite. Lower the learning rate or scale the inputs; "
-                  "callbacks=[ts.callbacks.TerminateOnNaN()] stops training there.", RuntimeWarning, stacklevel=4)
+    caller = sys._getframe(3)  # fit's caller: here <- _train_epoch <- fit <- caller
+    warnings.warn_explicit(
+        f"fit: the loss became {loss} at epoch {epoch + 1}/{epochs}, batch {step + 1}/{steps}; the weights are "
+        "probably no longer finite. Lower the learning rate or scale the inputs; "
+        "callbacks=[ts.callbacks.TerminateOnNaN()] stops training there.", RuntimeWarning,
+        caller.f_code.co_filename, caller.f_lineno, registry={}, module_globals=caller.f_globals)
 
 
 class Model(Trainer, Module):
