@@ -32,7 +32,8 @@ def check_waiting(owner: str, patience, min_delta, verbose) -> None:
     """What the callbacks that wait on a monitored value share, checked when they are made, not mid-training."""
     arguments.whole(patience, "patience", owner)
     arguments.real(min_delta, "min_delta", owner)
-    arguments.whole(verbose, "verbose", owner)
+    if not isinstance(verbose, (bool, np.bool_)):  # verbose=True is common in Keras scripts
+        arguments.whole(verbose, "verbose", owner)
 
 
 def improves(mode: str, current: float, reference: float | None, min_delta: float) -> bool:
