@@ -104,6 +104,8 @@ FUNCTIONAL = [
     case(lambda: F.get_activation(5), TypeError, r"activation must be a name such as 'relu', a callable or None, "
          r"got 5", "get_activation-int"),
     case(lambda: F.get_activation("foo"), ValueError, r"unknown activation 'foo'; known: linear", "activation-unknown"),
+    case(lambda: ts.gradcheck(ts.ones(2, requires_grad=True)), TypeError, r"gradcheck: fn must be a function of the "
+         r"inputs, got Tensor", "gradcheck-not-callable"),
     case(lambda: F.softmax("a"), TypeError, r"Tensor data must be numbers.*got str", "softmax-text"),
 ]
 
