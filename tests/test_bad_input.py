@@ -84,6 +84,8 @@ TENSOR_METHODS = [
     case(lambda: t22().clip(max="b"), TypeError, r"clip: max must be None, a real number or a numeric array",
          "clip-text-max"),
     case(lambda: t22().astype("banana"), TypeError, r"astype: dtype 'banana' is not understood", "astype-banana"),
+    case(lambda: ts.zeros(2, dtype=str), TypeError, r"zeros: dtype <class 'str'> is not numeric \(<U0\)",
+         "zeros-text-dtype"),
     case(lambda: t22() + None, TypeError, r"unsupported operand type for a Tensor op: NoneType .*accepted",
          "add-None"),
     case(lambda: t22() * np.array([object()]), TypeError, r"got an array of dtype object", "mul-object-array"),

@@ -79,15 +79,16 @@ def shape(dims, owner: str = "", name: str = "shape") -> tuple[int, ...]:
     return tuple(int(d) for d in dims)
 
 
-def dtype(value, owner: str = "", name: str = "dtype") -> np.dtype:
-    """np.dtype(value) for a numeric dtype; a name numpy does not know is a TypeError that says so."""
+def dtype(value, owner: str = "", name: str = "dtype", kinds: str = "biuf") -> np.dtype:
+    """np.dtype(value) of one of numpy's ``kinds`` (numbers and bools); a name numpy does not know, or a dtype
+    of another kind (text, objects), is a TypeError that says which."""
+    accepted = "accepted: a numeric numpy dtype or its name, such as 'float32', 'float64', 'int64' or 'bool'"
     try:
         resolved = np.dtype(value)
     except TypeError:
-        resolved = None
-    if resolved is None or resolved.kind not in "biuf":
-        raise TypeError(f"{_at(owner)}{name} {value!r} is not understood; accepted: a numeric numpy dtype or "
-                        "its name, such as 'float32', 'float64', 'int64' or 'bool'")
+        raise TypeError(f"{_at(owner)}{name} {value!r} is not understood; {accepted}") from None
+    if resolved.kind not in kinds:
+        raise TypeError(f"{_at(owner)}{name} {value!r} is not numeric ({resolved}); {accepted}")
     return resolved
 
 

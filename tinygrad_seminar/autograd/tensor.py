@@ -221,7 +221,7 @@ class Tensor(TensorOperators, TensorOps, TensorMoves, TensorBase):
         return math_ops.Clip.apply(self, lo=_bound(min, "min"), hi=_bound(max, "max"))
 
     def astype(self, dtype):
-        dtype = arguments.dtype(dtype, "astype")
+        dtype = arguments.dtype(dtype, "astype", kinds="biufc")
         if dtype == self.dtype:
             return _same(self)
         if np.dtype(dtype).kind not in "fc":  # an integer result never requires grad, nor passes one back
