@@ -73,9 +73,10 @@ def shape(dims, owner: str = "", name: str = "shape") -> tuple[int, ...]:
         raise TypeError(f"{_at(owner)}{name} must be whole numbers or a tuple of them, got {given(dims)}")
     for d in dims:
         if not is_whole(d):
-            raise TypeError(f"{_at(owner)}{name} must hold whole numbers, got {tuple(dims)!r} with {given(d)}")
+            raise TypeError(f"{_at(owner)}{name} must be whole numbers (ints), got {tuple(dims)!r}: {d!r} is a "
+                            f"{type(d).__name__}")
         if d < 0:
-            raise ValueError(f"{_at(owner)}{name} must hold sizes >= 0, got {tuple(dims)!r}")
+            raise ValueError(f"{_at(owner)}{name} must be sizes >= 0, got {tuple(dims)!r}")
     return tuple(int(d) for d in dims)
 
 
