@@ -50,8 +50,8 @@ def operand(x, like=None):
         if dtype.kind not in "biuf":  # text or objects: numpy's ufunc error would name no operand
             first = x.flat[0] if x.size else None
             example = f" such as {first.item() if isinstance(first, np.generic) else first!r}" if x.size else ""
-            raise TypeError(f"a Tensor op takes numbers, numeric arrays or Tensors; got an array of dtype {dtype}"
-                            f"{example}")
+            raise TypeError(f"the operand of a Tensor op must be a number, a numeric array or a Tensor; got an array "
+                            f"of dtype {dtype}{example}")
         if like is not None and dtype.kind in INTEGER_KINDS and like.data.dtype.kind == "f":
             return x.astype(like.data.dtype)
         return x
