@@ -198,9 +198,11 @@ def test_dense_rejects_a_wrong_input_width_naming_layer_and_shapes():
 
 
 def test_dense_rejects_bad_units_and_integer_dtypes():
-    for units in (0, -1, 2.5):
-        with pytest.raises(ValueError, match="units must be a positive integer"):
+    for units in (0, -1):
+        with pytest.raises(ValueError, match=r"units must be a whole number >= 1, got -?\d"):
             nn.Dense(units)
+    with pytest.raises(TypeError, match=r"units must be a whole number \(int\), got 2.5 \(float\)"):
+        nn.Dense(2.5)
     with pytest.raises(ValueError, match="dtype must be a float type, got int32"):
         nn.Dense(2, dtype="int32")
 

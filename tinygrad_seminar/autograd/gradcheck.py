@@ -113,6 +113,9 @@ def gradcheck(fn: Callable, *inputs, eps: float = 1e-6, atol: float = 1e-5, rtol
 
 def check(fn: Callable, inputs, eps: float, atol: float, rtol: float, unreached_ok: bool = False) -> bool:
     """gradcheck; with ``unreached_ok`` an input the output does not reach counts as an analytic zero."""
+    if not callable(fn):
+        raise TypeError(f"gradcheck: fn must be a function of the inputs, got {fn!r} ({type(fn).__name__}); "
+                        "call gradcheck(fn, *inputs)")
     positions = [i for i, x in enumerate(inputs) if isinstance(x, TensorBase) and x.requires_grad]
     if not positions:
         raise ValueError("gradcheck: no input requires grad; make one with requires_grad=True")

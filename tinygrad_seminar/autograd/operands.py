@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import arguments
 from .base import TensorBase
 
 INTEGER_KINDS = "biu"
@@ -16,9 +17,13 @@ INTEGER_KINDS = "biu"
 
 def as_array(data, dtype=None) -> np.ndarray:
     """``data`` as a numeric array (a copy); Python numbers and lists become float32."""
+    if dtype is not None:  # before the data: an unknown dtype must not read as data that is not numeric
+        dtype = arguments.dtype(dtype, "Tensor")
     if isinstance(data, TensorBase):
         data = data.data
     if isinstance(data, (np.ndarray, np.generic)):
+        if data.dtype.kind not in "biuf":  # before a cast, whose error ("could not convert") names nothing
+            raise TypeError(f"Tensor data must be numeric; got an array of dtype {data.dtype}")
         arr = np.array(data, dtype=dtype)
     else:
         if data is None or isinstance(data, (str, bytes, dict, set)):
@@ -42,6 +47,11 @@ def operand(x, like=None):
     """
     if isinstance(x, (TensorBase, np.ndarray)):
         dtype = x.data.dtype if isinstance(x, TensorBase) else x.dtype
+        if dtype.kind not in "biuf":  # text or objects: numpy's ufunc error would name no operand
+            first = x.flat[0] if x.size else None
+            example = f" such as {first.item() if isinstance(first, np.generic) else first!r}" if x.size else ""
+            raise TypeError(f"the operand of a Tensor op must be a number, a numeric array or a Tensor; got an array "
+                            f"of dtype {dtype}{example}")
         if like is not None and dtype.kind in INTEGER_KINDS and like.data.dtype.kind == "f":
             return x.astype(like.data.dtype)
         return x
@@ -51,7 +61,8 @@ def operand(x, like=None):
         return x
     if isinstance(x, (list, tuple)):
         return as_array(x)
-    raise TypeError(f"unsupported operand type for a Tensor op: {type(x).__name__}")
+    raise TypeError(f"unsupported operand type for a Tensor op: {type(x).__name__} ({x!r:.40}); accepted: "
+                    "numbers, lists of numbers, numeric arrays or Tensors")
 
 
 def pair(t: TensorBase, o) -> tuple:

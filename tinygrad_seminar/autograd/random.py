@@ -23,6 +23,10 @@ _lent = threading.local()  # the generator use_generator lends to this thread, i
 
 def manual_seed(seed: int) -> np.random.Generator:
     """Reseed the default generator (factories, initialisers, dropout, shuffling) and return it."""
+    if not isinstance(seed, (int, np.integer)) or isinstance(seed, (bool, np.bool_)):
+        raise TypeError(f"manual_seed: seed must be a whole number (int), got {seed!r} ({type(seed).__name__})")
+    if seed < 0:
+        raise ValueError(f"manual_seed: seed must be >= 0, got {seed!r}")
     _default.generator = np.random.default_rng(seed)
     return _default.generator
 

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from . import engine
+from . import arguments, engine
 from .base import TensorBase, data_of
 from .composites import composite
 from .display import tensor_html
@@ -49,6 +49,17 @@ def _index(idx):
     return idx
 
 
+def _bound(value, name: str):
+    """A bound of clip: None, a real number, or a numeric array (a Tensor's data); else a TypeError naming it."""
+    value = data_of(value)
+    kind = getattr(np.asarray(value) if isinstance(value, (list, tuple)) else value, "dtype", None)
+    if value is None or (isinstance(value, (int, float, np.number)) and not isinstance(value, bool)) or (
+            kind is not None and kind.kind in "iuf"):
+        return value
+    raise TypeError(f"clip: {name} must be None, a real number or a numeric array, got {value!r:.40} "
+                    f"({type(value).__name__})")
+
+
 def _same(t: Tensor) -> Tensor:
     """``t`` itself, for an op that changes nothing; under no_grad, a detached alias, so grad mode holds."""
     return t.detach() if t.requires_grad and not engine.is_grad_enabled() else t
@@ -65,6 +76,8 @@ class Tensor(TensorOperators, TensorOps, TensorMoves, TensorBase):
     __hash__ = object.__hash__
 
     def __new__(cls, data, requires_grad: bool = False, dtype=None, name: str | None = None):
+        arguments.flag(requires_grad, "requires_grad", cls.__name__)
+        arguments.optional_name(name, cls.__name__)
         t = cls.from_array(as_array(data, dtype), name=name)
         return t.requires_grad_(True) if requires_grad else t
 
@@ -76,6 +89,7 @@ class Tensor(TensorOperators, TensorOps, TensorMoves, TensorBase):
 
     def requires_grad_(self, flag: bool = True) -> Tensor:
         """Set whether gradients flow to this (leaf) tensor; returns it."""
+        arguments.flag(flag, "flag", "requires_grad_")
         if flag and self.data.dtype.kind != "f":
             raise TypeError(
                 f"only floating-point tensors can require grad; this one has dtype {self.data.dtype}. "
@@ -169,7 +183,10 @@ class Tensor(TensorOperators, TensorOps, TensorMoves, TensorBase):
                 )
             gradient = np.ones(self.data.shape, self.data.dtype)
         else:
-            gradient = np.asarray(data_of(gradient), dtype=self.dtype)
+            gradient = np.asarray(data_of(gradient))
+            if gradient.dtype.kind not in "biuf":
+                raise TypeError(f"backward: gradient must be a numeric array or Tensor, got {gradient!r:.40}")
+            gradient = gradient.astype(self.dtype, copy=False)
             if gradient.shape != self.shape:
                 raise ValueError(f"backward(gradient=...): expected shape {self.shape}, got {gradient.shape}")
         seed = Tensor.from_array(gradient) if create_graph else gradient
@@ -201,10 +218,11 @@ class Tensor(TensorOperators, TensorOps, TensorMoves, TensorBase):
         return math_ops.Softplus.apply(self)
 
     def clip(self, min=None, max=None):  # noqa: A002 - numpy's and PyTorch's names
-        return math_ops.Clip.apply(self, lo=min, hi=max)
+        return math_ops.Clip.apply(self, lo=_bound(min, "min"), hi=_bound(max, "max"))
 
     def astype(self, dtype):
-        if np.dtype(dtype) == self.dtype:
+        dtype = arguments.dtype(dtype, "astype", kinds="biufc")
+        if dtype == self.dtype:
             return _same(self)
         if np.dtype(dtype).kind not in "fc":  # an integer result never requires grad, nor passes one back
             return Tensor.from_array(self.data.astype(dtype), name=self.name)
@@ -258,6 +276,8 @@ class Tensor(TensorOperators, TensorOps, TensorMoves, TensorBase):
     # ---- shapes ----
     def reshape(self, *shape):
         shape = shape[0] if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
+        if not all(arguments.is_whole(n) for n in shape):
+            raise TypeError(f"reshape: shape must be whole numbers (one may be -1), got {tuple(shape)!r}")
         return shape_ops.Reshape.apply(self, shape=tuple(shape))
 
     def flatten(self):

@@ -55,7 +55,11 @@ def samples(value, name: str, where: str) -> np.ndarray:
     """An array with a first axis of samples (what train_test_split takes)."""
     if value is None:
         raise ValueError(f"{where}: {name} is None: pass an array of shape (samples, ...)")
-    arr = np.asarray(value)
+    try:
+        arr = np.asarray(value)
+    except ValueError:  # numpy 2 refuses ragged nested lists
+        raise ValueError(f"{where}: {name} is ragged (its rows differ in length); pass an array of shape "
+                         "(samples, ...), every row of the same length") from None
     if arr.ndim == 0:
         raise ValueError(f"{where}: {name} must have a sample axis, got a scalar {arr!r}")
     return arr

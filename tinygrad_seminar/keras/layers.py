@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..autograd import Tensor
+from ..autograd import Tensor, arguments
 from ..autograd.tensor import as_tensor
 from ..nn import activations as A
 from ..nn import conv_layers as C
@@ -32,11 +32,11 @@ class Input(Module):
     """``keras.Input(shape=(n,))`` or ``(28, 28, 1)`` at the head of a Sequential: the model is built at once."""
 
     def __init__(self, shape, name: str | None = None):
-        shape = (shape,) if isinstance(shape, int) else tuple(shape)
-        if not shape or any(not isinstance(n, (int, np.integer)) or int(n) < 1 for n in shape):
+        shape = arguments.shape(shape, "Input")
+        if not shape or min(shape) < 1:
             raise ValueError(f"Input: shape must be one sample's shape, positive ints such as (n,) or (28, 28, 1); "
                              f"got {shape}")
-        self.shape, self.name = tuple(int(n) for n in shape), name or unique_name("input_layer")
+        self.shape, self.name = shape, arguments.optional_name(name, "Input") or unique_name("input_layer")
 
     def forward(self, x):
         if tuple(x.shape[1:]) != self.shape:
@@ -133,7 +133,8 @@ class LeakyReLU(Module):
     """``x`` where x > 0, else ``negative_slope * x``; Keras 3's default slope 0.3."""
 
     def __init__(self, negative_slope: float = 0.3, name: str | None = None):
-        self.negative_slope, self.name = float(negative_slope), name or unique_name("leaky_re_lu")
+        self.negative_slope = arguments.real(negative_slope, "negative_slope", "LeakyReLU")
+        self.name = arguments.optional_name(name, "LeakyReLU") or unique_name("leaky_re_lu")
 
     def forward(self, x):
         x = as_tensor(x)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..autograd import Tensor
+from ..autograd import Tensor, arguments
 from ..autograd.base import data_of
 from ..nn.losses import (
     EPSILON,
@@ -38,8 +38,8 @@ class Loss:
     name = "loss"
 
     def __init__(self, from_logits: bool = False, name: str | None = None):
-        self.from_logits = bool(from_logits)
-        self.name = name or type(self).name
+        self.from_logits = arguments.flag(from_logits, "from_logits", type(self).__name__)
+        self.name = arguments.optional_name(name, type(self).__name__) or type(self).name
 
     def __call__(self, y_true, y_pred) -> Tensor:
         raise NotImplementedError(f"{type(self).__name__} must define __call__(y_true, y_pred)")
@@ -122,7 +122,7 @@ class Huber(RegressionLoss):
 
     def __init__(self, delta: float = 1.0, name: str | None = None):
         super().__init__(name)
-        if not delta > 0:
+        if not arguments.real(delta, "delta", "Huber") > 0:
             raise ValueError(f"Huber: delta must be > 0, got {delta!r}")
         self.delta = float(delta)
 

@@ -2,6 +2,8 @@
 
 Each metric sees numpy arrays: ``update(y_true, y_pred)`` per batch, ``result()`` for the epoch so far,
 ``reset()`` between epochs. "accuracy" is resolved from the loss, as Keras resolves it.
+A metric that has seen a NaN prediction gives nan until it is reset: an accuracy of NaN outputs (of NaN
+weights) is no accuracy, though comparisons with NaN would count as plain misses.
 """
 
 from __future__ import annotations
@@ -9,6 +11,12 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.base import data_of
+
+
+def has_nan(y_pred) -> bool:
+    """Whether a batch of predictions holds a NaN (what makes every metric of it nan)."""
+    a = np.asarray(y_pred)
+    return a.dtype.kind == "f" and a.size > 0 and bool(np.isnan(a.min()))  # min propagates NaN: one pass, no copy
 
 
 def line_up(y: np.ndarray, out_shape: tuple) -> np.ndarray:
@@ -51,7 +59,7 @@ class Metric:
 
     def update(self, y_true: np.ndarray, y_pred: np.ndarray) -> None:
         v = np.asarray(self.values(y_true, y_pred), dtype=np.float64)
-        self.total += float(v.sum())
+        self.total += float(v.sum()) if not has_nan(y_pred) else np.nan
         self.count += v.size
 
     def result(self) -> float:
@@ -194,6 +202,8 @@ class _Confusion(ThresholdMetric):
 
     def update(self, y_true, y_pred):
         t, p = np.asarray(y_true) > 0.5, np.asarray(y_pred) > self.threshold
+        if has_nan(y_pred):
+            self.tp = np.nan  # nan / anything: precision and recall of NaN predictions are nan
         self.tp += int(np.sum(t & p))
         self.fp += int(np.sum(~t & p))
         self.fn += int(np.sum(t & ~p))
@@ -256,8 +266,12 @@ class AUC(Metric):
         self.fp += (above & ~t).sum(axis=1)
         self.fn += (~above & t).sum(axis=1)
         self.tn += (~above & ~t).sum(axis=1)
+        if has_nan(y_pred):
+            self.tp[:] = np.nan
 
     def result(self) -> float:
+        if np.isnan(self.tp[0]):
+            return np.nan
         with np.errstate(divide="ignore", invalid="ignore"):
             tpr = np.nan_to_num(self.tp / (self.tp + self.fn))
             fpr = np.nan_to_num(self.fp / (self.fp + self.tn))
@@ -275,7 +289,7 @@ class FunctionMetric(Metric):
         return {"fn": self.fn, "name": self.name}
 
     def update(self, y_true, y_pred):
-        self.total += float(self.fn(y_true, y_pred)) * len(y_true)
+        self.total += float(self.fn(y_true, y_pred)) * len(y_true) if not has_nan(y_pred) else np.nan
         self.count += len(y_true)
 
 

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import math
+import sys
 import warnings
 from collections.abc import Iterator
 
 import numpy as np
 
-from ..autograd import Tensor, default_generator, use_generator
+from ..autograd import Tensor, arguments, default_generator, use_generator
 from ..nn.module import Module, dtype_of
 from . import checks, layers, saving, weighting
 from . import summary as summary_mod
@@ -36,6 +38,21 @@ def _validates(freq, epoch: int) -> bool:
             raise ValueError(f"validation_freq must be >= 1, got {freq!r}")
         return (epoch + 1) % freq == 0
     return epoch + 1 in freq
+
+
+def _report_invalid_loss(loss: float, watch: tuple, step: int, steps: int) -> None:
+    """A RuntimeWarning at the first batch of a fit whose loss is NaN or inf: shown at any verbose, catchable.
+
+    Given to warn_explicit with a registry of its own, so that Python's "once per place" filter does not hide
+    the report of a second fit from the same line (a notebook cell run again); it names the line calling fit.
+    """
+    epoch, epochs = watch
+    caller = sys._getframe(3)  # fit's caller: here <- _train_epoch <- fit <- caller
+    warnings.warn_explicit(
+        f"fit: the loss became {loss} at epoch {epoch + 1}/{epochs}, batch {step + 1}/{steps}; the weights are "
+        "probably no longer finite. Lower the learning rate or scale the inputs; "
+        "callbacks=[ts.callbacks.TerminateOnNaN()] stops training there.", RuntimeWarning,
+        caller.f_code.co_filename, caller.f_lineno, registry={}, module_globals=caller.f_globals)
 
 
 class Model(Trainer, Module):
@@ -84,8 +101,6 @@ class Model(Trainer, Module):
 
     def _validation(self, x, y, validation_split: float, validation_data) -> tuple:
         """(x, y, validation pair or None): validation_data checked, or the last part of x and y split off."""
-        if not 0 <= validation_split < 1:
-            raise ValueError(f"validation_split must be in [0, 1), got {validation_split!r}")
         if validation_data is not None:
             if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
                 raise ValueError("validation_data must be a tuple (x_val, y_val)")
@@ -113,6 +128,9 @@ class Model(Trainer, Module):
                 UserWarning, stacklevel=4)  # fit -> _validation -> here: the warning names fit's caller
 
     def _callbacks(self, callbacks, params: dict, extra=()) -> CallbackList:
+        if not (callbacks is None or isinstance(callbacks, (Callback, list, tuple))):
+            raise TypeError(f"callbacks must be a list of ts.callbacks.Callback, got {callbacks!r} "
+                            f"({type(callbacks).__name__})")
         callbacks = [callbacks] if isinstance(callbacks, Callback) else list(callbacks or [])
         return CallbackList([*callbacks, *extra], model=self, params=params)
 
@@ -126,24 +144,21 @@ class Model(Trainer, Module):
         after the epochs ``validation_freq`` says (every n-th, or those listed, counting from 1).
         """
         self._require_compiled("fit")
+        checks.fit_arguments(epochs, initial_epoch, shuffle, validation_split, validation_freq)
         x, y = self._arrays(x, y)
         if sample_weight is not None or class_weight is not None:
             x = (x, weighting.sample_weights(self.loss, y, sample_weight, class_weight))
         bs = checks.batch_size(32 if batch_size is None else batch_size)
-        if not isinstance(epochs, (int, np.integer)) or epochs < 0:
-            raise ValueError(f"epochs must be a whole number >= 0, got {epochs!r}")
-        if not isinstance(initial_epoch, (int, np.integer)) or initial_epoch < 0:
-            raise ValueError(f"initial_epoch must be a whole number >= 0, got {initial_epoch!r}")
         x, y, val = self._validation(x, y, validation_split, validation_data)
         x, w = x if isinstance(x, tuple) else (x, None)
         train_check = self._first_checks(x, y, "y")
         val_check = self._first_checks(*val, "the validation targets") if val is not None else None
         verbose = resolve_verbose(verbose)
-        self.history = History()
-        extra = [ProgbarLogger(verbose)] if verbose else []
+        history, extra = History(), [ProgbarLogger(verbose)] if verbose else []
         # Keras' order: History after the user's callbacks, so it records what they add to the logs
         cbs = self._callbacks(callbacks, {"epochs": epochs, "steps": -(-len(x) // bs), "verbose": verbose},
-                              extra=[self.history, *extra])
+                              extra=[history, *extra])
+        self.history = history  # only now: callbacks that are refused leave the model as it was
         if self.parameters():
             self._bind_optimizer()  # layers may have been added or (un)frozen since compile
         self._unchecked = train_check
@@ -151,6 +166,7 @@ class Model(Trainer, Module):
         self.train()
         logs: dict = {}
         self.resume_epoch = None
+        reported = False  # the first invalid loss is reported once per fit
         cbs.on_train_begin()
         initial_epoch, self.resume_epoch = max(initial_epoch, self.resume_epoch or 0), None
         try:
@@ -158,7 +174,8 @@ class Model(Trainer, Module):
                 self.next_epoch = epoch
                 cbs.on_epoch_begin(epoch)
                 order = self.generator.permutation(len(x)) if shuffle else None  # the model's: saved with it
-                logs = self._train_epoch(x, y, w, bs, order, cbs)
+                logs = self._train_epoch(x, y, w, bs, order, cbs, (epoch, epochs) if not reported else None)
+                reported = reported or not math.isfinite(logs.get("loss", 0.0))
                 if val is not None and _validates(validation_freq, epoch):
                     val_logs, val_check = self._test_loop(*val, bs, cbs, val_check), None
                     logs.update({f"val_{k}": v for k, v in val_logs.items()})
@@ -171,19 +188,30 @@ class Model(Trainer, Module):
         cbs.on_train_end(logs)
         return self.history
 
-    def _train_epoch(self, x, y, w, bs, order, cbs) -> dict:
-        """One pass over the batches: the train function on each, the callbacks around it. What a step draws
-        (dropout masks) comes from the model's generator, so that training resumes bit for bit after a load."""
+    def _train_epoch(self, x, y, w, bs, order, cbs, watch: tuple | None) -> dict:
+        """One pass over the batches: the train function on each, the callbacks around it.
+
+        What a step draws (dropout masks) comes from the model's generator, so that training resumes bit for bit
+        after a load. ``watch`` is (epoch, epochs) while no invalid loss has been reported in this fit: the first
+        batch whose loss is NaN or infinite is then reported. The loop stops after any batch that set
+        ``stop_training``.
+        """
         self.reset_metrics()
         step_fn = self.make_train_function()
         logs: dict = {}
         generator = self.generator
+        steps = -(-len(x) // bs)
         for step, idx in enumerate(_batches(len(x), bs, order)):
             cbs.on_train_batch_begin(step)
             data = (Tensor.from_array(x[idx]), y[idx]) if w is None else (Tensor.from_array(x[idx]), y[idx], w[idx])
             with use_generator(generator):
                 logs = step_fn(data)
             cbs.on_train_batch_end(step, logs)
+            if watch is not None and not math.isfinite(logs.get("loss", 0.0)):
+                _report_invalid_loss(logs["loss"], watch, step, steps)
+                watch = None
+            if self.stop_training:
+                break
         return dict(logs)
 
     # ---- evaluate and predict ----
@@ -221,6 +249,7 @@ class Model(Trainer, Module):
                  return_dict: bool = False, callbacks=None):
         """The loss (and metrics) on (x, y): a float, [loss, *metrics], or a dict with return_dict=True."""
         self._require_compiled("evaluate")
+        arguments.flag(return_dict, "return_dict")
         x, y = self._arrays(x, y)
         bs = checks.batch_size(32 if batch_size is None else batch_size)
         check = self._first_checks(x, y, "y")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..autograd import arguments
 from ..autograd.tensor import as_tensor
 from ..nn.module import Module, Parameter, unique_name
 from . import checks
@@ -88,8 +89,11 @@ class BatchNormalization(Module):
                  scale: bool = True, name: str | None = None, dtype="float32"):
         if axis not in (-1, 1):
             raise ValueError(f"BatchNormalization: only axis=-1 (the features) is supported, got {axis!r}")
-        self.axis, self.momentum, self.epsilon = axis, float(momentum), float(epsilon)
-        self.center, self.scale, self.dtype = bool(center), bool(scale), np.dtype(dtype)
+        self.axis, self.momentum = axis, arguments.real(momentum, "momentum", "BatchNormalization", 0, 1)
+        self.epsilon = arguments.real(epsilon, "epsilon", "BatchNormalization", 0, lo_open=True)
+        self.center = arguments.flag(center, "center", "BatchNormalization")
+        self.scale = arguments.flag(scale, "scale", "BatchNormalization")
+        self.dtype = np.dtype(dtype)
         self.name = name or unique_name("batch_normalization")
         self.gamma = self.beta = self.moving_mean = self.moving_variance = None
 
@@ -134,7 +138,8 @@ class Rescaling(Module):
     """Keras' Rescaling: ``x * scale + offset``."""
 
     def __init__(self, scale: float, offset: float = 0.0, name: str | None = None):
-        self.scale, self.offset = float(scale), float(offset)
+        self.scale = arguments.real(scale, "scale", "Rescaling")
+        self.offset = arguments.real(offset, "offset", "Rescaling")
         self.name = name or unique_name("rescaling")
 
     def forward(self, x):

@@ -19,7 +19,7 @@ import numpy as np
 from ..autograd import use_generator
 from ..nn import optim
 from ..nn.module import Module
-from . import archive, description, registry
+from . import archive, checks, description, registry
 from . import losses as losses_mod
 from . import metrics as metrics_mod
 from .archive import FORMAT, VERSION, DamagedFileError
@@ -240,6 +240,7 @@ def _model_from(path: str, cls, meta: dict, arrays: dict, custom_objects: dict |
 
 # ---- the public operations ----
 def save_weights(model, path) -> None:
+    path = checks.file_path(path, "save_weights")
     archive.write(path, {"format": FORMAT, "version": VERSION, "kind": "weights"}, model.state_dict())
 
 
@@ -282,6 +283,7 @@ def _training_state(model) -> dict:
 
 
 def save_model(model, path) -> None:
+    path = checks.file_path(path, "save")
     config = model.get_config()  # a subclassed Model says why it cannot
     key = registry.registered_name(type(model))
     if key is None:

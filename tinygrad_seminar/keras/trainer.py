@@ -49,6 +49,9 @@ class Trainer:
         self.loss = losses.as_loss(loss)
         if isinstance(metrics, (str, metrics_mod.Metric)) or callable(metrics):
             metrics = [metrics]
+        if metrics is not None and not isinstance(metrics, (list, tuple)):
+            raise TypeError(f"metrics must be a list of names, Metrics or callables, got {metrics!r} "
+                            f"({type(metrics).__name__})")
         self.compiled_metrics = []
         for m in metrics or []:
             metric = metrics_mod.get(m, self.loss)

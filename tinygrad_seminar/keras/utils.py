@@ -11,7 +11,7 @@ import random
 
 import numpy as np
 
-from ..autograd import manual_seed
+from ..autograd import arguments, manual_seed
 
 
 def to_categorical(x, num_classes: int | None = None) -> np.ndarray:
@@ -26,6 +26,8 @@ def to_categorical(x, num_classes: int | None = None) -> np.ndarray:
         raise TypeError(f"to_categorical: labels must be integers, got dtype {x.dtype}")
     if x.ndim > 1 and x.shape[-1] == 1:
         x = x.reshape(x.shape[:-1])
+    if num_classes is not None:
+        arguments.whole(num_classes, "num_classes", "to_categorical", minimum=1)
     num_classes = int(x.max()) + 1 if num_classes is None else int(num_classes)
     if x.size and (x.min() < 0 or x.max() >= num_classes):
         raise ValueError(f"to_categorical: labels must be in 0..{num_classes - 1}, got {x.min()}..{x.max()}")

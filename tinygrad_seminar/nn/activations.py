@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..autograd import arguments
 from ..autograd.tensor import as_tensor
 from . import functional as F
 from .module import Module, unique_name
@@ -13,7 +14,8 @@ class Activation(Module):
     def __init__(self, activation, name: str | None = None):
         self.activation_name = activation if isinstance(activation, str) else getattr(activation, "__name__", "custom")
         self.fn = F.get_activation(activation)
-        self.name = name or unique_name(self.activation_name if isinstance(activation, str) else "activation")
+        default = self.activation_name if isinstance(activation, str) else "activation"
+        self.name = arguments.optional_name(name, "Activation") or unique_name(default)
 
     def forward(self, x):
         return self.fn(as_tensor(x))

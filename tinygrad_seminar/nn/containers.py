@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
+from ..autograd import arguments
 from .module import Module, dtype_of, unique_name
 
 
@@ -40,7 +41,7 @@ class Sequential(Module):
             layers = tuple(keras.pop("layers") or ())
         if keras:
             raise TypeError(f"Sequential got unexpected keyword arguments {sorted(keras)}")
-        self.name = name or unique_name("sequential")
+        self.name = arguments.optional_name(name, "Sequential") or unique_name("sequential")
         self.layers: list[Module] = []
         self.input_dim: int | None = None  # the last axis of the input (the width of flat inputs)
         self.input_shape: tuple | None = None  # Keras' batch shape: (None, width), (None, 28, 28, 1)...

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ..autograd import Tensor
+from ..autograd import Tensor, arguments
 from ..autograd.base import data_of
 from ..autograd.composites import composite
 from ..autograd.operands import operand
@@ -91,7 +91,10 @@ def clip(x, min=None, max=None) -> Tensor:  # noqa: A002
 
 def where(cond, a, b) -> Tensor:
     """a where cond is true, else b; cond carries no gradient."""
-    cond = np.asarray(data_of(cond), dtype=bool)
+    cond = np.asarray(data_of(cond))
+    if cond.dtype.kind not in "biuf":
+        raise TypeError(f"where: cond must be a boolean (or numeric) array or Tensor, got dtype {cond.dtype}")
+    cond = cond.astype(bool, copy=False)
     return Where.apply(cond, *_operands(a, b))
 
 
@@ -170,6 +173,7 @@ def step(x) -> Tensor:
 def leaky_relu(x, negative_slope: float = 0.2) -> Tensor:
     """z if z > 0 else negative_slope * z (Keras' default slope 0.2)."""
     x = as_tensor(x)
+    arguments.real(negative_slope, "negative_slope", "leaky_relu")
     return Where.apply(x.data > 0, x, x * negative_slope)
 
 
@@ -177,6 +181,7 @@ def leaky_relu(x, negative_slope: float = 0.2) -> Tensor:
 def elu(x, alpha: float = 1.0) -> Tensor:
     """z if z > 0 else alpha (e^z - 1); exp sees only z <= 0, so nothing overflows."""
     x = as_tensor(x)
+    arguments.real(alpha, "alpha", "elu")
     return Where.apply(x.data > 0, x, (x.clip(max=0).exp() - 1) * alpha)
 
 
@@ -202,6 +207,9 @@ def get_activation(name):
         return linear
     if callable(name):
         return name
+    if not isinstance(name, str):
+        raise TypeError(f"activation must be a name such as 'relu', a callable or None, got {name!r} "
+                        f"({type(name).__name__}); known names: {', '.join(ACTIVATIONS)}")
     try:
         return ACTIVATIONS[name]
     except KeyError:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ..autograd import Tensor, default_generator
+from ..autograd import Tensor, arguments, default_generator
 from ..autograd.hooks import HookHandle, add_hook
 from ..autograd.ops import Affine
 from ..autograd.tensor import as_tensor
@@ -23,8 +23,8 @@ def _width(input_dim, input_shape):
         input_shape = tuple(input_shape)
         if len(input_shape) != 1:
             raise ValueError(f"Dense takes a flat input: input_shape must be (n,), got {input_shape}")
-        return int(input_shape[0])
-    return None if input_dim is None else int(input_dim)
+        return arguments.whole(input_shape[0], "input_shape[0]", "Dense", minimum=1)
+    return None if input_dim is None else arguments.whole(input_dim, "input_dim", "Dense", minimum=1)
 
 
 class Dense(Module):
@@ -33,9 +33,9 @@ class Dense(Module):
     def __init__(self, units: int, activation=None, input_dim: int | None = None, input_shape=None,
                  use_bias: bool = True, kernel_initializer="glorot_uniform", bias_initializer="zeros",
                  name: str | None = None, rng: np.random.Generator | None = None, dtype="float32"):
-        if int(units) != units or units < 1:
-            raise ValueError(f"Dense: units must be a positive integer, got {units!r}")
-        self.units, self.use_bias = int(units), use_bias
+        self.units = arguments.whole(units, "units", "Dense", minimum=1)
+        self.use_bias = arguments.flag(use_bias, "use_bias", "Dense")
+        arguments.optional_name(name, "Dense")
         self.activation_name = activation if isinstance(activation, str) or activation is None else getattr(
             activation, "__name__", "custom")
         self.activation = F.get_activation(activation)
@@ -45,8 +45,8 @@ class Dense(Module):
                           "binary_crossentropy", UserWarning, stacklevel=2)
         self.kernel_initializer = initializers.get(kernel_initializer)
         self.bias_initializer = initializers.get(bias_initializer)
-        self.name = name or unique_name("dense")
-        self.rng, self.dtype = rng, np.dtype(dtype)
+        self.name = name or unique_name("dense")  # name checked above, before the activation is looked up
+        self.rng, self.dtype = arguments.generator(rng, "Dense"), arguments.dtype(dtype, "Dense")
         if self.dtype.kind != "f":
             raise ValueError(f"Dense {self.name!r}: dtype must be a float type, got {self.dtype}")
         self.weight: Parameter | None = None
@@ -128,9 +128,9 @@ class Dropout(Module):
     """Inverted dropout: in training, zero each input with probability rate and scale the rest by 1/(1 - rate)."""
 
     def __init__(self, rate: float, rng: np.random.Generator | None = None, name: str | None = None):
-        if not 0 <= rate < 1:
-            raise ValueError(f"Dropout: rate must be in [0, 1), got {rate!r}")
-        self.rate, self.rng = float(rate), rng
+        self.rate = arguments.real(rate, "rate", "Dropout", 0, 1, hi_open=True)
+        self.rng = arguments.generator(rng, "Dropout")
+        arguments.optional_name(name, "Dropout")
         self.name = name or unique_name("dropout")
 
     def forward(self, x):

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..autograd import Tensor
+from ..autograd import Tensor, arguments
 from ..autograd.base import data_of
 from ..autograd.composites import composite
 from ..autograd.ops import SigmoidBCE, SoftmaxCE, SparseSoftmaxCE, stable_sigmoid
@@ -122,6 +122,7 @@ def mae(y_true, y_pred) -> Tensor:
 
 def binary_crossentropy(y_true, y_pred, from_logits: bool = False) -> Tensor:
     """-mean(y log y^ + (1 - y) log(1 - y^)), y^ = sigma(z) when from_logits (computed from z, stably)."""
+    arguments.flag(from_logits, "from_logits", "binary_crossentropy")
     y_pred = predictions(y_pred, "binary_crossentropy")
     y = targets(y_true, y_pred, "binary_crossentropy")
     check_unit_interval(y, "binary_crossentropy")
@@ -132,6 +133,7 @@ def binary_crossentropy(y_true, y_pred, from_logits: bool = False) -> Tensor:
 
 def categorical_crossentropy(y_true, y_pred, from_logits: bool = False) -> Tensor:
     """-1/p sum_i sum_j y_j^(i) log y^_j^(i); y^ = softmax(z) when from_logits (via log-sum-exp)."""
+    arguments.flag(from_logits, "from_logits", "categorical_crossentropy")
     y_pred = predictions(y_pred, "categorical_crossentropy")
     y = targets(y_true, y_pred, "categorical_crossentropy")
     if y_pred.ndim < 1 or y_pred.shape[-1] < 1:
@@ -180,6 +182,7 @@ def sparse_categorical_crossentropy_of_probabilities(one_hot_labels: np.ndarray,
 
 def sparse_categorical_crossentropy(labels, y_pred, from_logits: bool = False) -> Tensor:
     """-1/p sum_i log y^_{label_i}^(i): categorical_crossentropy against one_hot(labels), without making it."""
+    arguments.flag(from_logits, "from_logits", "sparse_categorical_crossentropy")
     y_pred = predictions(y_pred, "sparse_categorical_crossentropy")
     if y_pred.ndim != 2:
         raise ValueError(f"sparse_categorical_crossentropy: y_pred must have shape (p, classes), got {y_pred.shape}")

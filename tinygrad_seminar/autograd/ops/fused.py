@@ -14,7 +14,10 @@ from .op import Op, sigmoid_of, softmax_of
 
 
 def _log_softmax_parts(z: np.ndarray) -> tuple:
-    """(z - max z, S(z), log sum e^(z - max z)) along the last axis: log S(z) = s - log_total, computed once."""
+    """(z - max z, S(z), log sum e^(z - max z)) along the last axis: log S(z) = s - log_total, computed once.
+
+    z - max z is -inf where it leaves the float range (logits near +-3e38): e^-inf is the exact 0. The caller
+    silences numpy's overflow warning for it (one ``np.errstate`` per op: it costs microseconds)."""
     s = z - z.max(axis=-1, keepdims=True)
     e = np.exp(s)
     total = e.sum(axis=-1, keepdims=True)
@@ -58,16 +61,21 @@ class SigmoidBCE(Op):
 
 
 class SoftmaxCE(Op):
-    """mean over rows of -sum_j y_j log S(z)_j; d/dz = (S(z) sum_j y_j - y) / p."""
+    """mean over rows of -sum_j y_j log S(z)_j; d/dz = (S(z) sum_j y_j - y) / p. A term with y_j = 0 is 0, even
+    where log S(z)_j is -inf (0 log 0 = 0, so logits near the float maximum give PyTorch's sparse loss)."""
 
     label = "categorical_crossentropy"  # a picture names it as the loss it computes (from logits)
 
     @staticmethod
     def forward(ctx, z, y):
-        s, probs, log_total = _log_softmax_parts(z)
-        ctx.save_for_backward(z, y, probs)
-        ctx.rows = z.size // z.shape[-1]
-        return -(y * (s - log_total)).sum() / ctx.rows
+        with np.errstate(over="ignore", invalid="ignore"):  # both cases are handled here
+            s, probs, log_total = _log_softmax_parts(z)
+            ctx.save_for_backward(z, y, probs)
+            ctx.rows = z.size // z.shape[-1]
+            loss = (y * (log_total - s)).sum() / ctx.rows
+            if np.isnan(loss):  # rare: 0 * inf from a log-probability beyond the float range; the term is 0
+                loss = np.where(y != 0, y * (log_total - s), 0).sum() / ctx.rows
+        return loss
 
     @staticmethod
     def backward(ctx, g):
@@ -85,7 +93,8 @@ class SparseSoftmaxCE(Op):
 
     @staticmethod
     def forward(ctx, z, labels):
-        s, probs, log_total = _log_softmax_parts(z)
+        with np.errstate(over="ignore"):  # see _log_softmax_parts
+            s, probs, log_total = _log_softmax_parts(z)
         ctx.save_for_backward(z, labels, probs)
         return (log_total[:, 0] - s[np.arange(len(z)), labels]).mean()
 

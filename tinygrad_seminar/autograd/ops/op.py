@@ -17,7 +17,7 @@ from ..base import TensorBase, data_of
 from ..function import Function
 
 __all__ = ["Op", "check_axis", "count", "data_of", "exp_of", "inverse", "kept_shape", "log_of", "reduced_axes",
-           "sigmoid_of", "softmax_of", "stable_sigmoid"]
+           "shifted", "sigmoid_of", "softmax_of", "stable_sigmoid"]
 
 
 class Op(Function):
@@ -52,17 +52,26 @@ def sigmoid_of(a):
     return a.sigmoid() if isinstance(a, TensorBase) else stable_sigmoid(a)
 
 
+def shifted(a: np.ndarray, axis: int = -1) -> np.ndarray:
+    """a - max a along ``axis``: what softmax exponentiates. A difference beyond the float range (logits near
+    +-3e38) is -inf, whose e^ is the exact 0, without numpy's overflow warning: such logits are no error."""
+    with np.errstate(over="ignore"):
+        return a - a.max(axis=axis, keepdims=True)
+
+
 def softmax_of(a, axis: int = -1):
     """S(a) along ``axis`` for an array or a Tensor, shifted by the max for stability."""
     if isinstance(a, TensorBase):
         return a.softmax(axis)
-    e = np.exp(a - a.max(axis=axis, keepdims=True))
+    e = np.exp(shifted(a, axis))
     return e / e.sum(axis=axis, keepdims=True)
 
 
 def check_axis(axis: int, ndim: int) -> int:
     """``axis`` as a non-negative axis, else PyTorch's IndexError. A 0-d tensor takes 0 and -1 (giving 0)."""
     n = ndim if ndim > 0 else 1
+    if not isinstance(axis, (int, np.integer)) or isinstance(axis, (bool, np.bool_)):
+        raise TypeError(f"axis must be an int (or a tuple of ints), got {axis!r} ({type(axis).__name__})")
     if not -n <= axis < n:
         raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {axis})")
     return axis % n if ndim > 0 else 0

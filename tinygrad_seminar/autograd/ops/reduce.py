@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..base import TensorBase
-from .op import Op, check_axis, data_of, exp_of, kept_shape, reduced_axes
+from .op import Op, check_axis, data_of, exp_of, kept_shape, reduced_axes, shifted
 
 
 class Sum(Op):
@@ -63,7 +63,7 @@ class Softmax(Op):
             ctx.save_for_backward(a.copy())
             ctx.axis = axis
             return ctx.saved[0]
-        e = np.exp(a - a.max(axis=axis, keepdims=True))
+        e = np.exp(shifted(a, axis))
         out = e / e.sum(axis=axis, keepdims=True)
         ctx.save_for_backward(out)
         ctx.axis = axis
@@ -84,7 +84,7 @@ class LogSoftmax(Op):
             ctx.save_for_backward(a.copy())
             ctx.axis = axis
             return ctx.saved[0]
-        s = a - a.max(axis=axis, keepdims=True)
+        s = shifted(a, axis)
         out = s - np.log(np.exp(s).sum(axis=axis, keepdims=True))
         ctx.save_for_backward(out)
         ctx.axis = axis

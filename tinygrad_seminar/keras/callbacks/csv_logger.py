@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 
+from ...autograd import arguments
 from ...files import atomic_write
 from .callback import Callback, Logs
 
@@ -14,6 +15,13 @@ class CSVLogger(Callback):
 
     def __init__(self, filename, separator: str = ",", append: bool = False):
         super().__init__()
+        if not isinstance(filename, (str, os.PathLike)):
+            raise TypeError(f"CSVLogger: filename must be a string or a pathlib.Path, got {arguments.given(filename)}")
+        if not os.fspath(filename):
+            raise ValueError("CSVLogger: filename must name a file, such as 'log.csv'; got ''")
+        if not isinstance(separator, str) or not separator:
+            raise TypeError(f"CSVLogger: separator must be a non-empty string, got {separator!r}")
+        arguments.flag(append, "append", "CSVLogger")
         self.filename, self.sep, self.append = os.fspath(filename), separator, append
         self.lines: list[str] = []
         self.keys: list[str] | None = None

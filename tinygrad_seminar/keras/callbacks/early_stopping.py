@@ -6,8 +6,9 @@ import warnings
 
 import numpy as np
 
+from ...autograd import arguments
 from .callback import Callback, Logs
-from .monitor import copy_weights, improves, resolve_mode
+from .monitor import check_waiting, copy_weights, improves, resolve_mode
 
 
 class EarlyStopping(Callback):
@@ -22,6 +23,11 @@ class EarlyStopping(Callback):
                  mode: str = "auto", baseline: float | None = None, restore_best_weights: bool = False,
                  start_from_epoch: int = 0) -> None:
         super().__init__()
+        check_waiting("EarlyStopping", patience, min_delta, verbose)
+        if baseline is not None:
+            arguments.real(baseline, "baseline", "EarlyStopping")
+        arguments.flag(restore_best_weights, "restore_best_weights", "EarlyStopping")
+        arguments.whole(start_from_epoch, "start_from_epoch", "EarlyStopping")
         self.monitor = monitor
         self.min_delta = abs(min_delta)
         self.patience = patience

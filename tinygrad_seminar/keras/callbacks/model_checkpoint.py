@@ -7,6 +7,7 @@ import os
 import warnings
 from typing import Any
 
+from ...autograd import arguments
 from .callback import Callback, Logs
 from .monitor import improves, resolve_mode
 
@@ -26,6 +27,13 @@ class ModelCheckpoint(Callback):
         if save_freq != "epoch" and not (isinstance(save_freq, numbers.Integral) and save_freq > 0):
             raise ValueError(f"ModelCheckpoint: save_freq must be 'epoch' or a positive number of batches; "
                              f"got save_freq={save_freq!r}")
+        if not isinstance(filepath, (str, os.PathLike)):
+            raise TypeError(f"ModelCheckpoint: filepath must be a string or a pathlib.Path, got "
+                            f"{arguments.given(filepath)}")
+        if not os.fspath(filepath):
+            raise ValueError("ModelCheckpoint: filepath must name a file, such as 'best.keras'; got ''")
+        arguments.flag(save_best_only, "save_best_only", "ModelCheckpoint")
+        arguments.flag(save_weights_only, "save_weights_only", "ModelCheckpoint")
         self.filepath = os.fspath(filepath)
         self.monitor = monitor
         self.verbose = verbose

@@ -8,12 +8,17 @@ from typing import Any
 
 import numpy as np
 
+from ...autograd import arguments
+
 MAX_NAMES = ("acc", "auc", "precision", "recall", "r2", "f1")  # metrics where larger is better
 
 
 def resolve_mode(owner: str, mode: str, monitor: str) -> str:
     """``mode`` checked ("auto" with a warning if unknown) and, if "auto", resolved from the ``monitor`` name:
     "max" for accuracy-like names (``MAX_NAMES``) that are not losses, else "min". ``owner`` names the caller."""
+    if not isinstance(monitor, str):
+        raise TypeError(f"{owner}: monitor must be the name of a logged value such as 'val_loss', "
+                        f"got {arguments.given(monitor)}")
     if mode not in ("auto", "min", "max"):
         warnings.warn(f"{owner} mode {mode!r} is unknown, falling back to 'auto'", stacklevel=3)
         mode = "auto"
@@ -21,6 +26,14 @@ def resolve_mode(owner: str, mode: str, monitor: str) -> str:
         name = monitor.removeprefix("val_").lower()
         mode = "max" if "loss" not in name and any(key in name for key in MAX_NAMES) else "min"
     return mode
+
+
+def check_waiting(owner: str, patience, min_delta, verbose) -> None:
+    """What the callbacks that wait on a monitored value share, checked when they are made, not mid-training."""
+    arguments.whole(patience, "patience", owner)
+    arguments.real(min_delta, "min_delta", owner)
+    if not isinstance(verbose, (bool, np.bool_)):  # verbose=True is common in Keras scripts
+        arguments.whole(verbose, "verbose", owner)
 
 
 def improves(mode: str, current: float, reference: float | None, min_delta: float) -> bool:

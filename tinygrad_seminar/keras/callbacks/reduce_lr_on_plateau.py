@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import warnings
 
+from ...autograd import arguments
 from .callback import Callback, Logs
-from .monitor import improves, resolve_mode
+from .monitor import check_waiting, improves, resolve_mode
 
 
 class ReduceLROnPlateau(Callback):
@@ -17,7 +18,10 @@ class ReduceLROnPlateau(Callback):
     def __init__(self, monitor: str = "val_loss", factor: float = 0.1, patience: int = 10, verbose: int = 0,
                  mode: str = "auto", min_delta: float = 1e-4, cooldown: int = 0, min_lr: float = 0.0, **kwargs):
         super().__init__()
-        if factor >= 1.0:
+        check_waiting("ReduceLROnPlateau", patience, min_delta, verbose)
+        arguments.whole(cooldown, "cooldown", "ReduceLROnPlateau")
+        arguments.real(min_lr, "min_lr", "ReduceLROnPlateau", 0)
+        if arguments.real(factor, "factor", "ReduceLROnPlateau") >= 1.0:
             raise ValueError(f"ReduceLROnPlateau does not support a factor >= 1.0. Received factor={factor}")
         self.monitor, self.factor, self.patience, self.verbose = monitor, float(factor), patience, verbose
         self.min_delta, self.cooldown, self.min_lr = abs(min_delta), cooldown, float(min_lr)

@@ -163,12 +163,25 @@ class Optimizer:
         if not self.params:
             raise RuntimeError(f"{type(self).__name__}.step(): the optimiser has no parameters; pass them "
                                "when creating it or call bind(params) (compile does that for a model)")
+        for i, p in enumerate(self.params):  # every .grad checked before any update: one comparison each
+            g = p.grad
+            if g is not None and getattr(g, "shape", None) != p.data.shape:
+                self._refuse_grad(i, p)
         update = self._update
         for p, st in zip(self.params, self.state):
             g = p.grad
             if g is not None:
                 update(p.data, g, st)
         return loss
+
+    def _refuse_grad(self, i: int, p: Tensor) -> None:
+        """A .grad of another shape would be broadcast into the update: refuse it, naming the parameter."""
+        g = p.grad
+        got = f"shape {tuple(g.shape)}" if hasattr(g, "shape") else f"a {type(g).__name__}"
+        name = f" ({p.name!r})" if p.name else ""
+        raise ValueError(f"{type(self).__name__}.step(): params[{i}]{name} has shape {tuple(p.data.shape)} but its "
+                         f".grad has {got}; a gradient must have its parameter's shape (set p.grad to an array of "
+                         "that shape, or to None to skip the parameter)")
 
     def _update(self, d: np.ndarray, g: np.ndarray, st: dict) -> None:
         raise NotImplementedError

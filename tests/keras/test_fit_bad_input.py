@@ -150,11 +150,11 @@ def test_batch_size_none_means_32_as_in_keras():
     assert len(model.fit(X, Y, batch_size=None, verbose=0).history["loss"]) == 1
 
 
-@pytest.mark.parametrize("bad", [0, -1, 1.5, True])
+@pytest.mark.parametrize("bad, error", [(0, ValueError), (-1, ValueError), (1.5, TypeError), (True, TypeError)])
 @pytest.mark.parametrize("method", ["fit", "evaluate", "predict"])
-def test_batch_size_below_one_or_not_a_whole_number(method, bad):
+def test_batch_size_below_one_or_not_a_whole_number(method, bad, error):
     args = (X,) if method == "predict" else (X, Y)
-    with pytest.raises(ValueError, match=rf"^batch_size must be a whole number >= 1, got {re.escape(repr(bad))}$"):
+    with pytest.raises(error, match=rf"^batch_size must be a whole number >= 1, got {re.escape(repr(bad))}$"):
         getattr(mlp(), method)(*args, batch_size=bad)
 
 
@@ -170,9 +170,9 @@ def test_a_validation_split_that_leaves_nothing_to_train_on():
         mlp().fit(X, Y, validation_split=0.95)
 
 
-@pytest.mark.parametrize("bad", [-1, 1.5, "3"])
-def test_epochs_must_be_a_whole_number(bad):
-    with pytest.raises(ValueError, match=rf"^epochs must be a whole number >= 0, got {re.escape(repr(bad))}$"):
+@pytest.mark.parametrize("bad, error", [(-1, ValueError), (1.5, TypeError), ("3", TypeError), (True, TypeError)])
+def test_epochs_must_be_a_whole_number(bad, error):
+    with pytest.raises(error, match=rf"^epochs must be a whole number >= 0, got {re.escape(repr(bad))}"):
         mlp().fit(X, Y, epochs=bad)
 
 
