@@ -245,3 +245,17 @@ def test_against_pytorch_values_and_gradients():
 def test_bad_arguments_are_refused_before_any_work(call, error, words):
     with pytest.raises(error, match=words):
         call()
+
+
+@pytest.mark.parametrize("values, kernel, padding", [("channel of -inf", 3, 1), ("all -inf", 2, 1)])
+def test_max_pool_gives_a_window_of_minus_inf_to_its_first_real_cell_as_pytorch(values, kernel, padding):
+    x = np.zeros((1, 2, 4, 4), np.float32)
+    x[0, 1] = -np.inf
+    if values == "all -inf":
+        x = np.full((1, 1, 3, 3), -np.inf, np.float32)
+    t = ts.tensor(x, requires_grad=True)
+    ts.functional.max_pool2d(t, kernel, 1, padding).sum().backward()
+    torch = pytest.importorskip("torch", reason="PyTorch is not installed: its side is skipped")
+    tt = torch.tensor(x, requires_grad=True)
+    torch.nn.functional.max_pool2d(tt, kernel, 1, padding).sum().backward()
+    np.testing.assert_array_equal(t.grad, tt.grad.numpy())

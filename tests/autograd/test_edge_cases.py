@@ -295,3 +295,19 @@ def test_two_different_axes_are_refused_and_flip_needs_its_dims():
     assert x.sum(axis=1, dim=1).shape == (2,)  # the same axis twice is fine
     with pytest.raises(TypeError, match="flip needs the dims"):
         x.flip()
+
+
+@pytest.mark.parametrize("make", [lambda i: i // 1, lambda i: i // 2, lambda i: i % 3, lambda i: 5 // i,
+                                  lambda i: i % (i - 20)], ids=["i // 1", "i // 2", "i % 3", "5 // i", "i % j"])
+def test_integer_floor_division_stays_integer_as_pytorch(make):
+    values = [16777217, -7, 7]
+    y = make(ts.tensor(values, dtype="int64"))
+    assert y.dtype == np.int64
+    torch = pytest.importorskip("torch", reason="PyTorch is not installed: its side is skipped")
+    np.testing.assert_array_equal(y.numpy(), make(torch.tensor(values)).numpy())
+
+
+def test_integer_division_by_zero_is_an_error_as_pytorch():
+    for divide in (lambda i: i // 0, lambda i: i % 0):
+        with pytest.raises(ZeroDivisionError):
+            divide(ts.tensor([7], dtype="int64"))

@@ -233,3 +233,23 @@ def test_a_failing_gradcheck_blames_the_function_not_its_outputs():
     with pytest.raises(ts.GradcheckError, match=r"disagrees with its forward: WrongSinCos \(node 1 of 4") as e:
         ts.gradcheck(lambda x: (WrongSinCos.apply(x)[1] * 2).exp(), x64(0.3, 1.0))
     assert "OutputOf" not in str(e.value)
+
+
+def test_a_saved_scalar_output_is_the_output_under_create_graph():
+    class ExpSum(ts.Function):
+        """(e^(sum x), x): forward returns a numpy scalar first; its saved value is that output."""
+
+        differentiable_backward = True
+
+        @staticmethod
+        def forward(ctx, x):
+            e = np.exp(x.sum())
+            ctx.save_for_backward(e)
+            return e, x * 1
+
+        @staticmethod
+        def backward(ctx, g_e, g_x):
+            (e,) = ctx.saved_tensors
+            return g_e * e + g_x
+
+    assert ts.gradgradcheck(lambda x: ExpSum.apply(x)[0] + ExpSum.apply(x)[1].sum(), x64(0.1, -0.3))

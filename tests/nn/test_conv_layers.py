@@ -152,3 +152,24 @@ def test_keras_style_initializer_is_given_keras_kernel_shape():
 def test_bad_arguments_name_the_argument(call, error, words):
     with pytest.raises(error, match=words):
         call()
+
+
+@pytest.mark.parametrize("layer", [lambda: ts.keras.layers.Conv2D(2, 3, dilation_rate=100, input_shape=(6, 6, 1)),
+                                   lambda: ts.keras.layers.MaxPooling2D(4, input_shape=(2, 2, 1))],
+                         ids=["dilated kernel", "pool"])
+def test_an_input_smaller_than_the_window_is_refused_as_keras_does(layer):
+    with pytest.raises(ValueError, match="smaller than the window .* would have size"):
+        ts.keras.Sequential([layer(), ts.keras.layers.Flatten(), ts.keras.layers.Dense(2)]).summary()
+
+
+def test_set_weights_of_the_wrong_shape_leaves_an_unbuilt_layer_unbuilt():
+    conv = ts.keras.layers.Conv2D(3, 5)
+    with pytest.raises(ValueError, match=r"expected shapes \[\(5, 5, 4, 3\), \(3,\)\]"):
+        conv.set_weights([np.ones((5, 5, 4, 2)), np.zeros(2)])
+    assert conv.weight is None
+    conv.set_weights([np.ones((5, 5, 4, 3)), np.zeros(3)])
+    assert conv.get_weights()[0].shape == (5, 5, 4, 3)
+
+
+def test_padding_is_read_whatever_its_case_as_keras_does():
+    assert ts.keras.layers.Conv2D(2, 3, padding="SAME").padding == "same"

@@ -84,12 +84,20 @@ def placeholder(a: np.ndarray) -> np.ndarray:
     return found
 
 
-def described(a):
-    """``a`` as a node keeps it once the graph is freed: parameters and small values as they are, the rest freed."""
+def described(a, freed: dict):
+    """``a`` as a node keeps it once the graph is freed: parameters and small values as they are, the rest freed.
+
+    ``freed`` (one per backward) maps a tensor's id to (the tensor, its Freed): one Freed per tensor, however many
+    ops read it, so the freed graph has the shape the graph had (one node in a picture, one hook call)."""
     if isinstance(a, TensorBase):
         if a.data.size <= KEPT_ELEMENTS or (a.grad_fn is None and a.requires_grad) or a.retains_grad:
             return a
-        return a if type(a) is Freed else Freed.of(a)
+        if type(a) is Freed:
+            return a
+        found = freed.get(id(a))
+        if found is None:
+            found = freed[id(a)] = (a, Freed.of(a))  # a is held until the backward ends, so its id stays its own
+        return found[1]
     if isinstance(a, np.ndarray) and a.size > KEPT_ELEMENTS:
         return placeholder(a)  # labels, masks given as arrays: their shape only
     return a

@@ -176,7 +176,7 @@ def propagate(roots: Sequence, seeds: Sequence, sink, retain_graph: bool = False
     A sink whose ``step`` is not None is told of every op's backward as it runs: ``step(t, g, arrived)``,
     ``t`` the op's output, ``g`` its gradient, ``arrived`` the (input, gradient) pairs it just sent.
     """
-    mode, wanted, step = anomaly_mode(), sink.wanted(), sink.step
+    mode, wanted, step, freed = anomaly_mode(), sink.wanted(), sink.step, {}
     prev = swap_grad_enabled(bool(create_graph))  # a plain backward records nothing; create_graph records it
     try:
         pending, hooked = seed_roots(roots, seeds, sink, wanted)
@@ -221,7 +221,7 @@ def propagate(roots: Sequence, seeds: Sequence, sink, retain_graph: bool = False
                     if inp.grad_fn is None:
                         hooked[k] = inp
             if not retain_graph:
-                ctx.release()
+                ctx.release(freed)
             if step is not None:
                 step(t, g, arrived)
         for k, leaf in hooked.items():

@@ -73,13 +73,15 @@ class Function:
         """One flag per input: does it want a gradient?"""
         return tuple([isinstance(a, TensorBase) and a.requires_grad for a in self.inputs])
 
-    def release(self) -> None:
-        """Free what forward saved and the values of its inputs (after a backward without ``retain_graph``).
+    def release(self, freed: dict) -> None:
+        """Free what forward saved and the values it was given and made (after a backward without ``retain_graph``).
 
-        A kept loss then costs its graph's description (ops, shapes, dtypes, names), not its arrays."""
+        A kept loss then costs its graph's description (ops, shapes, dtypes, names), not its arrays. ``freed`` is
+        the backward's map from a tensor to its one ``Freed`` placeholder (base.described)."""
         if self.saved:
-            self.saved, self.arrays = _RELEASED, ()
-        self.inputs = tuple([described(a) for a in self.inputs])
+            self.saved = _RELEASED
+        self.arrays = ()
+        self.inputs = tuple([described(a, freed) for a in self.inputs])
 
     def backward_recorded(self, out: TensorBase, g):
         """Backward with the Tensors themselves in place of saved inputs and outputs, so it is recorded."""
@@ -142,16 +144,20 @@ class Function:
     @classmethod
     def several(cls, ctx, raw: list, outs: tuple, ref: TensorBase, track: bool) -> tuple:
         """``apply``'s end for a forward that returned a tuple of arrays (see several.py)."""
+        arrays = tuple(np.asarray(o) for o in outs)  # numpy scalars become arrays: saved ones follow, by identity
+        if any(a is not o for a, o in zip(arrays, outs)):
+            def same(s):
+                return next((a for a, o in zip(arrays, outs) if s is o), s)
+            ctx.saved, ctx.non_differentiable = tuple(map(same, ctx.saved)), tuple(map(same, ctx.non_differentiable))
         mode = anomaly_mode()
-        for o in outs:
-            if mode is not None:
-                check_forward(ctx, raw, np.asarray(o), mode)
+        for a in arrays if mode is not None else ():
+            check_forward(ctx, raw, a, mode)
         record = track and is_grad_enabled()
         if record:
             ctx.__class__ = with_several_outputs(cls)  # its backward takes the list of output gradients
-            ctx.arrays = raw + [np.asarray(o) for o in outs]
+            ctx.arrays = raw + list(arrays)
             ctx.scope = thread_state.scope
-        return make_outputs(ctx, outs, ref, record, thread_state.scope)
+        return make_outputs(ctx, arrays, ref, record, thread_state.scope)
 
 
 def _distinct_views(raw: list, args: tuple) -> None:

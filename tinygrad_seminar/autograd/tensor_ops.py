@@ -12,7 +12,7 @@ import math
 import numpy as np
 
 from .composites import composite
-from .operands import division_pair
+from .operands import pair
 from .ops import elementwise as ew
 from .ops import math as math_ops
 from .ops import shape as shape_ops
@@ -112,10 +112,10 @@ class TensorOps:
 
     def __floordiv__(self, o):
         """floor(a / b); like PyTorch's floor_divide it has no derivative: backward through it refuses."""
-        return ew.FloorDivide.apply(*division_pair(self, o))
+        return ew.FloorDivide.apply(*pair(self, o))
 
     def __rfloordiv__(self, o):
-        a, b = division_pair(self, o)
+        a, b = pair(self, o)
         return ew.FloorDivide.apply(b, a)
 
     def __mod__(self, o):

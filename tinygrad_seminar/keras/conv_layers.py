@@ -83,12 +83,17 @@ class Conv2D(C.Conv2D):
     def set_weights(self, weights) -> None:
         """Replace the kernel (kh, kw, in, filters) and bias; checked in full before anything changes."""
         weights = [np.asarray(w, dtype=self.dtype) for w in weights]
-        if self.weight is None and weights and weights[0].ndim == 4:
-            self.build(weights[0].shape[2])
-        own = self.get_weights()
+        if self.weight is None:  # unbuilt: the shapes the kernel's input channels imply, checked before building
+            channels = weights[0].shape[2] if weights and weights[0].ndim == 4 else None
+            own = [np.empty((*self.kernel_size, channels or 0, self.filters))] + (
+                [np.empty(self.filters)] if self.use_bias else [])
+        else:
+            own = self.get_weights()
         if len(weights) != len(own) or any(w.shape != o.shape for w, o in zip(weights, own)):
             raise ValueError(f"Conv2D {self.name!r}.set_weights: expected shapes {[o.shape for o in own]}, "
                              f"received {[w.shape for w in weights]}")
+        if self.weight is None:
+            self.build(weights[0].shape[2])
         self.weight.data = np.ascontiguousarray(from_keras_layout(weights[0]), dtype=self.dtype)
         if self.use_bias:
             self.bias.data = np.array(weights[1], dtype=self.dtype)

@@ -101,12 +101,16 @@ class Dense(L.Dense):
     def set_weights(self, weights) -> None:
         """Replace the kernel (inputs, units) and bias; checked in full before anything changes."""
         weights = [np.asarray(w, dtype=self.dtype) for w in weights]
-        if self.weight is None and weights:
-            self.build(weights[0].shape[0])
-        own = self.get_weights()
+        if self.weight is None:  # unbuilt: the shapes the kernel's rows imply, checked before building
+            inputs = weights[0].shape[0] if weights and weights[0].ndim == 2 else 0
+            own = [np.empty((inputs, self.units))] + ([np.empty(self.units)] if self.use_bias else [])
+        else:
+            own = self.get_weights()
         if len(weights) != len(own) or any(w.shape != o.shape for w, o in zip(weights, own)):
             raise ValueError(f"Dense {self.name!r}.set_weights: expected shapes {[o.shape for o in own]}, "
                              f"received {[w.shape for w in weights]}")
+        if self.weight is None:
+            self.build(weights[0].shape[0])
         self.weight.data = np.ascontiguousarray(weights[0].T, dtype=self.dtype)
         if self.use_bias:
             self.bias.data = np.array(weights[1], dtype=self.dtype)

@@ -26,6 +26,7 @@ PADDINGS = ("valid", "same")
 
 
 def check_padding(padding, owner: str) -> str:
+    padding = padding.lower() if isinstance(padding, str) else padding  # Keras accepts "SAME" too
     if padding not in PADDINGS:
         raise ValueError(f"{owner}: padding must be 'valid' or 'same', got {padding!r}")
     return padding
@@ -62,11 +63,17 @@ def keras_spec(hw: tuple, kernel: tuple, strides: tuple, padding: str, dilation=
     return ConvSpec(strides, (t, b, left, r), dilation)
 
 
-def out_size(n, kernel: int, stride: int, padding: str, dilation: int = 1):
-    """Keras' output length along one axis (None stays None)."""
+def out_size(n, kernel: int, stride: int, padding: str, dilation: int = 1, owner: str = "the layer"):
+    """Keras' output length along one axis (None stays None); an input too small for the kernel is an error."""
     if n is None:
         return None
-    return -(-n // stride) if padding == "same" else (n - dilation * (kernel - 1) - 1) // stride + 1
+    size = -(-n // stride) if padding == "same" else (n - dilation * (kernel - 1) - 1) // stride + 1
+    if size < 1:
+        reach = kernel if dilation == 1 else f"{dilation * (kernel - 1) + 1} (kernel {kernel}, dilation {dilation})"
+        raise ValueError(f"{owner}: an input of size {n} is smaller than the window {reach} with padding='valid': "
+                         f"the output would have size {size}, as Keras refuses too; use a smaller kernel or "
+                         "padding='same'")
+    return size
 
 
 def image_input(layer, x, channels: int | None = None) -> Tensor:
@@ -150,8 +157,8 @@ class Conv2D(Module):
         return self.activation(z + self.bias if self.use_bias else z)
 
     def compute_output_shape(self, input_shape: tuple) -> tuple:
-        hw = (out_size(n, k, s, self.padding, d) for n, k, s, d in
-              zip(input_shape[1:3], self.kernel_size, self.strides, self.dilation_rate))
+        hw = tuple(out_size(n, k, s, self.padding, d, self.name) for n, k, s, d in
+                   zip(input_shape[1:3], self.kernel_size, self.strides, self.dilation_rate))
         return (input_shape[0], *hw, self.filters)
 
     def get_config(self) -> dict:
@@ -191,7 +198,8 @@ class Pooling2D(Module):
         return self.pool(x.transpose(0, 3, 1, 2), spec).transpose(0, 2, 3, 1)
 
     def compute_output_shape(self, input_shape: tuple) -> tuple:
-        hw = (out_size(n, k, s, self.padding) for n, k, s in zip(input_shape[1:3], self.pool_size, self.strides))
+        hw = tuple(out_size(n, k, s, self.padding, 1, self.name)
+                   for n, k, s in zip(input_shape[1:3], self.pool_size, self.strides))
         return (input_shape[0], *hw, input_shape[3])
 
     def get_config(self) -> dict:

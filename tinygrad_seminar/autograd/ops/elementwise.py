@@ -199,6 +199,10 @@ class FloorDivide(Op):
 
     @staticmethod
     def forward(ctx, a, b):
+        if np.result_type(a, b).kind in "biu":  # integers stay integers, and / 0 is an error, as in PyTorch
+            if np.any(np.asarray(b) == 0):
+                raise ZeroDivisionError("integer division (// or %) by zero")
+            return np.floor_divide(a, b)
         return np.floor(a / b)
 
     @staticmethod

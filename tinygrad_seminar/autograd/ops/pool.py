@@ -27,6 +27,9 @@ def max_pool(x: np.ndarray, kernel: tuple, spec: ConvSpec) -> tuple[np.ndarray, 
     flat = win.reshape(n, c, ho, wo, kh * kw)
     k = flat.argmax(axis=-1)
     out = np.take_along_axis(flat, k[..., None], axis=-1)[..., 0]
+    if any(spec.padding) and np.isneginf(out).any():  # a window of -inf only: its first real cell wins, as PyTorch
+        real = windows(pad_image(np.ones((1, 1, h, w)), spec, 0.0), kh, kw, spec).reshape(1, 1, ho, wo, kh * kw)
+        k = np.where(np.isneginf(out), real.argmax(axis=-1), k)
     (sh, sw), (dh, dw), (pt, _, pl, _) = spec.stride, spec.dilation, spec.padding
     rows = (np.arange(ho) * sh)[:, None] + (k // kw) * dh - pt
     cols = (np.arange(wo) * sw)[None, :] + (k % kw) * dw - pl
@@ -47,10 +50,12 @@ class MaxPool2d(Op):
 
     @staticmethod
     def forward(ctx, x, kernel, spec):
-        out, ctx.idx = max_pool(x, kernel, spec)
+        out, idx = max_pool(x, kernel, spec)
+        ctx.save_for_backward(idx)  # saved, so a backward that frees the graph frees it
         ctx.in_shape = x.shape
         return out
 
     @staticmethod
     def backward(ctx, g):
-        return unpool_of(g, ctx.idx, ctx.in_shape)
+        (idx,) = ctx.saved_tensors
+        return unpool_of(g, idx, ctx.in_shape)
