@@ -84,23 +84,28 @@ def placeholder(a: np.ndarray) -> np.ndarray:
     return found
 
 
-def described(a, freed: dict):
-    """``a`` as a node keeps it once the graph is freed: parameters and small values as they are, the rest freed.
+def described(inputs: tuple, freed: dict) -> tuple | None:
+    """``inputs`` as a node keeps them once the graph is freed (None when that changes nothing): parameters, tensors
+    that retain grad and values of at most KEPT_ELEMENTS as they are; the rest freed.
 
     ``freed`` (one per backward) maps a tensor's id to (the tensor, its Freed): one Freed per tensor, however many
     ops read it, so the freed graph has the shape the graph had (one node in a picture, one hook call)."""
-    if isinstance(a, TensorBase):
-        if a.data.size <= KEPT_ELEMENTS or (a.grad_fn is None and a.requires_grad) or a.retains_grad:
-            return a
-        if type(a) is Freed:
-            return a
+    out = None
+    for k, a in enumerate(inputs):
+        if type(a) is np.ndarray:
+            if a.size > KEPT_ELEMENTS:  # labels, masks given as arrays: their shape only
+                out = out or list(inputs)
+                out[k] = placeholder(a)
+            continue
+        if (not isinstance(a, TensorBase) or a.data.size <= KEPT_ELEMENTS or (a.grad_fn is None and a.requires_grad)
+                or a.retains_grad or type(a) is Freed):
+            continue
         found = freed.get(id(a))
         if found is None:
             found = freed[id(a)] = (a, Freed.of(a))  # a is held until the backward ends, so its id stays its own
-        return found[1]
-    if isinstance(a, np.ndarray) and a.size > KEPT_ELEMENTS:
-        return placeholder(a)  # labels, masks given as arrays: their shape only
-    return a
+        out = out or list(inputs)
+        out[k] = found[1]
+    return None if out is None else tuple(out)
 
 
 def data_of(x):

@@ -81,7 +81,9 @@ class Function:
         if self.saved:
             self.saved = _RELEASED
         self.arrays = ()
-        self.inputs = tuple([described(a, freed) for a in self.inputs])
+        inputs = described(self.inputs, freed)
+        if inputs is not None:
+            self.inputs = inputs
 
     def backward_recorded(self, out: TensorBase, g):
         """Backward with the Tensors themselves in place of saved inputs and outputs, so it is recorded."""
