@@ -8,7 +8,7 @@ their public names.
 
 import sys
 
-from . import autograd, datasets, exercises, keras, nn, plot, rules, viz
+from . import autograd, datasets, exercises, interop, keras, nn, plot, rules, viz
 from .autograd import (
     AnomalyError,
     Function,
@@ -68,7 +68,7 @@ __all__ = [
     "AnomalyError", "Function", "GradcheckError", "Input", "Model", "Sequential", "Tensor", "arange", "autograd",
     "callbacks", "cat", "concatenate", "datasets", "default_generator", "detect_anomaly", "enable_grad", "engine",
     "eye", "exercises", "full", "functional", "grad", "gradcheck", "gradcheck_module", "gradgradcheck",
-    "is_grad_enabled",
+    "interop", "is_grad_enabled",
     "keras", "load_model", "losses", "manual_seed", "metrics", "nn", "no_grad", "numerical_grad", "ones", "ones_like",
     "ops", "optim", "plot", "rand", "randn", "rules", "saving", "set_grad_enabled", "stack", "tensor", "viz", "where",
     "zeros", "zeros_like",
