@@ -53,6 +53,8 @@ nn.Sequential = Sequential
 # so the methods are bound here, where every layer is loaded.
 Tensor.draw = viz.draw_tensor
 Model.plot = viz.plot_model
+# model.export(path, format="onnx"), Keras 3's spelling: keras cannot import interop (built on it), so bound here
+Model.export = interop.export
 keras.utils.plot_model.draw = viz.plot_model  # keras.utils.plot_model, with Keras' defaults, draws with ts.viz
 callbacks.History._repr_mimebundle_ = plot.history_mimebundle  # Jupyter: its learning curves
 

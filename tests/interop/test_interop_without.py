@@ -46,3 +46,12 @@ def test_importing_the_package_imports_neither_torch_nor_onnx():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert out.stdout.strip() == "[]"
+
+
+def test_without_onnx_export_names_the_extra(monkeypatch, tmp_path):
+    monkeypatch.setitem(sys.modules, "onnx", None)
+    with pytest.raises(ImportError, match=r'pip install "tinygrad_seminar\[onnx\]"'):
+        model().export(tmp_path / "m.onnx", format="onnx")
+    with pytest.raises(ImportError, match=r'pip install "tinygrad_seminar\[onnx\]"'):
+        interop.from_onnx(tmp_path / "m.onnx")
+    assert list(tmp_path.iterdir()) == []

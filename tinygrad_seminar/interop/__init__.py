@@ -6,6 +6,9 @@ when they run: ``pip install torch``); ``export`` (bound as ``Model.export``) an
 """
 
 from .from_torch import from_torch
+from .onnx_export import OPSET, export, to_onnx
+from .onnx_import import from_onnx
 from .to_torch import load_torch_state_dict, to_torch, to_torch_state_dict
 
-__all__ = ["from_torch", "load_torch_state_dict", "to_torch", "to_torch_state_dict"]
+__all__ = ["OPSET", "export", "from_onnx", "from_torch", "load_torch_state_dict", "to_onnx", "to_torch",
+           "to_torch_state_dict"]
