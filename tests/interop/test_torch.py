@@ -84,6 +84,12 @@ def test_from_torch_of_to_torch_predicts_bit_for_bit(make, shape):
     assert back.count_params() == model.count_params()
 
 
+def test_a_frozen_layer_stays_frozen():
+    model = ts.Sequential([L.Input((3,)), L.Dense(4), L.Dense(2)])
+    model.layers[0].trainable = False
+    assert [p.requires_grad for p in interop.to_torch(model).parameters()] == [False, False, True, True]
+
+
 def test_float64_stays_float64_both_ways():
     model = ts.Sequential([L.Input((3,)), L.Dense(4, activation="tanh", dtype="float64"),
                            L.BatchNormalization(dtype="float64"), L.Dense(2, dtype="float64")])
@@ -169,10 +175,20 @@ def test_a_layer_without_counterpart_is_refused_with_its_name():
         interop.to_torch(L.Dense(2, input_dim=3))
 
 
+def Permute(dims):
+    return interop.torch_modules.Permute(dims)
+
+
 @pytest.mark.parametrize("modules, shape, match", [
     (lambda nn: [nn.Linear(3, 2), nn.GELU()], (3,), r"module 1 \(GELU\) has no counterpart"),
-    (lambda nn: [nn.Conv2d(1, 2, 3)], (5, 5, 1), r"module 0 \(Conv2d\) runs on channels-last data.*Permute"),
-    (lambda nn: [nn.Conv2d(1, 2, 3, padding=2)], (5, 5, 1), r"runs on channels-last"),
+    (lambda nn: [nn.Conv2d(1, 2, 3)], (5, 5, 1),
+     r"module 0 \(Conv2d\) expects channels-first data.*Permute\(\(0, 3, 1, 2\)\) before it"),
+    (lambda nn: [Permute((0, 3, 1, 2)), nn.Conv2d(1, 2, 3, padding=2)], (5, 5, 1),
+     r"module 1 \(Conv2d\) pads \(2, 2\)"),
+    (lambda nn: [Permute((0, 3, 1, 2)), nn.Conv2d(1, 2, 3), nn.Flatten()], (5, 5, 1),
+     r"module 2 \(Flatten\) gets channels-first data here.*Permute\(\(0, 2, 3, 1\)\)"),
+    (lambda nn: [Permute((0, 3, 1, 2)), nn.Conv2d(1, 2, 3)], (5, 5, 1), r"ends on channels-first data"),
+    (lambda nn: [nn.Linear(3, 2), Permute((1, 0))], (3,), r"module 1 \(Permute\) permutes \(1, 0\) on 2-D"),
     (lambda nn: [nn.Linear(3, 2), nn.Softmax(dim=0)], (3,), r"module 1 \(Softmax\) takes dim=0"),
     (lambda nn: [nn.Linear(3, 2), nn.ELU(alpha=0.5)], (3,), r"alpha=0.5"),
     (lambda nn: [nn.Linear(3, 2), nn.BatchNorm1d(2, momentum=None)], (3,), r"keeps no moving average"),
@@ -194,7 +210,7 @@ def test_a_bad_state_dict_is_refused_and_changes_nothing():
     model = ts.Sequential([L.Input((3,)), L.Dense(2, activation="relu"), L.Dense(1)])
     before = model.state_dict()
     good = interop.to_torch_state_dict(model)
-    with pytest.raises(ValueError, match=r"unexpected keys \['1.weight'\], missing keys \['2.weight'\]"):
+    with pytest.raises(ValueError, match=r"unexpected keys \['1.weight'\]; missing keys \['2.weight'\]"):
         interop.load_torch_state_dict(model, {**{k: v for k, v in good.items() if k != "2.weight"},
                                               "1.weight": torch.zeros(1)})
     with pytest.raises(ValueError, match=r"expected shape \(1, 2\), received \(2, 2\)"):

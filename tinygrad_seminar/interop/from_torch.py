@@ -33,11 +33,14 @@ class Walk:
         return ValueError(f"from_torch: module {i} ({type(child).__name__}) {why}")
 
     def need(self, layout: str, i: int, child) -> None:
-        if self.layout != layout:
-            fix = ("Permute((0, 3, 1, 2)) before it, as to_torch writes" if layout == "first"
-                   else "Permute((0, 2, 3, 1)) before it, as to_torch writes")
-            raise self.refuse(i, child, f"runs on channels-{self.layout} data here; ts layers are channels-last "
-                                        f"outside, so put {fix}")
+        if self.layout == layout:
+            return
+        if layout == "first":
+            raise self.refuse(i, child, "expects channels-first data, but a ts model's images are channels-last, "
+                                        "(N, H, W, C): put Permute((0, 3, 1, 2)) before it, as to_torch writes (a "
+                                        "network written for (N, C, H, W) takes it as its first module)")
+        raise self.refuse(i, child, "gets channels-first data here, but ts layers after the images are "
+                                    "channels-last: put Permute((0, 2, 3, 1)) before it, as to_torch writes")
 
 
 def padding_of(conv, w: Walk, i: int) -> str:

@@ -82,7 +82,7 @@ def to_torch(model):
     BatchNormalization -> BatchNorm1d / 2d (momentum 1 - Keras' momentum, same epsilon), an activation ->
     its module (ReLU, Sigmoid, Tanh, LeakyReLU, ELU, Softplus, Softmax, LogSoftmax, Identity);
     Rescaling and Normalization -> the small modules of ``torch_modules``. Any other layer, and the
-    activation "step", is refused with its name.
+    activation "step", is refused with its name. A frozen layer's parameters do not require grad there either.
     """
     torch = torch_modules.torch()
     steps = walk(model, "PyTorch")
@@ -92,6 +92,10 @@ def to_torch(model):
     classes = torch_modules.modules()
     net = torch.nn.Sequential(*(module_of(step, torch.nn, classes) for step in steps)).to(dtype)
     net.load_state_dict(to_torch_state_dict(model))
+    ours, theirs = dict(model.named_parameters()), dict(net.named_parameters())
+    for name, torch_name in name_pairs(model):  # a frozen layer (trainable=False) stays frozen
+        if torch_name in theirs:
+            theirs[torch_name].requires_grad_(ours[name].requires_grad)
     return net.eval()
 
 
@@ -137,8 +141,9 @@ def load_torch_state_dict(model, state_dict: Mapping) -> None:
     unexpected = [k for k in state_dict if k not in ours_of and not str(k).endswith("num_batches_tracked")]
     missing = [theirs for _, theirs in pairs if theirs not in state_dict]
     if unexpected or missing:
-        raise ValueError(f"load_torch_state_dict into {model.name!r}: unexpected keys {unexpected}, missing keys "
-                         f"{missing}; expected (PyTorch's name -> ours): "
+        found = "; ".join(f"{what} keys {keys}" for what, keys in (("unexpected", unexpected), ("missing", missing))
+                          if keys)
+        raise ValueError(f"load_torch_state_dict into {model.name!r}: {found}; expected (PyTorch's name -> ours): "
                          + ", ".join(f"{t} -> {o}" for o, t in pairs))
     model.load_state_dict({ours_of[k]: as_array(v) for k, v in state_dict.items() if k in ours_of})
 
