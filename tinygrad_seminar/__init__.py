@@ -8,7 +8,7 @@ their public names.
 
 import sys
 
-from . import autograd, datasets, exercises, keras, nn, plot, rules, viz
+from . import autograd, datasets, exercises, interop, keras, nn, plot, rules, viz
 from .autograd import (
     AnomalyError,
     Function,
@@ -53,6 +53,8 @@ nn.Sequential = Sequential
 # so the methods are bound here, where every layer is loaded.
 Tensor.draw = viz.draw_tensor
 Model.plot = viz.plot_model
+# model.export(path, format="onnx"), Keras 3's spelling: keras cannot import interop (built on it), so bound here
+Model.export = interop.export
 keras.utils.plot_model.draw = viz.plot_model  # keras.utils.plot_model, with Keras' defaults, draws with ts.viz
 callbacks.History._repr_mimebundle_ = plot.history_mimebundle  # Jupyter: its learning curves
 
@@ -68,7 +70,7 @@ __all__ = [
     "AnomalyError", "Function", "GradcheckError", "Input", "Model", "Sequential", "Tensor", "arange", "autograd",
     "callbacks", "cat", "concatenate", "datasets", "default_generator", "detect_anomaly", "enable_grad", "engine",
     "eye", "exercises", "full", "functional", "grad", "gradcheck", "gradcheck_module", "gradgradcheck",
-    "is_grad_enabled",
+    "interop", "is_grad_enabled",
     "keras", "load_model", "losses", "manual_seed", "metrics", "nn", "no_grad", "numerical_grad", "ones", "ones_like",
     "ops", "optim", "plot", "rand", "randn", "rules", "saving", "set_grad_enabled", "stack", "tensor", "viz", "where",
     "zeros", "zeros_like",
