@@ -44,7 +44,7 @@ def engine_style(init) -> bool:
     return getattr(init, "__module__", None) == nn_init.__name__ or getattr(init, "slides_layout", False)
 
 
-class Conv2D(C.Conv2D):
+class Conv2D(regularizers.RegularizedKernel, C.Conv2D):
     """Keras' Conv2D: ``a = activation(conv2d(x, kernel) + bias)``, ``kernel`` of shape (kh, kw, in, filters).
 
     Inside it is ``ts.nn.Conv2D`` and keeps ``weight`` (filters, in, kh, kw); ``layer.kernel`` is its Keras view.
@@ -97,20 +97,3 @@ class Conv2D(C.Conv2D):
         self.weight.data = np.ascontiguousarray(from_keras_layout(weights[0]), dtype=self.dtype)
         if self.use_bias:
             self.bias.data = np.array(weights[1], dtype=self.dtype)
-
-    def regularization_losses(self) -> list[Tensor]:
-        """The regularizers' penalties on this layer's weights (Keras' ``layer.losses``); elementwise, so any layout."""
-        out = []
-        if self.kernel_regularizer is not None and self.weight is not None:
-            out.append(self.kernel_regularizer(self.weight))
-        if self.bias_regularizer is not None and self.bias is not None:
-            out.append(self.bias_regularizer(self.bias))
-        return out
-
-    def get_config(self) -> dict:
-        config = super().get_config()
-        if isinstance(self.kernel_init_spec, str):
-            config["kernel_initializer"] = self.kernel_init_spec
-        config["kernel_regularizer"] = regularizers.serialize(self.kernel_regularizer)
-        config["bias_regularizer"] = regularizers.serialize(self.bias_regularizer)
-        return config

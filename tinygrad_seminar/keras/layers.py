@@ -62,7 +62,7 @@ def _transposed(init):
     return slides
 
 
-class Dense(L.Dense):
+class Dense(regularizers.RegularizedKernel, L.Dense):
     """Keras' Dense: ``a = activation(x @ kernel + bias)``, ``kernel`` of shape (inputs, units).
 
     ``kernel_regularizer`` / ``bias_regularizer`` (``keras.regularizers``) add their penalty to the model's loss.
@@ -114,23 +114,6 @@ class Dense(L.Dense):
         self.weight.data = np.ascontiguousarray(weights[0].T, dtype=self.dtype)
         if self.use_bias:
             self.bias.data = np.array(weights[1], dtype=self.dtype)
-
-    def regularization_losses(self) -> list[Tensor]:
-        """The penalties of the regularizers on this layer's weights (what Keras' ``layer.losses`` holds)."""
-        out = []
-        if self.kernel_regularizer is not None and self.weight is not None:
-            out.append(self.kernel_regularizer(self.weight))  # elementwise penalties: the layout does not matter
-        if self.bias_regularizer is not None and self.bias is not None:
-            out.append(self.bias_regularizer(self.bias))
-        return out
-
-    def get_config(self) -> dict:
-        config = super().get_config()
-        if isinstance(self.kernel_init_spec, str):
-            config["kernel_initializer"] = self.kernel_init_spec
-        config["kernel_regularizer"] = regularizers.serialize(self.kernel_regularizer)
-        config["bias_regularizer"] = regularizers.serialize(self.bias_regularizer)
-        return config
 
 
 class LeakyReLU(Module):

@@ -12,6 +12,28 @@ from ..autograd import Tensor
 from ..nn.optim.optimizer import check_number
 
 
+class RegularizedKernel:
+    """Mixed into a Keras layer with ``kernel_regularizer``, ``bias_regularizer`` and ``kernel_init_spec``:
+    its penalties (Keras' ``layer.losses``) and their place in its config."""
+
+    def regularization_losses(self) -> list[Tensor]:
+        """The regularizers' penalties on this layer's weights; elementwise, so the weight's layout does not matter."""
+        out = []
+        if self.kernel_regularizer is not None and self.weight is not None:
+            out.append(self.kernel_regularizer(self.weight))
+        if self.bias_regularizer is not None and self.bias is not None:
+            out.append(self.bias_regularizer(self.bias))
+        return out
+
+    def get_config(self) -> dict:
+        config = super().get_config()
+        if isinstance(self.kernel_init_spec, str):
+            config["kernel_initializer"] = self.kernel_init_spec
+        config["kernel_regularizer"] = serialize(self.kernel_regularizer)
+        config["bias_regularizer"] = serialize(self.bias_regularizer)
+        return config
+
+
 class Regularizer:
     """The base: ``regularizer(weight) -> penalty`` and ``get_config()``."""
 
