@@ -173,3 +173,13 @@ def test_set_weights_of_the_wrong_shape_leaves_an_unbuilt_layer_unbuilt():
 
 def test_padding_is_read_whatever_its_case_as_keras_does():
     assert ts.keras.layers.Conv2D(2, 3, padding="SAME").padding == "same"
+
+
+def test_batch_normalization_on_images_keeps_one_statistic_per_channel_as_keras():
+    x = np.random.default_rng(0).standard_normal((4, 3, 3, 2)).astype(np.float32) * [1.0, 5.0] + [0.0, 10.0]
+    bn = ts.keras.layers.BatchNormalization(momentum=0.0)
+    out = bn(x, training=True).numpy()
+    assert bn.moving_mean.shape == (2,)
+    np.testing.assert_allclose(bn.moving_mean.numpy(), x.mean(axis=(0, 1, 2)), rtol=1e-5)
+    np.testing.assert_allclose(bn.moving_variance.numpy(), x.var(axis=(0, 1, 2)), rtol=1e-4)
+    np.testing.assert_allclose(out.mean(axis=(0, 1, 2)), 0, atol=1e-5)

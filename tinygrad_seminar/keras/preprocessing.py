@@ -113,9 +113,10 @@ class BatchNormalization(Module):
         if not self.built:
             self.build(x.shape[-1])
         if self.training:
-            mean = x.mean(axis=0)
+            over = tuple(range(x.ndim - 1))  # every axis but the features: (N,) for rows, (N, H, W) for images
+            mean = x.mean(axis=over)
             centred = x - mean
-            var = (centred * centred).mean(axis=0)
+            var = (centred * centred).mean(axis=over)
             mom = self.momentum
             self.moving_mean.data = (self.moving_mean.data * mom + mean.data * (1 - mom)).astype(self.dtype)
             self.moving_variance.data = (self.moving_variance.data * mom + var.data * (1 - mom)).astype(self.dtype)
