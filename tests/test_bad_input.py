@@ -37,6 +37,8 @@ ISSUE = [  # the cases the issue lists
     case(lambda: t22().sum(axis=1.5), TypeError, r"axis must be an int .*got 1\.5 \(float\)", "sum-float-axis"),
     case(lambda: t22() + np.array(["a"]), TypeError, r"operand of a Tensor op must be a number, a numeric array or "
          r"a Tensor; got an array of dtype <U1 such as 'a'", "add-text-array"),
+    case(lambda: nn.Conv2D(2, 3, use_bias="no"), TypeError, r"Conv2D: use_bias must be True or False, got 'no' \(str\)",
+         "Conv2D-use_bias-str"),
     case(lambda: nn.Dense(None), TypeError, r"Dense: units must be a whole number \(int\), got None", "Dense-None"),
     case(lambda: nn.Dropout("a"), TypeError, r"Dropout: rate must be a real number, got 'a' \(str\)",
          "Dropout-text"),

@@ -304,3 +304,16 @@ def test_weights_that_do_not_fit_the_model_are_refused_naming_the_file(tmp_path)
     other = ts.Sequential([ts.Input(shape=(4,)), nn.Dense(2)])
     with pytest.raises(ValueError, match=rf"^{tmp_path}/w: load_state_dict into Sequential failed"):
         other.load_weights(tmp_path / "w")
+
+
+@pytest.mark.parametrize("change, match", [
+    (lambda a: {**a, "optimizer.junk": np.zeros(1, np.float32)}, "names no parameter of the model"),
+    (lambda a: {**a, "optimizer.9.weight.m": np.zeros(1, np.float32)}, "names no parameter of the model"),
+    (lambda a: {k: (v.astype(np.float64) if k.startswith("optimizer.") and v.dtype == np.float32 else v)
+                for k, v in a.items()}, "is float64, its parameter float32"),
+], ids=["no parameter name", "a parameter the model lacks", "moments in another dtype"])
+def test_optimiser_state_for_no_parameter_or_in_another_dtype_is_refused(tmp_path, saved, change, match):
+    meta, arrays = saved
+    assert any(k.startswith("optimizer.") for k in arrays)
+    write(tmp_path / "opt", meta, change(arrays))
+    refused(tmp_path / "opt", match)

@@ -68,11 +68,16 @@ def _restore_optimizer(model, saved: dict | None, arrays: dict) -> None:
     """Give each parameter of the rebuilt model's optimiser the state saved under its name."""
     if saved is None or model.optimizer is None:
         return
+    params = dict(model.named_parameters())
     state = {name: dict(entry) for name, entry in saved["scalars"].items()}
-    for key, value in arrays.items():
-        name, k = key[len(OPT_PREFIX):].rsplit(".", 1)
+    for key, value in arrays.items():  # "optimizer.0.weight.m": slot m of parameter 0.weight, in its dtype
+        name, dot, k = key[len(OPT_PREFIX):].rpartition(".")
+        if not dot or name not in params:
+            raise ValueError(f"the optimiser state {key!r} names no parameter of the model")
+        if value.dtype != params[name].data.dtype:
+            raise ValueError(f"the optimiser state {key!r} is {value.dtype}, its parameter {params[name].data.dtype}")
         state.setdefault(name, {})[k] = value
-    name_of = {id(p): name for name, p in model.named_parameters()}
+    name_of = {id(p): name for name, p in params.items()}
     opt = model.optimizer
     hyper = {k: tuple(v) if isinstance(v, list) else v for k, v in saved["hyperparameters"].items()}
     opt.load_state_dict({"optimizer": saved["optimizer"], "hyperparameters": hyper,

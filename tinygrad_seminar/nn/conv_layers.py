@@ -15,7 +15,7 @@ import math
 
 import numpy as np
 
-from ..autograd import Tensor, default_generator
+from ..autograd import Tensor, arguments, default_generator
 from ..autograd.ops.conv import ConvSpec
 from . import functional as F
 from . import init as initializers
@@ -105,7 +105,7 @@ class Conv2D(Module):
         owner = f"Conv2D {name!r}" if name else "Conv2D"
         if isinstance(filters, bool) or not isinstance(filters, (int, np.integer)) or filters < 1:
             raise ValueError(f"{owner}: filters must be a positive integer, got {filters!r}")
-        self.filters, self.use_bias = int(filters), bool(use_bias)
+        self.filters, self.use_bias = int(filters), arguments.flag(use_bias, "use_bias", owner)
         self.kernel_size = window_ints(kernel_size, 2, "kernel_size", owner, 1)
         self.strides = window_ints(strides, 2, "strides", owner, 1)
         self.dilation_rate = window_ints(dilation_rate, 2, "dilation_rate", owner, 1)
