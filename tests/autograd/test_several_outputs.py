@@ -253,3 +253,22 @@ def test_a_saved_scalar_output_is_the_output_under_create_graph():
             return g_e * e + g_x
 
     assert ts.gradgradcheck(lambda x: ExpSum.apply(x)[0] + ExpSum.apply(x)[1].sum(), x64(0.1, -0.3))
+
+
+def test_marking_something_else_than_the_output_leaves_the_output_differentiable():
+    class Scaled(ts.Function):
+        @staticmethod
+        def forward(ctx, x):
+            mask = x > 0
+            ctx.mark_non_differentiable(mask)  # not an output: nothing changes, as in PyTorch
+            return x * 2.0
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * 2.0
+
+    x = x64(0.5, -1.0)
+    y = Scaled.apply(x)
+    assert y.requires_grad
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad, [2.0, 2.0])

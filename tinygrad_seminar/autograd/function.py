@@ -130,13 +130,14 @@ class Function:
                 return cls.several(ctx, raw, out, ref, track)
             arr = np.asarray(out)  # numpy reduces 0-d results to scalars
             ctx.saved = tuple(arr if s is out else s for s in ctx.saved)
+            ctx.non_differentiable = tuple(arr if s is out else s for s in ctx.non_differentiable)
             out = arr
         mode = anomaly_mode()
         if mode is not None:
             check_forward(ctx, raw, out, mode)
         if track and is_grad_enabled():
-            if out.dtype.kind not in "fc" or ctx.non_differentiable:  # integers never require grad
-                return ref.result_type.from_array(out)
+            if out.dtype.kind not in "fc" or (ctx.non_differentiable and any(out is s for s in ctx.non_differentiable)):
+                return ref.result_type.from_array(out)  # integers, and an output marked so, never require grad
             raw.append(out)
             ctx.arrays = raw  # the forward's arrays by position: the roles of saved values
             ctx.scope = thread_state.scope  # the modules and composites it was made in (for pictures)
