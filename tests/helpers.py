@@ -120,3 +120,18 @@ def run_callbacks(callbacks, values, monitor="val_loss", model=None, steps=2):
             break
     cbs.on_train_end()
     return model, ran
+
+
+# ---- a model whose training can be computed by hand (keras tests) ----
+def line_model(lr: float = 0.1) -> ts.Sequential:
+    """y^ = w x with w starting at 0: what SGD does to it can be computed by hand."""
+    model = ts.Sequential([nn.Dense(1, input_dim=1, use_bias=False, kernel_initializer="zeros")])
+    model.compile(optimizer=ts.optim.SGD(lr=lr), loss="mse")
+    return model
+
+
+def line_data():
+    """Train on y = 2x, validate on y = x: w walks from 0 to 2, so val_loss is best near w = 1, then rises."""
+    rng = np.random.default_rng(0)
+    x, xv = rng.standard_normal((32, 1)).astype(np.float32), rng.standard_normal((16, 1)).astype(np.float32)
+    return x, 2 * x[:, 0], xv, xv[:, 0]
