@@ -6,6 +6,7 @@ live in strategies.py.
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from tinygrad_seminar.callbacks import CallbackList
 
 import tinygrad_seminar as ts
@@ -135,3 +136,23 @@ def line_data():
     rng = np.random.default_rng(0)
     x, xv = rng.standard_normal((32, 1)).astype(np.float32), rng.standard_normal((16, 1)).astype(np.float32)
     return x, 2 * x[:, 0], xv, xv[:, 0]
+
+
+# ---- the 3-class model (with a Dropout) that the saving tests save and load ----
+def classifier(hidden: int = 5, compile_: bool = True) -> ts.Sequential:
+    ts.manual_seed(0)
+    model = ts.Sequential([ts.Input(shape=(3,)), nn.Dense(hidden, activation="tanh", name="hidden"), nn.Dropout(0.25),
+                           nn.Activation("relu"), nn.Dense(3, activation="softmax", name="out")], name="clf")
+    if compile_:
+        model.compile(optimizer=ts.optim.Adam(lr=0.01), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    return model
+
+
+def load_error(path, loader=None) -> str:
+    """The ValueError that loading ``path`` (with ``loader``, ts.load_model by default) raises; it names the path."""
+    with pytest.raises(ValueError) as info:
+        (loader or ts.load_model)(path)
+    message = str(info.value)
+    assert message.startswith(str(path)), message
+    assert "pickle.load" not in message and "unsafely" not in message  # never advise running the file
+    return message
