@@ -28,7 +28,7 @@ from .composites import Composite
 from .hooks import HookHandle
 from .jit_code import compile_trace
 from .jit_trace import Backward, Call, Forward, Trace
-from .state import anomaly_mode, is_grad_enabled, thread_state
+from .state import thread_state
 
 MAX_PLANS = 8  # signatures kept (the short last batch of an epoch takes a second one), and plans per signature
 MAX_CAPTURES = 16  # plans started for one signature; past this (weights replaced every call) it stays eager
