@@ -6,6 +6,7 @@ The steps A, B and C of bench_mlp.py (forward, loss from logits, backward, SGD),
 process (see timing.py) with the hand-written numpy step, the eager step and the jitted step (and PyTorch's
 with one thread, if installed). Before timing, the jitted step is checked to give the eager step's loss and
 weights bit for bit. Aims (issue 20): jitted A <= 1.10, B <= 1.10, C <= 1.03; eager A <= 1.5, B <= 1.3, C <= 1.05.
+The last line is the RSS growth over 10 000 jitted steps of B (aim: within 1 MB).
 """
 
 from __future__ import annotations
@@ -41,9 +42,32 @@ def contenders(spec: dict, x: np.ndarray, y: np.ndarray) -> dict:
     return out
 
 
+def rss_bytes() -> int:
+    """The process's resident set size now (Linux: /proc/self/statm)."""
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * 4096
+
+
+def memory_growth(steps: int) -> int:
+    """RSS growth over ``steps`` jitted steps of B (the losses not kept), after 100 to warm up."""
+    spec = MODELS["B"]
+    x, y = make_data(spec, np.random.default_rng(0))
+    model = framework_model(spec, make_weights(spec["sizes"], np.random.default_rng(1)))
+    opt = ts.optim.SGD(model.parameters(), lr=0.01)
+    step = ts.jit(lambda xt, y: framework_step(model, opt, xt, y, spec["target"]), strict=True)
+    xt = ts.Tensor(x)
+    for _ in range(100):
+        step(xt, y)
+    before = rss_bytes()
+    for _ in range(steps):
+        step(xt, y)
+    return rss_bytes() - before
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=400)
+    parser.add_argument("--memory-steps", type=int, default=10_000)
     args = parser.parse_args()
     print(f"{'step':<6}{'numpy':>10}{'eager':>8}{'aim':>6}{'jitted':>8}{'aim':>6}{'torch':>8}   (ratios to numpy)")
     for name, spec in MODELS.items():
@@ -55,6 +79,8 @@ def main() -> None:
         aim_e, aim_j = AIMS[name]
         print(f"{name:<6}{t_np * 1e6:8.1f}us{times['eager'] / t_np:8.2f}{aim_e:6.2f}{times['jitted'] / t_np:8.2f}"
               f"{aim_j:6.2f}{torch_col}")
+    grown = memory_growth(args.memory_steps)
+    print(f"RSS growth over {args.memory_steps} jitted steps of B: {grown / 2**20:.2f} MB (aim: within 1 MB)")
 
 
 if __name__ == "__main__":
