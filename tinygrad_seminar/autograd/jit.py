@@ -48,7 +48,7 @@ def flatten(value, arrays: list) -> tuple:
             tv = type(v)
             if tv is np.ndarray:
                 arrays.append(v)
-                out.append((tv, v.shape, v.dtype, v.flags.c_contiguous))
+                out.append((tv, v.shape, v.dtype))
             else:
                 out.append(flatten(v, arrays) if tv is tuple else flatten_one(v, tv, arrays))
         return (t, tuple(out))
@@ -58,11 +58,11 @@ def flatten(value, arrays: list) -> tuple:
 def flatten_one(value, t: type, arrays: list) -> tuple:
     if t is np.ndarray:
         arrays.append(value)
-        return (t, value.shape, value.dtype, value.flags.c_contiguous)
+        return (t, value.shape, value.dtype)  # not the layout: a replay reshapes as the eager code did
     if isinstance(value, TensorBase):
         d = value.data
         arrays.append(d)
-        return (t, d.shape, d.dtype, d.flags.c_contiguous, value.requires_grad)
+        return (t, d.shape, d.dtype, value.requires_grad)
     if t in (tuple, list):
         return (t, tuple([flatten(v, arrays) for v in value]))
     if t in (bool, int, float, str, type(None)):
