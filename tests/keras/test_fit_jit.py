@@ -108,3 +108,23 @@ def test_a_keras_optimizer_with_a_schedule_and_a_resumed_fit():
         runs.append((first, second, model.get_weights(), model.optimizer.iterations))
     assert runs[0][:2] == runs[1][:2] and runs[0][3] == runs[1][3] == 20
     assert all(np.array_equal(a, b) for a, b in zip(runs[0][2], runs[1][2]))
+
+
+def test_batch_normalization_stays_eager_in_training_and_its_moving_statistics_are_never_stale():
+    x, y = data()
+    runs = []
+    for jit_compile in (False, "auto"):
+        ts.manual_seed(0)
+        model = ts.keras.Sequential([ts.keras.layers.Dense(8, input_shape=(5,)),
+                                     ts.keras.layers.BatchNormalization(), ts.keras.layers.Dense(3)])
+        model.compile(optimizer="adam", loss=ts.keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+                      jit_compile=jit_compile)
+        h = model.fit(x, y, batch_size=20, epochs=3, validation_split=0.2, verbose=0)  # validation: eval plans
+        runs.append((h.history, model.get_weights(), model.predict(x, verbose=0)))
+    assert runs[0][0] == runs[1][0] and np.array_equal(runs[0][2], runs[1][2])
+    assert all(np.array_equal(a, b) for a, b in zip(runs[0][1], runs[1][1]))
+    assert "moving statistics" in model.make_train_function().jitted.explain()
+    with pytest.raises(ts.JitError, match="moving statistics"):
+        model.compile(optimizer="adam", loss=ts.keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+                      jit_compile=True)
+        model.fit(x, y, batch_size=20, epochs=1, verbose=0)

@@ -78,19 +78,24 @@ class Plan:
         self.first, self.fn, self.source, self.reason = None, None, "", None
         self.leaves: list[tuple] = []  # (tensor, its array at capture)
         self.modules: list[tuple] = []  # (module, its training flag at capture)
+        self.state: list[tuple] = []  # (a layer's untrained tensor, its array at capture): moving statistics
         self.hooks_seen = -1  # HookHandle.registered when no hook was found on the plan's tensors and modules
 
     def guard(self, trace: Trace) -> None:
         self.leaves = [(t, t.data) for t in trace.leaves]
         self.modules = modules_of(trace)
+        self.state = [(t, a) for _, _, t, a, _ in trace.state]
         self.hooks_seen = HookHandle.registered if trace.reason is None else -1
 
     def stale(self) -> bool:
         """A parameter holds another array (load_state_dict, set_weights): this plan can never hold again."""
-        return any(t.data is not a for t, a in self.leaves)
+        return any(t.data is not a for t, a in self.leaves) or any(t.data is not a for t, a in self.state)
 
     def holds(self) -> bool:
         for t, a in self.leaves:
+            if t.data is not a:
+                return False
+        for t, a in self.state:
             if t.data is not a:
                 return False
         for m, mode in self.modules:

@@ -104,8 +104,12 @@ class Trace:
         self.consts: list[np.ndarray] = []
         self.node_of: dict[int, int] = {}  # id(ctx) -> its Forward's index
         self.grads: list[tuple] = []  # per leaf: (.grad object, a copy) as the last recorded event left it
+        self.seen_modules: set[int] = set()
+        self.state: list[tuple] = []  # (module, attribute, tensor, its array, a copy): a layer's own non-trained state
+        self.outputs: dict[int, np.ndarray] = {}  # event -> a copy of its output, to notice changes made in place
         self.end_grads: dict[int, object] = {}  # id(leaf) -> its .grad when the call ended
         self.args = args
+        self.arg_values = [np.array(a, copy=True) for a in args]
         for k, a in enumerate(args):
             self.slots[id(a)] = ("arg", k)
             self.keep.append(a)
@@ -152,13 +156,30 @@ class Trace:
                 return ("cast", k, a.dtype.str, a.shape)
         return None
 
+    def checked(self, slot: tuple, a: np.ndarray) -> tuple:
+        """``slot``, after checking that an op's output, or an argument, was not changed in place since it was made."""
+        kind, ref = slot[0], slot[1]
+        before = self.outputs.get(ref) if kind == "out" else (self.arg_values[ref] if kind == "arg" else None)
+        if before is not None and not (a.shape == before.shape and np.array_equal(a, before, equal_nan=True)):
+            self.unsupported("the step changes an array in place between ops (t.data[...] = ..., x *= 2 on an "
+                             "input): a replay would not; use Tensor ops")
+        return slot
+
+    def note_module(self, m) -> None:
+        """Keep a module's tensors that no optimiser trains (moving statistics, a Normalization's mean), as they are
+        before it runs: a replay reads them as they were, so changes must come from outside the step."""
+        self.seen_modules.add(id(m))
+        for name, t in vars(m).items():
+            if isinstance(t, TensorBase) and not t.requires_grad:
+                self.state.append((m, name, t, t.data, np.array(t.data, copy=True)))
+
     def source(self, a) -> object:
         if isinstance(a, TensorBase):
             if a.grad_fn is not None and id(a.grad_fn) not in self.node_of:
                 self.unsupported("an op of the step takes a tensor computed (with a graph) before the step")
-            return self.slot(a.data, a)
+            return self.checked(self.slot(a.data, a), a.data)
         if type(a) is np.ndarray:
-            return self.slot(a, None)
+            return self.checked(self.slot(a, None), a)
         if type(a) in (tuple, list) and any(type(v) is np.ndarray or isinstance(v, TensorBase) for v in a):
             return ("seq", type(a), tuple(self.source(v) for v in a))  # an index (rows, labels)
         return ("value", a)
@@ -180,6 +201,10 @@ class Trace:
         j = len(self.events)
         sources = {k: self.source(v) for k, v in kwargs.items()}  # an index given as idx=(rows, labels) too
         self.events.append(Forward(cls, ctx, inputs, sources, thread_state.scope))
+        self.outputs[j] = np.array(out.data, copy=True)
+        for m in thread_state.scope:
+            if id(m) not in self.seen_modules and hasattr(m, "training"):
+                self.note_module(m)
         if out.grad_fn is not None:
             self.node_of[id(out.grad_fn)] = j
         self.slots[id(out.data)] = ("out", j)
@@ -301,8 +326,17 @@ class Trace:
                 return
 
     def finish(self, result) -> None:
-        """After the call: check the parameters once more, and note what the step returned."""
+        """After the call: check the parameters and the layers' own state once more, note what the step returned."""
         self.check_leaves("after the step")
+        for m, name, t, a, v in self.state:
+            if t.data is not a or not np.array_equal(a, v, equal_nan=True):
+                self.unsupported(f"the step changes {getattr(m, 'name', type(m).__name__)}.{name} in plain Python "
+                                 "(a layer's moving statistics?), which a replay would not")
+                break
+        for k, (a, v) in enumerate(zip(self.args, self.arg_values)):
+            if not np.array_equal(a, v, equal_nan=True):
+                self.unsupported(f"the step changes its argument {k} in place, which a replay would not")
+                break
         self.result = self.returned(result)
         self.end_grads = {id(t): t.grad for t in self.leaves}
 
