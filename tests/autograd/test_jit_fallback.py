@@ -232,3 +232,26 @@ def test_calls_from_two_threads_are_serialised_and_exact():
         eager(x, y)
     assert not errors and step.replays == 38
     assert all(np.array_equal(a.data, b.data) for a, b in zip(model.parameters(), eager_model.parameters()))
+
+
+def test_arrays_changed_in_place_are_noticed():
+    def output_changed(model, opt):
+        def step(x, y):
+            opt.zero_grad()
+            h = model(x)
+            h.data[h.data > 0.5] = 0.5  # numpy, in place, between ops
+            ts.losses.mse(y, h * 2.0).backward()
+            opt.step()
+        return step
+
+    def argument_changed(model, opt):
+        def step(x, y):
+            opt.zero_grad()
+            x.data *= 1.0001  # the caller's array, in place
+            ts.losses.mse(y, model(x)).backward()
+            opt.step()
+        return step
+
+    for make, words in ((output_changed, "changes an array in place"), (argument_changed, "in place")):
+        step = same_as_eager(make)
+        assert step.replays == 0 and words in step.explain()
