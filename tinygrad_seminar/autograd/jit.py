@@ -84,7 +84,7 @@ class Plan:
     def guard(self, trace: Trace) -> None:
         self.leaves = [(t, t.data) for t in trace.leaves]
         self.modules = modules_of(trace)
-        self.state = [(t, a) for _, _, t, a, _ in trace.state]
+        self.state = [(t, a) for _, _, t, a, _ in trace.state] + trace.const_owners
         self.hooks_seen = HookHandle.registered if trace.reason is None else -1
 
     def stale(self) -> bool:
@@ -166,10 +166,10 @@ def traces_differ(t1: Trace, t2: Trace) -> str | None:
     if len(t1.leaves) != len(t2.leaves) or any(a is not b for a, b in zip(t1.leaves, t2.leaves)):
         return "the step used other parameters between calls (tensors requiring grad made inside the step?)"
     for c1, c2 in zip(t1.consts, t2.consts):
-        if differs(c1, c2):
-            return (f"an array of shape {c1.shape} ({c1.dtype}) made in the step outside Tensor ops differs between "
-                    "calls, so it depends on the inputs (a numpy conversion?): compute it with Tensor ops, or before "
-                    "the step")
+        if c1 is not c2:
+            return (f"an array of shape {c1.shape} ({c1.dtype}) is made in the step outside Tensor ops (numpy on the "
+                    "inputs, a conversion, a one-hot): a replay cannot remake it. Make it with Tensor ops, or before "
+                    "the step (convert the data once)")
     if differs(t1.result, t2.result):
         return "the step returned different values computed in Python"
     return None

@@ -57,8 +57,6 @@ def slot_code(slot: tuple, w: Writer, consts: list, leaves: list) -> str:
     if kind == "seq":
         items = [slot_code(s, w, consts, leaves) for s in slot[2]]
         return ("(" + "".join(i + ", " for i in items) + ")") if slot[1] is tuple else "[" + ", ".join(items) + "]"
-    if kind == "cast":
-        return f"A{ref}.astype({slot[2]!r}).reshape({slot[3]!r})"
     if kind == "leaf":
         return w.name("L", leaves[ref].data)
     if kind == "const":

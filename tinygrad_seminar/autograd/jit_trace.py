@@ -7,7 +7,7 @@ A trace lists events in the order they ran:
 - ``Call``: a method marked with ``replayed`` (an optimiser's ``step`` and ``zero_grad``), called again as is.
 
 A slot says where an array comes from: ``("arg", k)`` the step's k-th array argument, ``("out", j)`` the output
-of event j, ``("view", k, shape)`` argument k reshaped, ``("cast", ...)`` converted,
+of event j, ``("view", k, shape)`` argument k reshaped,
 ``("leaf", n)`` the array of a tensor made before the step (a parameter), ``("const", n)`` an array made
 in the step outside the ops. A recorder is what ``thread_state.jit`` holds while a call is captured; Function.apply,
 engine.backward and ``replayed`` methods hand it their work. Anything it cannot replay makes ``unsupported``
@@ -101,7 +101,8 @@ class Trace:
         self.keep: list = []  # every array seen, so that no id is reused while the trace lives
         self.leaves: list[TensorBase] = []  # tensors made before the step whose arrays the ops read
         self.leaf_values: list[np.ndarray] = []  # their values as last seen (a change outside a Call is refused)
-        self.consts: list[np.ndarray] = []
+        self.consts: list[np.ndarray] = []  # arrays from outside the ops, bound by reference (their values live)
+        self.const_owners: list[tuple] = []  # (tensor, its array) for consts read through a tensor: guarded
         self.node_of: dict[int, int] = {}  # id(ctx) -> its Forward's index
         self.grads: list[tuple] = []  # per leaf: (.grad object, a copy) as the last recorded event left it
         self.seen_modules: set[int] = set()
@@ -135,25 +136,24 @@ class Trace:
             self.leaves.append(t)
             self.leaf_values.append(np.array(a, copy=True))
             self.grads.append(grad_state(t))
-        else:
+        else:  # made before the step (a mask, a frozen teacher), or in it (then the next capture has another)
             found = ("const", len(self.consts))
-            self.consts.append(np.array(a, copy=True))  # compared with the next call's: made from the inputs?
+            self.consts.append(a)
+            if t is not None:
+                self.const_owners.append((t, a))
         self.slots[id(a)] = found
         return found
 
     def view_of_arg(self, a: np.ndarray) -> tuple | None:
-        """How ``a`` came from an argument k, else None: ``("view", k, shape)`` reshaped (same memory, both
-        C-contiguous), ``("cast", k, dtype, shape)`` converted (the same bytes as ``arg.astype(dtype)``)."""
-        if not a.flags.c_contiguous:
+        """``("view", k, shape)`` if ``a`` is argument k reshaped (its own memory, same dtype, both C-contiguous:
+        ``labels.reshape(-1)``), else None. Only memory says so: equal values prove nothing."""
+        if not a.flags.c_contiguous or a.base is None:
             return None
         where = (a.__array_interface__["data"][0], a.nbytes)
         for k, arg in enumerate(self.args):
-            if not arg.flags.c_contiguous or arg.size != a.size:
-                continue
-            if arg.dtype == a.dtype and (arg.__array_interface__["data"][0], arg.nbytes) == where:
+            if (arg.flags.c_contiguous and arg.dtype == a.dtype
+                    and (arg.__array_interface__["data"][0], arg.nbytes) == where):
                 return ("view", k, a.shape)
-            if a.tobytes() == arg.astype(a.dtype).tobytes():  # labels made intp, data made float32
-                return ("cast", k, a.dtype.str, a.shape)
         return None
 
     def checked(self, slot: tuple, a: np.ndarray) -> tuple:
@@ -289,7 +289,11 @@ class Trace:
                     lg = fit_gradient(lg, inp, ctx)
                 if inp.grad_fn is None:
                     sink.deliver(inp, lg)
-                    dest = ("leaf", self.slot(inp.data, inp)[1])
+                    where = self.slot(inp.data, inp)
+                    if where[0] != "leaf":
+                        self.unsupported("an argument of the step requires grad: ts.jit replays gradients into "
+                                         "parameters made before the step only")
+                    dest = ("leaf", where[1])
                 else:
                     key = id(inp)
                     first = key not in pending

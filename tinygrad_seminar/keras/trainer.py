@@ -42,7 +42,7 @@ class Trainer:
     _jitted: dict | None = None  # compile(jit_compile=...)'s step functions, made when first needed
 
     # ---- compile ----
-    def compile(self, optimizer="rmsprop", loss=None, metrics=None, jit_compile="auto") -> None:
+    def compile(self, optimizer="rmsprop", loss=None, metrics=None, jit_compile=False) -> None:
         """Choose the optimiser, the loss (a Keras name, a Loss, or a callable) and the metrics.
 
         ``jit_compile``: True runs fit's, evaluate's and predict's steps as ``ts.jit`` plans (replayed bit for bit;

@@ -159,7 +159,7 @@ def checked_labels(labels, n_classes: int, loss: str = "sparse_categorical_cross
     if lab.size and (lab.min() < 0 or lab.max() >= n_classes):
         raise ValueError(f"{loss}: labels must lie in [0, {n_classes - 1}] for {n_classes} classes; "
                          f"got labels from {lab.min():g} to {lab.max():g}")
-    return lab.astype(np.intp)
+    return lab.astype(np.intp, copy=False)  # no copy: a ts.jit replay sees the labels as the argument they are
 
 
 def one_hot_labels(labels, n_classes: int, dtype, loss: str = "sparse_categorical_crossentropy") -> np.ndarray:
