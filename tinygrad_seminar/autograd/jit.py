@@ -65,9 +65,26 @@ def flatten_one(value, t: type, arrays: list) -> tuple:
         return (t, d.shape, d.dtype, value.requires_grad)
     if t in (tuple, list):
         return (t, tuple([flatten(v, arrays) for v in value]))
+    if t is dict:
+        return (t, tuple((k, flatten(v, arrays)) for k, v in value.items()))
     if t in (bool, int, float, str, type(None)):
         return (t, value)
-    return (t, id(value))
+    return (t, Same(value))
+
+
+class Same:
+    """An object in a signature: equal only to itself, and held, so that its id cannot be reused by another."""
+
+    __slots__ = ("obj",)
+
+    def __init__(self, obj) -> None:
+        self.obj = obj
+
+    def __eq__(self, other) -> bool:
+        return type(other) is Same and other.obj is self.obj
+
+    def __hash__(self) -> int:
+        return id(self.obj)
 
 
 class Plan:
@@ -195,7 +212,8 @@ class Jitted:
         functools.update_wrapper(self, fn)
         self.fn, self.strict = fn, strict
         self.plans: dict[tuple, list[Plan]] = {}  # per signature, its plans (one per train/eval mode...)
-        self.made: dict[tuple, int] = {}  # per signature, how many plans were started (bounded by MAX_CAPTURES)
+        self.made: dict[tuple, int] = {}  # per signature, plans started since it last replayed (up to MAX_CAPTURES)
+        self.fresh = 0  # signatures started since the last replay
         self.reasons: list[str] = []  # why calls ran eagerly, each reason once
         self.captures = self.replays = self.eager_calls = 0
         self.lock = threading.RLock()
@@ -209,16 +227,27 @@ class Jitted:
         arrays: list = []
         key = (state.grad_enabled, flatten(args, arrays), tuple((k, flatten(v, arrays)) for k, v in kwargs.items())
                if kwargs else ())
+        if len(arrays) > 1 and len(set(map(id, arrays))) < len(arrays):  # one array given twice: part of the key
+            key += (tuple(next(k for k, b in enumerate(arrays) if b is a) for a in arrays),)
         with self.lock:
             plans = self.plans.get(key)
             if plans is None:
+                if self.fresh >= MAX_CAPTURES:  # new signatures on every call: capturing would never pay
+                    return self.eager(f"its signature changed on each of {MAX_CAPTURES} calls without a replay (a "
+                                      "float argument that changes every call?)", args, kwargs)
                 if len(self.plans) >= MAX_PLANS:
-                    self.plans.pop(next(iter(self.plans)))  # the oldest signature
+                    old = next(iter(self.plans))  # the oldest signature
+                    self.plans.pop(old)
+                    self.made.pop(old, None)
                 plans = self.plans[key] = []
+                self.fresh += 1
             for plan in plans:
                 if plan.holds():
                     if plan.fn is not None:
                         self.replays += 1
+                        self.fresh = 0
+                        if key in self.made:
+                            del self.made[key]  # the limit counts plans made since the last replay
                         return plan.fn(*arrays)
                     if plan.reason is not None:
                         self.eager_calls += 1
@@ -226,8 +255,8 @@ class Jitted:
                     return self.capture(plan, arrays, args, kwargs)
             plans[:] = [p for p in plans if not p.stale()][-(MAX_PLANS - 1):]  # others may hold again (eval mode)
             if self.made.get(key, 0) >= MAX_CAPTURES:
-                return self.eager(f"captured {MAX_CAPTURES} times for one signature without a plan that holds "
-                                  "(parameters replaced on every call?)", args, kwargs)
+                return self.eager(f"{MAX_CAPTURES} plans in a row for one signature, none replayed (its parameters "
+                                  "replaced on every call?)", args, kwargs)
             self.made[key] = self.made.get(key, 0) + 1
             plan = Plan()
             plans.append(plan)
@@ -284,7 +313,7 @@ class Jitted:
     def reset(self) -> None:
         """Forget every plan and reason: the next calls capture again."""
         with self.lock:
-            self.plans, self.reasons, self.made = {}, [], {}
+            self.plans, self.reasons, self.made, self.fresh = {}, [], {}, 0
 
 
 def jit(fn: Callable | None = None, *, strict: bool = False):

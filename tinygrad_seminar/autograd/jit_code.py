@@ -64,7 +64,25 @@ def slot_code(slot: tuple, w: Writer, consts: list, leaves: list) -> str:
     return w.name("V", ref)  # another argument, as given (a number, an axis, a generator)
 
 
+def fresh_inputs(e: Forward, w: Writer, trace: Trace) -> None:
+    """A user's Function may read ``ctx.inputs`` and ``ctx.kwargs`` (built-in ops do not): give it this call's."""
+    parts = []
+    for s, tensor in zip(e.inputs, e.tensors):
+        if tensor is None:
+            parts.append(slot_code(s, w, trace.consts, trace.leaves))
+        elif s[0] == "leaf":
+            parts.append(w.name("P", trace.leaves[s[1]]))
+        else:
+            parts.append(f"{w.name('MK', tensor[0].from_array)}({slot_code(s, w, trace.consts, trace.leaves)})")
+    c = w.name("C", e.ctx)
+    w.line(f"{c}.inputs = ({''.join(p + ', ' for p in parts)})")
+    items = ", ".join(f"{k!r}: {slot_code(s, w, trace.consts, trace.leaves)}" for k, s in e.kwargs.items())
+    w.line(f"{c}.kwargs = {{{items}}}")
+
+
 def forward_code(j: int, e: Forward, w: Writer, trace: Trace) -> None:
+    if not e.cls.differentiable_backward:  # a student's own Function (built-in ops set it)
+        fresh_inputs(e, w, trace)
     args = ", ".join([w.name("C", e.ctx)] + [slot_code(s, w, trace.consts, trace.leaves) for s in e.inputs])
     if all(s[0] == "value" for s in e.kwargs.values()):  # the common case: one constant dict
         kwargs = f", **{w.name('W', {k: s[1] for k, s in e.kwargs.items()})}" if e.kwargs else ""

@@ -30,10 +30,11 @@ class Forward:
     """One op's forward: ``cls.forward(ctx, *inputs, **kwargs)``: each input and keyword argument a slot, or
     ``("value", v)`` for anything else (a number, an axis, a generator)."""
 
-    __slots__ = ("cls", "ctx", "inputs", "kwargs", "scope")
+    __slots__ = ("cls", "ctx", "inputs", "kwargs", "scope", "tensors")
 
     def __init__(self, cls: type, ctx, inputs: tuple, kwargs: dict, scope: tuple) -> None:
         self.cls, self.ctx, self.inputs, self.kwargs, self.scope = cls, ctx, inputs, kwargs, scope
+        self.tensors: tuple = ()  # per input: (its Tensor class, requires_grad), or None for another argument
 
 
 class Backward:
@@ -169,7 +170,11 @@ class Trace:
         """Keep a module's tensors that no optimiser trains (moving statistics, a Normalization's mean), as they are
         before it runs: a replay reads them as they were, so changes must come from outside the step."""
         self.seen_modules.add(id(m))
-        for name, t in vars(m).items():
+        d = vars(m)
+        if any(d.get("_forward_hook_dicts") or ()) or d.get("_preactivation_hooks"):
+            self.unsupported(f"a forward hook is registered on {getattr(m, 'name', type(m).__name__)}: hooks run "
+                             "only eagerly")
+        for name, t in d.items():
             if isinstance(t, TensorBase) and not t.requires_grad:
                 self.state.append((m, name, t, t.data, np.array(t.data, copy=True)))
 
@@ -200,7 +205,9 @@ class Trace:
         ctx.saved, ctx.inputs, ctx.kwargs = (), tuple(marker(a) for a in args), kwargs
         j = len(self.events)
         sources = {k: self.source(v) for k, v in kwargs.items()}  # an index given as idx=(rows, labels) too
-        self.events.append(Forward(cls, ctx, inputs, sources, thread_state.scope))
+        e = Forward(cls, ctx, inputs, sources, thread_state.scope)
+        e.tensors = tuple((type(a), a.requires_grad) if isinstance(a, TensorBase) else None for a in args)
+        self.events.append(e)
         self.outputs[j] = np.array(out.data, copy=True)
         for m in thread_state.scope:
             if id(m) not in self.seen_modules and hasattr(m, "training"):

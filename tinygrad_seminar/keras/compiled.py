@@ -41,6 +41,7 @@ def test_core(model, x: Tensor, y, sample_weight):
 def step_function(model, core: Callable, eager: Callable, strict: bool) -> Callable:
     """The function fit (or evaluate) calls per batch: ``core`` jitted, then the tracker and metrics in Python."""
     jitted = jit(lambda x, y, w: core(model, x, y, w), strict=strict)
+    jitted.__name__ = f"{type(model).__name__}.{core.__name__.replace('_core', '_step')} (compile's jit_compile)"
 
     def run(data) -> dict:
         if model._unchecked is not None or not model.optimizer.params:  # the first batch's checks; binding
@@ -50,6 +51,14 @@ def step_function(model, core: Callable, eager: Callable, strict: bool) -> Calla
         model.loss_tracker.update(loss.item(), len(y_pred))
         return model.compute_metrics(x, y, y_pred)
 
-    run.jitted = jitted  # model.train_function.jitted.explain() says what was replayed
+    run.jitted = jitted  # model.make_train_function().jitted.explain() says what was replayed
     return run
+
+
+def structure(model) -> tuple:
+    """What a plan of ``model`` was made for and Python code could change between two fits: the optimiser, the
+    modules, which parameters train, each layer's activation (a new one makes new step functions)."""
+    modules = model.modules()
+    return (model.optimizer, tuple(modules), tuple(p.requires_grad for p in model.parameters()),
+            tuple(vars(m).get("activation") for m in modules))
 

@@ -212,16 +212,21 @@ class Trainer:
         """What predict calls on each batch: ``predict_function`` if set, else predict_step."""
         if self.predict_function is not None:
             return self.predict_function
-        if not self.jit_compile:
+        if not self.jit_compile or type(self).predict_step is not Trainer.predict_step:
             return self.predict_step
-        if "predict" not in self._jitted:
-            self._jitted["predict"] = compiled.jit(self.predict_step, strict=self.jit_compile is True)
-        return self._jitted["predict"]
+        return self._made("predict", lambda: compiled.jit(self.predict_step, strict=self.jit_compile is True))
 
     def _jit(self, mode: str, core: Callable, step: Callable) -> Callable:
-        """``step`` itself, or with jit_compile its plan (made once per compile); an overridden step stays eager."""
+        """``step`` itself, or with jit_compile its plan; an overridden step stays eager."""
         if not self.jit_compile or getattr(type(self), f"{mode}_step") is not getattr(Trainer, f"{mode}_step"):
             return step
-        if mode not in self._jitted:
-            self._jitted[mode] = compiled.step_function(self, core, step, self.jit_compile is True)
-        return self._jitted[mode]
+        return self._made(mode, lambda: compiled.step_function(self, core, step, self.jit_compile is True))
+
+    def _made(self, mode: str, make: Callable) -> Callable:
+        """The jitted step function of ``mode``, made again when the model's structure changed (at each fit,
+        epoch or evaluation: changes inside one are not seen)."""
+        shape = compiled.structure(self)
+        made = self._jitted.get(mode)
+        if made is None or made[0] != shape:
+            made = self._jitted[mode] = (shape, make())
+        return made[1]
