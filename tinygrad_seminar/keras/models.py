@@ -159,8 +159,7 @@ class Model(Trainer, Module):
         cbs = self._callbacks(callbacks, {"epochs": epochs, "steps": -(-len(x) // bs), "verbose": verbose},
                               extra=[history, *extra])
         self.history = history  # only now: callbacks that are refused leave the model as it was
-        if self.parameters():
-            self._bind_optimizer()  # layers may have been added or (un)frozen since compile
+        self._bind_optimizer()  # layers may have been added or (un)frozen since compile
         self._unchecked = train_check
         self.stop_training = False
         self.train()

@@ -77,7 +77,7 @@ class Trainer:
                 opt.rebind(params, keep_state=True)
             return
         own = {id(p) for p in self.parameters()}
-        if any(id(p) not in own for p in opt.params):
+        if own and any(id(p) not in own for p in opt.params):  # a model not built yet has nothing to compare
             raise ValueError(f"the optimizer given to compile is bound to parameters that are not this model's "
                              f"({type(opt).__name__} of another model?); pass an unbound one, e.g. "
                              f"ts.optim.{type(opt).__name__}(lr=...), and compile binds it")
