@@ -160,7 +160,7 @@ class Model(Trainer, Module):
                               extra=[history, *extra])
         self.history = history  # only now: callbacks that are refused leave the model as it was
         self._bind_optimizer()  # layers may have been added or (un)frozen since compile
-        self._unchecked = train_check
+        self._unchecked, self._penalized = train_check, True
         self.stop_training = False
         self.train()
         logs: dict = {}
@@ -183,7 +183,7 @@ class Model(Trainer, Module):
                 if self.stop_training:
                     break
         finally:
-            self._unchecked = None
+            self._unchecked, self._penalized = None, False
         cbs.on_train_end(logs)
         return self.history
 

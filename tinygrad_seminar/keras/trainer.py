@@ -38,6 +38,10 @@ class Trainer:
     predict_function: Callable | None = None
     _compile_config: dict | None = None
     _unchecked: tuple | None = None  # what the next first batch checks: (all targets, their name, shapes done)
+    # the modules with penalties: looked up each time (False), at the next batch and kept (True: fit, once its
+    # first forward has built every layer), or kept (a dict of them: a list of modules would be walked as children);
+    # a walk over the modules costs ~5 us a batch
+    _penalized: bool | dict = False
 
     # ---- compile ----
     def compile(self, optimizer="rmsprop", loss=None, metrics=None) -> None:
@@ -125,8 +129,11 @@ class Trainer:
     @property
     def losses(self) -> list[Tensor]:
         """The regularizers' penalties of every layer (Keras' ``model.losses``), added to the loss of each batch."""
-        return [t for m in self.modules() if hasattr(m, "regularization_losses") and m is not self
-                for t in m.regularization_losses()]
+        penalized = self._penalized
+        if penalized is True or penalized is False:
+            found = dict.fromkeys(m for m in self.modules() if hasattr(m, "regularization_losses") and m is not self)
+            penalized, self._penalized = found, (found if penalized else False)
+        return [t for m in penalized for t in m.regularization_losses()]
 
     def compute_metrics(self, x, y, y_pred, sample_weight=None) -> dict:
         """Update the compiled metrics with a batch; the logs of every metric so far."""

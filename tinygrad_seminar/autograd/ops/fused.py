@@ -96,16 +96,17 @@ class SparseSoftmaxCE(Op):
         with np.errstate(over="ignore"):  # see _log_softmax_parts
             s, probs, log_total = _log_softmax_parts(z)
         ctx.save_for_backward(z, labels, probs)
-        return (log_total[:, 0] - s[np.arange(len(z)), labels]).mean()
+        # sum / p is what .mean() computes, without numpy's Python layer around it (~3 us a step)
+        return (log_total[:, 0] - s[np.arange(len(z)), labels]).sum() / len(z)
 
     @staticmethod
     def backward(ctx, g):
         z, labels, probs = ctx.saved_tensors
-        rows = np.arange(len(labels))
+        rows, scale = np.arange(len(labels)), g / len(labels)  # rows not kept on ctx: a kept loss holds no arrays
         if isinstance(z, TensorBase):  # create_graph: the softmax as a node (see SoftmaxCE)
             hot = np.zeros(z.shape, z.dtype)
             hot[rows, labels] = 1
-            return (softmax_of(z) - hot) * (g / len(labels)), None
-        d = probs.copy()
-        d[rows, labels] -= 1
-        return d * (g / len(labels)), None
+            return (softmax_of(z) - hot) * scale, None
+        d = probs * scale  # (S(z) - one_hot) g / p, with the one-hot subtracted where it is 1: no (p, classes) zeros
+        d[rows, labels] -= scale
+        return d, None
