@@ -137,9 +137,10 @@ class Trainer:
 
     def compute_metrics(self, x, y, y_pred, sample_weight=None) -> dict:
         """Update the compiled metrics with a batch; the logs of every metric so far."""
-        y, out = metrics_mod.aligned(y, y_pred)
-        for m in self.compiled_metrics:
-            m.update(y, out)
+        if self.compiled_metrics:  # the loss alone (the common fit) lines nothing up
+            y, out = metrics_mod.aligned(y, y_pred)
+            for m in self.compiled_metrics:
+                m.update(y, out)
         return self.get_metrics_result()
 
     def _check_first_batch(self, y, y_pred) -> Tensor:
