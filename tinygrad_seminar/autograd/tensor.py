@@ -16,6 +16,7 @@ from .base import TensorBase, data_of
 from .composites import composite
 from .display import tensor_html
 from .hooks import HookHandle, add_hook
+from .jit_trace import replayed
 from .operands import as_array
 from .ops import math as math_ops
 from .ops import reduce as reduce_ops
@@ -145,6 +146,7 @@ class Tensor(TensorOperators, TensorOps, TensorMoves, TensorBase):
         """The same data (shared memory), cut from the graph."""
         return Tensor.from_array(self.data)
 
+    @replayed
     def zero_grad(self) -> None:
         self.grad = None
 

@@ -16,7 +16,7 @@ import numpy as np
 
 from ..autograd import Tensor
 from ..nn import optim
-from . import losses, saving, weighting
+from . import compiled, losses, saving, weighting
 from . import metrics as metrics_mod
 from .optimizers import get_optimizer
 
@@ -38,14 +38,26 @@ class Trainer:
     predict_function: Callable | None = None
     _compile_config: dict | None = None
     _unchecked: tuple | None = None  # what the next first batch checks: (all targets, their name, shapes done)
+    jit_compile: bool | str = False
+    _jitted: dict | None = None  # compile(jit_compile=...)'s step functions, made when first needed
     # the modules with penalties: looked up each time (False), at the next batch and kept (True: fit, once its
     # first forward has built every layer), or kept (a dict of them: a list of modules would be walked as children);
     # a walk over the modules costs ~5 us a batch
     _penalized: bool | dict = False
 
     # ---- compile ----
-    def compile(self, optimizer="rmsprop", loss=None, metrics=None) -> None:
-        """Choose the optimiser, the loss (a Keras name, a Loss, or a callable) and the metrics."""
+    def compile(self, optimizer="rmsprop", loss=None, metrics=None, jit_compile=False) -> None:
+        """Choose the optimiser, the loss (a Keras name, a Loss, or a callable) and the metrics.
+
+        ``jit_compile``: True runs fit's, evaluate's and predict's steps as ``ts.jit`` plans (replayed bit for bit;
+        ``ts.JitError`` where a step cannot be), "auto" where they can be, False never."""
+        compiled.check_mode(jit_compile)
+        for name in ("train_step", "test_step") if jit_compile is True else ():
+            if getattr(type(self), name) is not getattr(Trainer, name):
+                raise ValueError(f"compile(jit_compile=True): {type(self).__name__} overrides {name}, whose Python "
+                                 "a plan would not run; use jit_compile='auto' (it stays eager), or ts.jit on a step "
+                                 "function of your own")
+        self.jit_compile = jit_compile
         if loss is None:
             raise ValueError(f"compile needs a loss; known names: {', '.join(losses.ALIASES)}")
         self.optimizer = get_optimizer(optimizer)
@@ -64,6 +76,7 @@ class Trainer:
             self.compiled_metrics.append(metric)
         self.loss_tracker = metrics_mod.Mean(name="loss")
         self.train_function = self.test_function = self.predict_function = None
+        self._jitted = {}
         self._compile_config = saving.compile_config(self.optimizer, self.loss, metrics or [])
         if self.parameters():
             self._bind_optimizer()
@@ -192,13 +205,31 @@ class Trainer:
 
     # ---- one replaceable function per mode ----
     def make_train_function(self) -> Callable:
-        """What fit calls on each batch: ``train_function`` if something (a captured plan) set it, else train_step."""
-        return self.train_function if self.train_function is not None else self.train_step
+        """What fit calls on each batch: ``train_function`` if set, else train_step (through a plan if compiled so)."""
+        if self.train_function is not None:
+            return self.train_function
+        return self._jit("train", compiled.train_core, self.train_step)
 
     def make_test_function(self) -> Callable:
         """What evaluate (and fit's validation) calls on each batch: ``test_function`` if set, else test_step."""
-        return self.test_function if self.test_function is not None else self.test_step
+        if self.test_function is not None:
+            return self.test_function
+        return self._jit("test", compiled.test_core, self.test_step)
 
     def make_predict_function(self) -> Callable:
         """What predict calls on each batch: ``predict_function`` if set, else predict_step."""
-        return self.predict_function if self.predict_function is not None else self.predict_step
+        if self.predict_function is not None:
+            return self.predict_function
+        if not self.jit_compile:
+            return self.predict_step
+        if "predict" not in self._jitted:
+            self._jitted["predict"] = compiled.jit(self.predict_step, strict=self.jit_compile is True)
+        return self._jitted["predict"]
+
+    def _jit(self, mode: str, core: Callable, step: Callable) -> Callable:
+        """``step`` itself, or with jit_compile its plan (made once per compile); an overridden step stays eager."""
+        if not self.jit_compile or getattr(type(self), f"{mode}_step") is not getattr(Trainer, f"{mode}_step"):
+            return step
+        if mode not in self._jitted:
+            self._jitted[mode] = compiled.step_function(self, core, step, self.jit_compile is True)
+        return self._jitted[mode]

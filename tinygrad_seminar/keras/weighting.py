@@ -12,7 +12,7 @@ import numpy as np
 
 from ..autograd import Tensor
 from ..nn import functional as F
-from ..nn.losses import EPSILON, one_hot
+from ..nn.losses import EPSILON
 from . import losses, metrics
 
 
@@ -34,12 +34,12 @@ def _elementwise(loss, y: np.ndarray, y_pred: Tensor) -> Tensor | None:
         p = y_pred.clip(EPSILON, 1 - EPSILON)
         return -(p.log() * y + (1 - p).log() * (1 - y))
     if isinstance(loss, (losses.CategoricalCrossentropy, losses.SparseCategoricalCrossentropy)):
-        if isinstance(loss, losses.SparseCategoricalCrossentropy):
-            y = one_hot(np.asarray(y).reshape(len(y)).astype(np.intp), y_pred.shape[-1], y_pred.dtype)
         if loss.from_logits:
             log_p = y_pred.log_softmax(axis=-1)
         else:
             log_p = (y_pred / y_pred.sum(axis=-1, keepdims=True)).clip(EPSILON, 1 - EPSILON).log()
+        if isinstance(loss, losses.SparseCategoricalCrossentropy):  # each row's label picked, no one-hot made
+            return -log_p[np.arange(len(y)), np.asarray(y).reshape(len(y)).astype(np.intp)]
         return -(log_p * y).sum(axis=-1)
     return None
 

@@ -10,6 +10,7 @@ import numpy as np
 from ..autograd import Tensor, arguments, default_generator
 from ..autograd.hooks import HookHandle, add_hook
 from ..autograd.ops import Affine, Relu, Sigmoid, Tanh
+from ..autograd.ops import Dropout as DropoutOp
 from ..autograd.tensor import as_tensor
 from . import functional as F
 from . import init as initializers
@@ -144,9 +145,7 @@ class Dropout(Module):
         x = as_tensor(x)
         if not self.training or self.rate == 0:
             return x
-        rng = self.rng or default_generator()
-        keep = rng.random(x.shape) >= self.rate
-        return x * (keep * (1.0 / (1.0 - self.rate))).astype(x.dtype)
+        return DropoutOp.apply(x, rate=self.rate, rng=self.rng)
 
     def compute_output_shape(self, input_shape: tuple) -> tuple:
         return tuple(input_shape)

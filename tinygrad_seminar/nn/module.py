@@ -16,6 +16,7 @@ import numpy as np
 from ..autograd import Tensor, no_grad
 from ..autograd.base import data_of
 from ..autograd.hooks import HookHandle, add_hook
+from ..autograd.jit_trace import replayed
 from ..autograd.state import thread_state
 
 _name_counts: dict[str, int] = {}
@@ -237,6 +238,7 @@ class Module:
         """The parameters an optimiser should update (those that require grad)."""
         return [p for _, p in self._parameter_list(trainable_only=True)]
 
+    @replayed
     def zero_grad(self) -> None:
         for p in self.parameters():
             p.grad = None

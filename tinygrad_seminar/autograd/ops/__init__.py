@@ -1,5 +1,6 @@
 """The primitive ops by family: ``math`` (elementwise), ``reduce``, ``shape`` (moving numbers), ``fused``."""
 
+from .dropout import Dropout
 from .fused import Affine, SigmoidBCE, SoftmaxCE, SparseSoftmaxCE
 from .math import (
     Abs,
@@ -29,7 +30,8 @@ from .reduce import LogSoftmax, Max, Min, Softmax, Sum
 from .shape import BroadcastTo, Concatenate, GetItem, Reshape, ScatterAdd, Transpose
 
 __all__ = [
-    "Abs", "Add", "Affine", "BroadcastTo", "Cast", "Clip", "Concatenate", "Div", "Exp", "GetItem", "Log", "LogSoftmax",
+    "Abs", "Add", "Affine", "BroadcastTo", "Cast", "Clip", "Concatenate", "Div", "Dropout", "Exp", "GetItem", "Log",
+    "LogSoftmax",
     "Matmul", "Max", "Maximum", "Min", "Minimum", "Mul", "Neg", "Op", "Pow", "Relu", "Reshape", "ScatterAdd", "Sigmoid",
     "SigmoidBCE", "Softmax", "SoftmaxCE", "Softplus", "SparseSoftmaxCE", "Sqrt", "Step", "Sub", "Sum", "Tanh",
     "Transpose", "Where", "count", "inverse", "stable_sigmoid",
