@@ -90,3 +90,21 @@ def test_auto_keeps_an_overridden_train_step_eager_and_true_refuses_it():
         Custom(layers).compile(optimizer="sgd", loss="mse", jit_compile=True)
     with pytest.raises(ValueError, match="jit_compile must be False, True or 'auto'"):
         model.compile(optimizer="sgd", loss="mse", jit_compile="yes")
+
+
+def test_a_keras_optimizer_with_a_schedule_and_a_resumed_fit():
+    x, y = data()
+    runs = []
+    for jit_compile in (False, True):
+        ts.manual_seed(0)
+        model = ts.keras.Sequential([ts.keras.layers.Dense(16, activation="relu", input_shape=(5,)),
+                                     ts.keras.layers.Dropout(0.3), ts.keras.layers.Dense(3)])
+        schedule = ts.keras.optimizers.schedules.ExponentialDecay(0.05, decay_steps=3, decay_rate=0.5)
+        model.compile(optimizer=ts.keras.optimizers.Adam(learning_rate=schedule),
+                      loss=ts.keras.losses.SparseCategoricalCrossentropy(from_logits=True), jit_compile=jit_compile)
+        first = model.fit(x, y, batch_size=40, epochs=2, shuffle=True, verbose=0).history
+        model.set_weights(model.get_weights())  # new arrays: the plan is captured again
+        second = model.fit(x, y, batch_size=40, epochs=4, initial_epoch=2, shuffle=True, verbose=0).history
+        runs.append((first, second, model.get_weights(), model.optimizer.iterations))
+    assert runs[0][:2] == runs[1][:2] and runs[0][3] == runs[1][3] == 20
+    assert all(np.array_equal(a, b) for a, b in zip(runs[0][2], runs[1][2]))

@@ -25,9 +25,10 @@ import numpy as np
 
 from .base import TensorBase
 from .composites import Composite
+from .hooks import HookHandle
 from .jit_code import compile_trace
 from .jit_trace import Backward, Call, Forward, Trace
-from .state import anomaly_mode, is_grad_enabled, thread_state
+from .state import thread_state
 
 MAX_PLANS = 8  # signatures kept (the short last batch of an epoch takes a second one), and plans per signature
 MAX_CAPTURES = 16  # plans started for one signature; past this (weights replaced every call) it stays eager
@@ -41,6 +42,20 @@ def flatten(value, arrays: list) -> tuple:
     """What of an argument the signature keeps (shapes and dtypes; plain values; other objects by identity);
     its arrays (a Tensor's data) are appended to ``arrays`` in order."""
     t = type(value)
+    if t is tuple:  # the arguments themselves: their items inline (this runs on every call)
+        out = []
+        for v in value:
+            tv = type(v)
+            if tv is np.ndarray:
+                arrays.append(v)
+                out.append((tv, v.shape, v.dtype, v.flags.c_contiguous))
+            else:
+                out.append(flatten(v, arrays) if tv is tuple else flatten_one(v, tv, arrays))
+        return (t, tuple(out))
+    return flatten_one(value, t, arrays)
+
+
+def flatten_one(value, t: type, arrays: list) -> tuple:
     if t is np.ndarray:
         arrays.append(value)
         return (t, value.shape, value.dtype, value.flags.c_contiguous)
@@ -63,10 +78,12 @@ class Plan:
         self.first, self.fn, self.source, self.reason = None, None, "", None
         self.leaves: list[tuple] = []  # (tensor, its array at capture)
         self.modules: list[tuple] = []  # (module, its training flag at capture)
+        self.hooks_seen = -1  # HookHandle.registered when no hook was found on the plan's tensors and modules
 
     def guard(self, trace: Trace) -> None:
         self.leaves = [(t, t.data) for t in trace.leaves]
         self.modules = modules_of(trace)
+        self.hooks_seen = HookHandle.registered if trace.reason is None else -1
 
     def stale(self) -> bool:
         """A parameter holds another array (load_state_dict, set_weights): this plan can never hold again."""
@@ -74,12 +91,23 @@ class Plan:
 
     def holds(self) -> bool:
         for t, a in self.leaves:
-            if t.data is not a or t.hooks:
+            if t.data is not a:
                 return False
         for m, mode in self.modules:
-            d = m.__dict__
-            if m.training != mode or any(d.get("_forward_hook_dicts") or ()) or d.get("_preactivation_hooks"):
+            if m.training != mode:
                 return False
+        return self.hooks_seen == HookHandle.registered or self.no_hooks()
+
+    def no_hooks(self) -> bool:
+        """No hook on the plan's parameters and modules (checked again only after a hook was registered somewhere)."""
+        for t, _ in self.leaves:
+            if t.hooks:
+                return False
+        for m, _ in self.modules:
+            d = m.__dict__
+            if any(d.get("_forward_hook_dicts") or ()) or d.get("_preactivation_hooks"):
+                return False
+        self.hooks_seen = HookHandle.registered
         return True
 
 
@@ -168,12 +196,14 @@ class Jitted:
         self.lock = threading.RLock()
 
     def __call__(self, *args, **kwargs):
-        if thread_state.jit is not None:  # inside another jitted step's capture: part of that one
+        state = thread_state
+        if state.jit is not None:  # inside another jitted step's capture: part of that one
             return self.fn(*args, **kwargs)
-        if anomaly_mode() is not None:
+        if state.anomaly is not None:
             return self.eager("anomaly mode (ts.detect_anomaly) is on: its checks run only eagerly", args, kwargs)
         arrays: list = []
-        key = (is_grad_enabled(), flatten(args, arrays), tuple((k, flatten(v, arrays)) for k, v in kwargs.items()))
+        key = (state.grad_enabled, flatten(args, arrays), tuple((k, flatten(v, arrays)) for k, v in kwargs.items())
+               if kwargs else ())
         with self.lock:
             plans = self.plans.get(key)
             if plans is None:

@@ -43,7 +43,7 @@ class Writer:
         return n
 
     def line(self, text: str) -> None:
-        self.lines.append("    " + text)
+        self.lines.append("        " + text)
 
 
 def slot_code(slot: tuple, w: Writer, consts: list, leaves: list) -> str:
@@ -84,10 +84,11 @@ def backward_code(b: Backward, w: Writer, trace: Trace) -> None:
         ctx = trace.events[j].ctx
         c = w.name("C", ctx)
         w.line(f"gs = {w.name('B', type(ctx).backward)}({c}, G{j})")
-        if not as_given:
+        if as_given == "other":
             w.line(f"gs = AST(gs, {c})")
         for k, convert, fit, dest in arrivals:
-            g = f"asarray(gs[{k}])" if convert else f"gs[{k}]"
+            g = "gs" if as_given == "bare" else f"gs[{k}]"
+            g = f"asarray({g})" if convert else g
             if fit:
                 w.line(f"lg = FIT({g}, {c}.inputs[{k}], {c})")
                 g = "lg"
@@ -129,8 +130,9 @@ def compile_trace(trace: Trace, n_args: int, name: str = "replay") -> tuple:
             call += f", **{w.name('V', e.kwargs)}" if e.kwargs else ""
             w.line(call + ")")
     w.line(f"return {result_code(trace.result, w, trace)}")
-    head = f"def {name}({', '.join(f'A{k}' for k in range(n_args))}):"
-    source = "\n".join([head] + w.lines) + "\n"
-    namespace = dict(w.names)
+    # the objects as a closure's cells, not globals: reading a cell costs less than a dict lookup
+    head = [f"def make({', '.join(w.names)}):", f"    def {name}({', '.join(f'A{k}' for k in range(n_args))}):"]
+    source = "\n".join(head + w.lines + [f"    return {name}"]) + "\n"
+    namespace: dict = {}
     exec(compile(source, f"<ts.jit {name}>", "exec"), namespace)  # noqa: S102 - code we generated above
-    return namespace[name], source
+    return namespace["make"](**w.names), source

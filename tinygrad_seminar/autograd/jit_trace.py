@@ -37,7 +37,8 @@ class Forward:
 
 
 class Backward:
-    """One ``backward()``: the seed and, per op in the engine's order, (event, grads-as-given, arrivals).
+    """One ``backward()``: the seed and, per op in the engine's order, (event, form, arrivals); the form of what
+    the op's backward returned: "tuple" (one per input), "bare" (one array for one input), "other" (as_tuple).
 
     An arrival is (input position, needs np.asarray, needs fit_gradient, destination): ``("node", j, first)``
     adds into event j's pending gradient (``first``: it starts the sum), ``("leaf", n)`` goes to leaf n's ``.grad``.
@@ -247,8 +248,9 @@ class Trace:
                 continue
             ctx = t.grad_fn
             grads = type(ctx).backward(ctx, g)
-            as_given = type(grads) is tuple and len(grads) == len(ctx.inputs)
-            if not as_given:
+            as_given = "tuple" if type(grads) is tuple and len(grads) == len(ctx.inputs) else "other"
+            if as_given == "other":
+                as_given = "bare" if type(grads) is np.ndarray and len(ctx.inputs) == 1 else "other"
                 grads = as_tuple(grads, ctx)
             arrivals = []
             for k, (inp, lg) in enumerate(zip(ctx.inputs, grads)):

@@ -46,7 +46,7 @@ class Trainer:
     _penalized: bool | dict = False
 
     # ---- compile ----
-    def compile(self, optimizer="rmsprop", loss=None, metrics=None, jit_compile=False) -> None:
+    def compile(self, optimizer="rmsprop", loss=None, metrics=None, jit_compile="auto") -> None:
         """Choose the optimiser, the loss (a Keras name, a Loss, or a callable) and the metrics.
 
         ``jit_compile``: True runs fit's, evaluate's and predict's steps as ``ts.jit`` plans (replayed bit for bit;
