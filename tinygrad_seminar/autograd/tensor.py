@@ -183,7 +183,8 @@ class Tensor(TensorOperators, TensorOps, TensorMoves, TensorBase):
                     f"backward() without a gradient needs a scalar output; this one has shape {self.shape}. "
                     "Pass gradient= of that shape, or reduce first (loss.mean())."
                 )
-            gradient = np.ones(self.data.shape, self.data.dtype)
+            shape, dtype = self.data.shape, self.data.dtype  # a 0-d loss: np.array, which costs less than np.ones
+            gradient = np.array(1, dtype) if shape == () else np.ones(shape, dtype)
         else:
             gradient = np.asarray(data_of(gradient))
             if gradient.dtype.kind not in "biuf":

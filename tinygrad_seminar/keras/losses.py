@@ -227,7 +227,7 @@ class SparseCategoricalCrossentropy(Loss):
         if y.ndim > 2 or (y.ndim == 2 and y.shape[1] != 1):
             raise ValueError(f"{self.name}: y must hold one integer label per sample, shape (samples,); got {y.shape}")
         lab = y.reshape(-1)
-        if np.any(lab != np.round(lab)) or lab.min() < 0 or lab.max() >= width:
+        if (lab != np.rint(lab)).any() or lab.min() < 0 or lab.max() >= width:
             raise ValueError(f"{self.name}: y must hold integer labels in [0, {width - 1}] for a model with "
                              f"{width} outputs; got values from {lab.min():g} to {lab.max():g}")
 

@@ -159,9 +159,8 @@ class Model(Trainer, Module):
         cbs = self._callbacks(callbacks, {"epochs": epochs, "steps": -(-len(x) // bs), "verbose": verbose},
                               extra=[history, *extra])
         self.history = history  # only now: callbacks that are refused leave the model as it was
-        if self.parameters():
-            self._bind_optimizer()  # layers may have been added or (un)frozen since compile
-        self._unchecked = train_check
+        self._bind_optimizer()  # layers may have been added or (un)frozen since compile
+        self._unchecked, self._penalized = train_check, True
         self.stop_training = False
         self.train()
         logs: dict = {}
@@ -184,7 +183,7 @@ class Model(Trainer, Module):
                 if self.stop_training:
                     break
         finally:
-            self._unchecked = None
+            self._unchecked, self._penalized = None, False
         cbs.on_train_end(logs)
         return self.history
 

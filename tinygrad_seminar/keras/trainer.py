@@ -40,6 +40,10 @@ class Trainer:
     _unchecked: tuple | None = None  # what the next first batch checks: (all targets, their name, shapes done)
     jit_compile: bool | str = False
     _jitted: dict | None = None  # compile(jit_compile=...)'s step functions, made when first needed
+    # the modules with penalties: looked up each time (False), at the next batch and kept (True: fit, once its
+    # first forward has built every layer), or kept (a dict of them: a list of modules would be walked as children);
+    # a walk over the modules costs ~5 us a batch
+    _penalized: bool | dict = False
 
     # ---- compile ----
     def compile(self, optimizer="rmsprop", loss=None, metrics=None, jit_compile=False) -> None:
@@ -90,7 +94,7 @@ class Trainer:
                 opt.rebind(params, keep_state=True)
             return
         own = {id(p) for p in self.parameters()}
-        if any(id(p) not in own for p in opt.params):
+        if own and any(id(p) not in own for p in opt.params):  # a model not built yet has nothing to compare
             raise ValueError(f"the optimizer given to compile is bound to parameters that are not this model's "
                              f"({type(opt).__name__} of another model?); pass an unbound one, e.g. "
                              f"ts.optim.{type(opt).__name__}(lr=...), and compile binds it")
@@ -138,14 +142,18 @@ class Trainer:
     @property
     def losses(self) -> list[Tensor]:
         """The regularizers' penalties of every layer (Keras' ``model.losses``), added to the loss of each batch."""
-        return [t for m in self.modules() if hasattr(m, "regularization_losses") and m is not self
-                for t in m.regularization_losses()]
+        penalized = self._penalized
+        if penalized is True or penalized is False:
+            found = dict.fromkeys(m for m in self.modules() if hasattr(m, "regularization_losses") and m is not self)
+            penalized, self._penalized = found, (found if penalized else False)
+        return [t for m in penalized for t in m.regularization_losses()]
 
     def compute_metrics(self, x, y, y_pred, sample_weight=None) -> dict:
         """Update the compiled metrics with a batch; the logs of every metric so far."""
-        y, out = metrics_mod.aligned(y, y_pred)
-        for m in self.compiled_metrics:
-            m.update(y, out)
+        if self.compiled_metrics:  # the loss alone (the common fit) lines nothing up
+            y, out = metrics_mod.aligned(y, y_pred)
+            for m in self.compiled_metrics:
+                m.update(y, out)
         return self.get_metrics_result()
 
     def _check_first_batch(self, y, y_pred) -> Tensor:

@@ -114,9 +114,10 @@ class Optimizer:
 
         With ``keep_state`` a parameter that was bound before keeps its state (moments, step count).
         """
+        if keep_state and type(params) is list and len(params) == len(self.params) and all(
+                a is b for a, b in zip(params, self.params)):
+            return self  # the parameters bound now, checked then (fit rebinds on every call)
         plist = self._checked_params(params)
-        if keep_state and len(plist) == len(self.params) and all(a is b for a, b in zip(plist, self.params)):
-            return self
         kept = {id(p): st for p, st in zip(self.params, self.state)} if keep_state else {}
         self.params, self.state = plist, [kept.get(id(p), {}) for p in plist]
         return self
