@@ -255,3 +255,16 @@ def test_arrays_changed_in_place_are_noticed():
     for make, words in ((output_changed, "changes an array in place"), (argument_changed, "in place")):
         step = same_as_eager(make)
         assert step.replays == 0 and words in step.explain()
+
+
+def test_a_replay_still_refuses_labels_out_of_range():
+    model = model_of([3, 5, 4], "relu")
+    opt = ts.optim.SGD(model.parameters(), lr=0.1)
+    step = ts.jit(step_for(model, opt, ts.losses.sparse_categorical_crossentropy), strict=True)
+    x = ts.Tensor(np.ones((4, 3), np.float32))
+    for _ in range(3):
+        step(x, np.array([0, 1, 2, 3]))
+    for bad in ([0, 1, 2, 4], [0, -1, 2, 3]):  # the loss's own checks do not run in a replay; the op's do
+        with pytest.raises(IndexError, match="out of bounds for 4 classes"):
+            step(x, np.array(bad))
+    assert step.replays == 3

@@ -96,6 +96,9 @@ class SparseSoftmaxCE(Op):
 
     @staticmethod
     def forward(ctx, z, labels):
+        if labels.size and (labels.min() < 0 or labels.max() >= z.shape[-1]):  # the op's own check: a ts.jit
+            raise IndexError(f"sparse_categorical_crossentropy: a label is out of bounds for {z.shape[-1]} classes: "
+                             f"labels from {labels.min()} to {labels.max()}")  # replay runs no loss's Python
         with np.errstate(over="ignore"):  # see _log_softmax_parts
             s, probs, log_total = _log_softmax_parts(z)
         ctx.save_for_backward(z, labels, probs)
