@@ -128,3 +128,37 @@ def test_batch_normalization_stays_eager_in_training_and_its_moving_statistics_a
         model.compile(optimizer="adam", loss=ts.keras.losses.SparseCategoricalCrossentropy(from_logits=True),
                       jit_compile=True)
         model.fit(x, y, batch_size=20, epochs=1, verbose=0)
+
+
+def freeze(model):
+    model.layers[0].trainable = False
+
+
+def relu_instead(model):
+    model.layers[0].activation = ts.keras.activations.get("relu")
+
+
+def new_optimizer(model):
+    model.optimizer = ts.keras.optimizers.SGD(learning_rate=0.5)
+    model._bind_optimizer()
+
+
+def one_more_layer(model):
+    model.add(ts.keras.layers.Dense(2))
+
+
+@pytest.mark.parametrize("change", [freeze, relu_instead, new_optimizer, one_more_layer])
+def test_a_model_changed_between_fits_gets_new_plans(change):
+    rng = np.random.default_rng(0)
+    x, y = rng.standard_normal((40, 3)).astype(np.float32), rng.standard_normal((40, 2)).astype(np.float32)
+    runs = []
+    for jit_compile in (False, True):
+        ts.manual_seed(0)
+        model = ts.keras.Sequential([ts.keras.layers.Dense(4, activation="tanh", input_shape=(3,)),
+                                     ts.keras.layers.Dense(2)])
+        model.compile(optimizer="sgd", loss="mse", jit_compile=jit_compile)
+        first = model.fit(x, y, batch_size=8, epochs=2, verbose=0).history
+        change(model)
+        second = model.fit(x, y, batch_size=8, epochs=2, verbose=0).history
+        runs.append((first, second, model.get_weights()))
+    assert runs[0][:2] == runs[1][:2] and all(np.array_equal(a, b) for a, b in zip(runs[0][2], runs[1][2]))

@@ -58,7 +58,7 @@ def step_function(model, core: Callable, eager: Callable, strict: bool) -> Calla
 def structure(model) -> tuple:
     """What a plan of ``model`` was made for and Python code could change between two fits: the optimiser, the
     modules, which parameters train, each layer's activation (a new one makes new step functions)."""
-    modules = model.modules()
-    return (model.optimizer, tuple(modules), tuple(p.requires_grad for p in model.parameters()),
+    modules = tuple(model.modules())
+    return (model.optimizer, modules, tuple(p.requires_grad for p in model.parameters()),
             tuple(vars(m).get("activation") for m in modules))
 
