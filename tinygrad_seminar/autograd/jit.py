@@ -118,7 +118,8 @@ class Plan:
         for m, mode in self.modules:
             if m.training != mode:
                 return False
-        return self.hooks_seen == HookHandle.registered or self.no_hooks()
+        # a plan that stays eager holds regardless of hooks (its calls run them); a replay must see none
+        return self.reason is not None or self.hooks_seen == HookHandle.registered or self.no_hooks()
 
     def no_hooks(self) -> bool:
         """No hook on the plan's parameters and modules (checked again only after a hook was registered somewhere)."""
