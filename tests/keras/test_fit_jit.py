@@ -162,3 +162,21 @@ def test_a_model_changed_between_fits_gets_new_plans(change):
         second = model.fit(x, y, batch_size=8, epochs=2, verbose=0).history
         runs.append((first, second, model.get_weights()))
     assert runs[0][:2] == runs[1][:2] and all(np.array_equal(a, b) for a, b in zip(runs[0][2], runs[1][2]))
+
+
+def test_auto_keeps_a_model_with_code_of_the_users_eager():
+    class Scaled(ts.keras.Sequential):
+        scale = 1.0
+
+        def forward(self, x):
+            return super().forward(x) * self.scale  # Python state a plan would not see
+
+    rng = np.random.default_rng(0)
+    x, y = rng.standard_normal((40, 3)).astype(np.float32), rng.standard_normal((40, 2)).astype(np.float32)
+    model = Scaled([ts.keras.layers.Dense(2, input_shape=(3,))])
+    model.compile(optimizer="sgd", loss="mse", jit_compile="auto")
+    model.fit(x, y, batch_size=8, verbose=0)
+    assert model.make_train_function() == model.train_step and model.make_predict_function() == model.predict_step
+    plain = ts.keras.Sequential([ts.keras.layers.Dense(2, input_shape=(3,))])
+    plain.compile(optimizer="sgd", loss="mse", jit_compile="auto")
+    assert plain.make_train_function() != plain.train_step

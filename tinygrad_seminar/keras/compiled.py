@@ -55,6 +55,12 @@ def step_function(model, core: Callable, eager: Callable, strict: bool) -> Calla
     return run
 
 
+def own_code(model) -> bool:
+    """Whether a module of ``model`` is of a class defined outside this package (a subclassed model, a layer of
+    the user's): its Python may read attributes a plan would not see change, so "auto" keeps such a model eager."""
+    return any(not type(m).__module__.startswith("tinygrad_seminar.") for m in model.modules())
+
+
 def structure(model) -> tuple:
     """What a plan of ``model`` was made for and Python code could change between two fits: the optimiser, the
     modules, which parameters train, each layer's activation (a new one makes new step functions)."""

@@ -220,15 +220,19 @@ class Trainer:
         """What predict calls on each batch: ``predict_function`` if set, else predict_step."""
         if self.predict_function is not None:
             return self.predict_function
-        if not self.jit_compile or type(self).predict_step is not Trainer.predict_step:
+        if not self.jit_compile or type(self).predict_step is not Trainer.predict_step or self._auto_stays_eager():
             return self.predict_step
         return self._made("predict", lambda: compiled.jit(self.predict_step, strict=self.jit_compile is True))
 
     def _jit(self, mode: str, core: Callable, step: Callable) -> Callable:
         """``step`` itself, or with jit_compile its plan; an overridden step stays eager."""
-        if not self.jit_compile or getattr(type(self), f"{mode}_step") is not getattr(Trainer, f"{mode}_step"):
+        if (not self.jit_compile or getattr(type(self), f"{mode}_step") is not getattr(Trainer, f"{mode}_step")
+                or self._auto_stays_eager()):
             return step
         return self._made(mode, lambda: compiled.step_function(self, core, step, self.jit_compile is True))
+
+    def _auto_stays_eager(self) -> bool:
+        return self.jit_compile == "auto" and compiled.own_code(self)
 
     def _made(self, mode: str, make: Callable) -> Callable:
         """The jitted step function of ``mode``, made again when the model's structure changed (at each fit,
