@@ -19,6 +19,7 @@ import numpy as np
 
 from .anomaly import check_backward
 from .base import TensorBase, data_of
+from .compact import remember
 from .several import Part
 from .state import (
     AnomalyError,
@@ -226,6 +227,7 @@ def propagate(roots: Sequence, seeds: Sequence, sink, retain_graph: bool = False
                 step(t, g, arrived)
         for k, leaf in hooked.items():
             sink.deliver(leaf, run_hooks(leaf, pending.pop(k), create_graph))
+        remember(() if retain_graph else roots)  # freed: kept losses will share their graphs (compact.py)
     finally:
         swap_grad_enabled(prev)
 
