@@ -172,8 +172,7 @@ class CollectGrads:
 def propagate(roots: Sequence, seeds: Sequence, sink, retain_graph: bool = False, create_graph: bool = False) -> None:
     """Send ``seeds`` (one gradient per root) from ``roots`` back through the graph into ``sink``.
 
-    A tensor's hooks see its gradient once it is complete (every use summed): a non-leaf's when its turn
-    comes in the topological order, a hooked leaf's after the whole graph, just before the sink takes it.
+    Hooks see a tensor's complete gradient: a non-leaf's in its topological turn, a leaf's after the whole graph.
     A sink whose ``step`` is not None is told of every op's backward as it runs: ``step(t, g, arrived)``,
     ``t`` the op's output, ``g`` its gradient, ``arrived`` the (input, gradient) pairs it just sent.
     """
