@@ -8,8 +8,8 @@ Two runs, each in a fresh process so one does not warm the other's allocator:
 A backward without ``retain_graph`` frees the arrays of its graph and keeps its description (ops, shapes,
 dtypes, names), not the forward pass (64 KB of activations here); and the descriptions of steps alike are
 shared (autograd/compact.py), so a kept loss costs its tensor, its 0-d value and its op, about 300 bytes.
-Measured: keeping every loss 3.1 MB (325 bytes a step; 17.0 MB, 1 780 bytes a step, before the sharing),
-fit 0.2 MB.
+Measured: keeping every loss 3.1 to 3.2 MB (about 330 bytes a step; 17.0 MB, 1 780 bytes a step, before the
+sharing), fit 0.2 MB.
 """
 
 from __future__ import annotations
