@@ -8,15 +8,17 @@ from .factories import arange, eye, full, ones, ones_like, rand, randn, tensor, 
 from .function import Function
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck, numerical_grad
 from .hooks import HookHandle
+from .jit import JitError, jit
 from .module_check import gradcheck_module
 from .random import default_generator, manual_seed, use_generator
 from .state import AnomalyError, detect_anomaly, enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .tensor import Tensor
 
 __all__ = [
-    "AnomalyError", "Composite", "Function", "GradcheckError", "HookHandle", "Tensor", "arange", "composite",
+    "AnomalyError", "Composite", "Function", "GradcheckError", "HookHandle", "JitError", "Tensor", "arange",
+    "composite",
     "default_generator", "detect_anomaly", "enable_grad", "engine", "eye", "full", "grad", "gradcheck",
-    "gradcheck_module", "gradgradcheck", "is_grad_enabled", "manual_seed", "no_grad", "numerical_grad", "ones",
+    "gradcheck_module", "gradgradcheck", "is_grad_enabled", "jit", "manual_seed", "no_grad", "numerical_grad", "ones",
     "ones_like", "ops", "rand", "randn", "set_grad_enabled", "tensor", "toposort", "use_generator", "zeros",
     "zeros_like",
 ]

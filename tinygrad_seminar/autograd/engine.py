@@ -29,6 +29,7 @@ from .state import (
     no_grad,
     set_grad_enabled,
     swap_grad_enabled,
+    thread_state,
 )
 
 __all__ = ["AccumulateGrad", "CollectGrads", "backward", "enable_grad", "fit_gradient", "grad", "is_grad_enabled",
@@ -266,6 +267,8 @@ def run_hooks(t: TensorBase, g, create_graph: bool):
 
 def backward(roots: Sequence, seeds: Sequence, retain_graph: bool = False, create_graph: bool = False) -> None:
     """Accumulate d(roots)/d(leaf) (times ``seeds``) into every leaf's ``.grad``."""
+    if thread_state.jit is not None:  # a ts.jit step being captured records the backward (jit_trace.py)
+        return thread_state.jit.backward(roots, seeds, retain_graph, create_graph)
     propagate(roots, seeds, AccumulateGrad(seeds, keep_graph=create_graph), retain_graph, create_graph)
 
 
@@ -287,6 +290,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None,
     for k, t in enumerate(inputs):
         if not t.requires_grad:
             raise RuntimeError(f"grad: input {k} does not require grad")
+    if thread_state.jit is not None:
+        thread_state.jit.unsupported("ts.grad inside the step: it runs only eagerly")
     sink = CollectGrads(inputs)
     retain = create_graph if retain_graph is None else retain_graph
     propagate(outputs, seeds, sink, retain_graph=retain, create_graph=create_graph)

@@ -98,6 +98,8 @@ class Function:
 
     @classmethod
     def apply(cls, *args, **kwargs) -> TensorBase:
+        if thread_state.jit is not None:  # a ts.jit step being captured records the op (jit_trace.py)
+            return thread_state.jit.apply(cls, args, kwargs)
         raw, ref, track = [], None, False
         for a in args:
             if isinstance(a, TensorBase):

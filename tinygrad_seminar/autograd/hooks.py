@@ -9,6 +9,7 @@ class HookHandle:
     """What ``register_hook`` returns: ``handle.remove()`` detaches the hook (again: nothing happens)."""
 
     __slots__ = ("hooks",)
+    registered = 0  # hooks registered so far, anywhere: a ts.jit plan checks for new ones only when it changed
 
     def __init__(self, hooks: dict) -> None:
         self.hooks = hooks
@@ -29,4 +30,5 @@ def add_hook(hooks: dict, fn: Callable, owner: str) -> HookHandle:
         raise TypeError(f"{owner}: a hook must be callable, got {type(fn).__name__}")
     handle = HookHandle(hooks)
     hooks[handle] = fn
+    HookHandle.registered += 1
     return handle

@@ -25,13 +25,15 @@ class _ThreadState(threading.local):
     grad_enabled = True  # each thread starts with recording on, as in PyTorch
     anomaly: detect_anomaly | None = None  # the innermost detect_anomaly() in force, if any
     scope: tuple = ()  # the modules and composite labels running now, outermost first
+    jit = None  # the recorder of a ts.jit step being captured in this thread (jit.py sets it), else None
 
 
 _local = _ThreadState()
 # The per-thread state itself, for the three hot paths that read or push the scope on every call, where a
 # function call would cost more than the push: Function.apply reads it; Module.__call__ and composite functions
 # push an entry with ``prev = thread_state.scope; thread_state.scope = prev + (entry,)`` and put ``prev`` back
-# in a finally. Nothing else writes it.
+# in a finally. ``thread_state.jit`` is read by Function.apply, engine.backward and methods marked ``replayed``
+# (one check each) and written only by jit.py and jit_trace.py, around one captured call. Nothing else writes it.
 thread_state = _local
 
 

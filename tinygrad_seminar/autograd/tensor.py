@@ -16,6 +16,7 @@ from .base import TensorBase, data_of
 from .composites import composite
 from .display import tensor_html
 from .hooks import HookHandle, add_hook
+from .jit_trace import replayed
 from .operands import as_array
 from .ops import math as math_ops
 from .ops import reduce as reduce_ops
@@ -145,6 +146,7 @@ class Tensor(TensorOperators, TensorOps, TensorMoves, TensorBase):
         """The same data (shared memory), cut from the graph."""
         return Tensor.from_array(self.data)
 
+    @replayed
     def zero_grad(self) -> None:
         self.grad = None
 
@@ -181,7 +183,8 @@ class Tensor(TensorOperators, TensorOps, TensorMoves, TensorBase):
                     f"backward() without a gradient needs a scalar output; this one has shape {self.shape}. "
                     "Pass gradient= of that shape, or reduce first (loss.mean())."
                 )
-            gradient = np.ones(self.data.shape, self.data.dtype)
+            shape, dtype = self.data.shape, self.data.dtype  # a 0-d loss: np.array, which costs less than np.ones
+            gradient = np.array(1, dtype) if shape == () else np.ones(shape, dtype)
         else:
             gradient = np.asarray(data_of(gradient))
             if gradient.dtype.kind not in "biuf":

@@ -26,7 +26,11 @@ def as_array(value, name: str, dtype) -> np.ndarray:
         raise ValueError(f"{name} must have a sample axis, got a scalar")
     if len(arr) == 0:
         raise ValueError(f"{name} is empty (shape {arr.shape}): there is nothing to train or evaluate on")
+    # whole numbers stay finite in float32 or wider (float16 overflows past 65504): only then is the scan skipped
+    integral = arr.dtype.kind != "f" and np.dtype(dtype).itemsize >= 4
     arr = arr.astype(dtype, copy=False)
+    if integral or np.isfinite(arr).all():
+        return arr
     bad = ~np.isfinite(arr)
     if bad.any():
         n_nan = int(np.isnan(arr).sum())

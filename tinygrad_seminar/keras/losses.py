@@ -48,6 +48,10 @@ class Loss:
         """The loss of a batch whose targets passed ``check_targets`` (y in y_pred's dtype): nothing re-checked."""
         return self(metrics.line_up(y, y_pred.shape), y_pred)
 
+    def prepared(self, y: np.ndarray) -> np.ndarray:
+        """The targets as this loss reads them, made once for a whole fit (not per batch): here as they are."""
+        return y
+
     def check_targets(self, y: np.ndarray, out_shape: tuple) -> None:
         """Raise ValueError if targets y (all of them) cannot train a model whose outputs have ``out_shape``."""
 
@@ -205,6 +209,12 @@ class SparseCategoricalCrossentropy(Loss):
     def call(self, y, y_pred):
         return sparse_categorical_crossentropy_value(y, y_pred, self.from_logits)
 
+    def prepared(self, y):
+        """Whole-number labels as integers, once (each batch would convert them; a ts.jit replay could not)."""
+        if y.dtype.kind == "f" and y.size and np.all(np.isfinite(y)) and np.array_equal(y, np.round(y)):
+            return y.astype(np.intp)
+        return y  # fractional or bad labels: check_targets says what is wrong with them
+
     def check_targets(self, y, out_shape):
         width = out_shape[-1] if out_shape else 1
         if y.ndim == 2 and y.shape[1] == width and width > 1:
@@ -217,7 +227,7 @@ class SparseCategoricalCrossentropy(Loss):
         if y.ndim > 2 or (y.ndim == 2 and y.shape[1] != 1):
             raise ValueError(f"{self.name}: y must hold one integer label per sample, shape (samples,); got {y.shape}")
         lab = y.reshape(-1)
-        if np.any(lab != np.round(lab)) or lab.min() < 0 or lab.max() >= width:
+        if (lab != np.rint(lab)).any() or lab.min() < 0 or lab.max() >= width:
             raise ValueError(f"{self.name}: y must hold integer labels in [0, {width - 1}] for a model with "
                              f"{width} outputs; got values from {lab.min():g} to {lab.max():g}")
 

@@ -97,7 +97,7 @@ class Model(Trainer, Module):
         x = checks.features(x, xname, dtype)
         y = checks.as_array(y, yname, dtype)
         checks.same_length(x, y, xname, yname)
-        return x, y
+        return x, (y if self.loss is None else self.loss.prepared(y))
 
     def _validation(self, x, y, validation_split: float, validation_data) -> tuple:
         """(x, y, validation pair or None): validation_data checked, or the last part of x and y split off."""
@@ -147,7 +147,7 @@ class Model(Trainer, Module):
         checks.fit_arguments(epochs, initial_epoch, shuffle, validation_split, validation_freq)
         x, y = self._arrays(x, y)
         if sample_weight is not None or class_weight is not None:
-            x = (x, weighting.sample_weights(self.loss, y, sample_weight, class_weight))
+            x = (x, weighting.sample_weights(self.loss, y, sample_weight, class_weight, self.dtype))
         bs = checks.batch_size(32 if batch_size is None else batch_size)
         x, y, val = self._validation(x, y, validation_split, validation_data)
         x, w = x if isinstance(x, tuple) else (x, None)
@@ -159,9 +159,8 @@ class Model(Trainer, Module):
         cbs = self._callbacks(callbacks, {"epochs": epochs, "steps": -(-len(x) // bs), "verbose": verbose},
                               extra=[history, *extra])
         self.history = history  # only now: callbacks that are refused leave the model as it was
-        if self.parameters():
-            self._bind_optimizer()  # layers may have been added or (un)frozen since compile
-        self._unchecked = train_check
+        self._bind_optimizer()  # layers may have been added or (un)frozen since compile
+        self._unchecked, self._penalized = train_check, True
         self.stop_training = False
         self.train()
         logs: dict = {}
@@ -184,7 +183,7 @@ class Model(Trainer, Module):
                 if self.stop_training:
                     break
         finally:
-            self._unchecked = None
+            self._unchecked, self._penalized = None, False
         cbs.on_train_end(logs)
         return self.history
 
@@ -256,7 +255,7 @@ class Model(Trainer, Module):
         verbose = resolve_verbose(verbose)
         steps = -(-len(x) // bs)
         bar = Progbar(steps, verbose=verbose) if verbose else None
-        w = weighting.sample_weights(self.loss, y, sample_weight)
+        w = weighting.sample_weights(self.loss, y, sample_weight, dtype=self.dtype)
         results = self._test_loop(x, y, bs, self._callbacks(callbacks, {"steps": steps, "verbose": verbose}), check, w)
         if bar is not None:
             bar.update(steps, results, finalize=True)

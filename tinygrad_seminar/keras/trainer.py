@@ -16,7 +16,7 @@ import numpy as np
 
 from ..autograd import Tensor
 from ..nn import optim
-from . import losses, saving, weighting
+from . import compiled, losses, saving, weighting
 from . import metrics as metrics_mod
 from .optimizers import get_optimizer
 
@@ -38,10 +38,26 @@ class Trainer:
     predict_function: Callable | None = None
     _compile_config: dict | None = None
     _unchecked: tuple | None = None  # what the next first batch checks: (all targets, their name, shapes done)
+    jit_compile: bool | str = False
+    _jitted: dict | None = None  # compile(jit_compile=...)'s step functions, made when first needed
+    # the modules with penalties: looked up each time (False), at the next batch and kept (True: fit, once its
+    # first forward has built every layer), or kept (a dict of them: a list of modules would be walked as children);
+    # a walk over the modules costs ~5 us a batch
+    _penalized: bool | dict = False
 
     # ---- compile ----
-    def compile(self, optimizer="rmsprop", loss=None, metrics=None) -> None:
-        """Choose the optimiser, the loss (a Keras name, a Loss, or a callable) and the metrics."""
+    def compile(self, optimizer="rmsprop", loss=None, metrics=None, jit_compile=False) -> None:
+        """Choose the optimiser, the loss (a Keras name, a Loss, or a callable) and the metrics.
+
+        ``jit_compile``: True runs fit's, evaluate's and predict's steps as ``ts.jit`` plans (replayed bit for bit;
+        ``ts.JitError`` where a step cannot be), "auto" where they can be, False never."""
+        compiled.check_mode(jit_compile)
+        for name in ("train_step", "test_step") if jit_compile is True else ():
+            if getattr(type(self), name) is not getattr(Trainer, name):
+                raise ValueError(f"compile(jit_compile=True): {type(self).__name__} overrides {name}, whose Python "
+                                 "a plan would not run; use jit_compile='auto' (it stays eager), or ts.jit on a step "
+                                 "function of your own")
+        self.jit_compile = jit_compile
         if loss is None:
             raise ValueError(f"compile needs a loss; known names: {', '.join(losses.ALIASES)}")
         self.optimizer = get_optimizer(optimizer)
@@ -60,6 +76,7 @@ class Trainer:
             self.compiled_metrics.append(metric)
         self.loss_tracker = metrics_mod.Mean(name="loss")
         self.train_function = self.test_function = self.predict_function = None
+        self._jitted = {}
         self._compile_config = saving.compile_config(self.optimizer, self.loss, metrics or [])
         if self.parameters():
             self._bind_optimizer()
@@ -77,7 +94,7 @@ class Trainer:
                 opt.rebind(params, keep_state=True)
             return
         own = {id(p) for p in self.parameters()}
-        if any(id(p) not in own for p in opt.params):
+        if own and any(id(p) not in own for p in opt.params):  # a model not built yet has nothing to compare
             raise ValueError(f"the optimizer given to compile is bound to parameters that are not this model's "
                              f"({type(opt).__name__} of another model?); pass an unbound one, e.g. "
                              f"ts.optim.{type(opt).__name__}(lr=...), and compile binds it")
@@ -125,14 +142,18 @@ class Trainer:
     @property
     def losses(self) -> list[Tensor]:
         """The regularizers' penalties of every layer (Keras' ``model.losses``), added to the loss of each batch."""
-        return [t for m in self.modules() if hasattr(m, "regularization_losses") and m is not self
-                for t in m.regularization_losses()]
+        penalized = self._penalized
+        if penalized is True or penalized is False:
+            found = dict.fromkeys(m for m in self.modules() if hasattr(m, "regularization_losses") and m is not self)
+            penalized, self._penalized = found, (found if penalized else False)
+        return [t for m in penalized for t in m.regularization_losses()]
 
     def compute_metrics(self, x, y, y_pred, sample_weight=None) -> dict:
         """Update the compiled metrics with a batch; the logs of every metric so far."""
-        y, out = metrics_mod.aligned(y, y_pred)
-        for m in self.compiled_metrics:
-            m.update(y, out)
+        if self.compiled_metrics:  # the loss alone (the common fit) lines nothing up
+            y, out = metrics_mod.aligned(y, y_pred)
+            for m in self.compiled_metrics:
+                m.update(y, out)
         return self.get_metrics_result()
 
     def _check_first_batch(self, y, y_pred) -> Tensor:
@@ -184,13 +205,36 @@ class Trainer:
 
     # ---- one replaceable function per mode ----
     def make_train_function(self) -> Callable:
-        """What fit calls on each batch: ``train_function`` if something (a captured plan) set it, else train_step."""
-        return self.train_function if self.train_function is not None else self.train_step
+        """What fit calls on each batch: ``train_function`` if set, else train_step (through a plan if compiled so)."""
+        if self.train_function is not None:
+            return self.train_function
+        return self._jit("train", compiled.train_core, self.train_step)
 
     def make_test_function(self) -> Callable:
         """What evaluate (and fit's validation) calls on each batch: ``test_function`` if set, else test_step."""
-        return self.test_function if self.test_function is not None else self.test_step
+        if self.test_function is not None:
+            return self.test_function
+        return self._jit("test", compiled.test_core, self.test_step)
 
     def make_predict_function(self) -> Callable:
         """What predict calls on each batch: ``predict_function`` if set, else predict_step."""
-        return self.predict_function if self.predict_function is not None else self.predict_step
+        if self.predict_function is not None:
+            return self.predict_function
+        if not self.jit_compile or type(self).predict_step is not Trainer.predict_step:
+            return self.predict_step
+        return self._made("predict", lambda: compiled.jit(self.predict_step, strict=self.jit_compile is True))
+
+    def _jit(self, mode: str, core: Callable, step: Callable) -> Callable:
+        """``step`` itself, or with jit_compile its plan; an overridden step stays eager."""
+        if not self.jit_compile or getattr(type(self), f"{mode}_step") is not getattr(Trainer, f"{mode}_step"):
+            return step
+        return self._made(mode, lambda: compiled.step_function(self, core, step, self.jit_compile is True))
+
+    def _made(self, mode: str, make: Callable) -> Callable:
+        """The jitted step function of ``mode``, made again when the model's structure changed (at each fit,
+        epoch or evaluation: changes inside one are not seen)."""
+        shape = compiled.structure(self)
+        made = self._jitted.get(mode)
+        if made is None or made[0] != shape:
+            made = self._jitted[mode] = (shape, make())
+        return made[1]

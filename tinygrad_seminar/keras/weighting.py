@@ -12,7 +12,7 @@ import numpy as np
 
 from ..autograd import Tensor
 from ..nn import functional as F
-from ..nn.losses import EPSILON, one_hot
+from ..nn.losses import EPSILON
 from . import losses, metrics
 
 
@@ -34,12 +34,12 @@ def _elementwise(loss, y: np.ndarray, y_pred: Tensor) -> Tensor | None:
         p = y_pred.clip(EPSILON, 1 - EPSILON)
         return -(p.log() * y + (1 - p).log() * (1 - y))
     if isinstance(loss, (losses.CategoricalCrossentropy, losses.SparseCategoricalCrossentropy)):
-        if isinstance(loss, losses.SparseCategoricalCrossentropy):
-            y = one_hot(np.asarray(y).reshape(len(y)).astype(np.intp), y_pred.shape[-1], y_pred.dtype)
         if loss.from_logits:
             log_p = y_pred.log_softmax(axis=-1)
         else:
             log_p = (y_pred / y_pred.sum(axis=-1, keepdims=True)).clip(EPSILON, 1 - EPSILON).log()
+        if isinstance(loss, losses.SparseCategoricalCrossentropy):  # each row's label picked, no one-hot made
+            return -F.pick_per_row(log_p, np.asarray(y).reshape(len(y)).astype(np.intp, copy=False))
         return -(log_p * y).sum(axis=-1)
     return None
 
@@ -59,8 +59,10 @@ def weighted_loss(loss, y: np.ndarray, y_pred: Tensor, sample_weight: np.ndarray
     return (per_sample(loss, y, y_pred) * w).sum() / len(y_pred)
 
 
-def sample_weights(loss, y: np.ndarray, sample_weight=None, class_weight: dict | None = None) -> np.ndarray | None:
-    """One weight per sample from ``sample_weight`` and ``class_weight`` (None if neither is given)."""
+def sample_weights(loss, y: np.ndarray, sample_weight=None, class_weight: dict | None = None,
+                   dtype=np.float64) -> np.ndarray | None:
+    """One weight per sample from ``sample_weight`` and ``class_weight`` (None if neither is given), as ``dtype``
+    (the model's, so that no batch converts them)."""
     if sample_weight is None and class_weight is None:
         return None
     w = np.ones(len(y), np.float64)
@@ -76,7 +78,7 @@ def sample_weights(loss, y: np.ndarray, sample_weight=None, class_weight: dict |
         if labels is None:
             raise ValueError(f"class_weight needs a classification loss; {loss.name} has no classes")
         w *= np.array([float(class_weight.get(int(c), 1.0)) for c in np.asarray(labels).reshape(len(y))])
-    return w
+    return w.astype(dtype)
 
 
 __all__ = ["per_sample", "sample_weights", "weighted_loss"]

@@ -14,7 +14,7 @@ from ..autograd import Tensor, arguments
 from ..autograd.base import data_of
 from ..autograd.composites import composite
 from ..autograd.operands import operand
-from ..autograd.ops import Affine, Concatenate, Matmul, Maximum, Minimum, Step, Where
+from ..autograd.ops import Affine, Concatenate, Matmul, Maximum, Minimum, PickPerRow, Step, Where
 from ..autograd.ops.einsum import Einsum
 from ..autograd.tensor import as_tensor
 from ..autograd.tensor_ops import pick_axis
@@ -87,6 +87,16 @@ def minimum(a, b) -> Tensor:
 
 def clip(x, min=None, max=None) -> Tensor:  # noqa: A002
     return as_tensor(x).clip(min, max)
+
+
+def pick_per_row(a, index) -> Tensor:
+    """out_i = a[i, index_i] for a of shape (p, k) and p integer indices: a label's entry of each row."""
+    a = as_tensor(a)
+    index = np.asarray(data_of(index))
+    if a.ndim != 2 or index.shape != (len(a),) or index.dtype.kind not in "iu":
+        raise ValueError(f"pick_per_row: a must have shape (p, k) and index p integers; got shapes {a.shape} and "
+                         f"{index.shape} ({index.dtype})")
+    return PickPerRow.apply(a, index)
 
 
 def where(cond, a, b) -> Tensor:

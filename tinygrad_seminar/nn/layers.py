@@ -9,11 +9,17 @@ import numpy as np
 
 from ..autograd import Tensor, arguments, default_generator
 from ..autograd.hooks import HookHandle, add_hook
-from ..autograd.ops import Affine
+from ..autograd.ops import Affine, Relu, Sigmoid, Tanh
+from ..autograd.ops import Dropout as DropoutOp
 from ..autograd.tensor import as_tensor
 from . import functional as F
 from . import init as initializers
 from .module import Module, Parameter, unique_name
+
+# the named activations as their ops, so that the common case skips two calls a layer (F.relu -> Tensor.relu);
+# used only while ``activation`` is still the function its name gives (a layer whose activation was replaced calls it)
+NAMED = F.ACTIVATIONS
+DIRECT_OPS = {"relu": Relu.apply, "tanh": Tanh.apply, "sigmoid": Sigmoid.apply, "linear": lambda z: z}
 
 
 def _width(input_dim, input_shape):
@@ -81,7 +87,9 @@ class Dense(Module):
             z = Affine.apply(x, w, self.bias) if self.use_bias else Affine.apply(x, w)
             if self.__dict__.get("_preactivation_hooks"):  # the one check the common case pays for hooks
                 self._run_preactivation_hooks(z)
-            return self.activation(z)
+            name = self.activation_name or "linear"
+            op = DIRECT_OPS.get(name) if self.activation is NAMED.get(name) else None
+            return op(z) if op is not None else self.activation(z)
         x = x.astype(self.dtype) if isinstance(x, Tensor) else Tensor(np.asarray(x), dtype=self.dtype)
         width = x.shape[-1] if x.ndim else None
         if not self.built:
@@ -137,9 +145,7 @@ class Dropout(Module):
         x = as_tensor(x)
         if not self.training or self.rate == 0:
             return x
-        rng = self.rng or default_generator()
-        keep = rng.random(x.shape) >= self.rate
-        return x * (keep * (1.0 / (1.0 - self.rate))).astype(x.dtype)
+        return DropoutOp.apply(x, rate=self.rate, rng=self.rng)
 
     def compute_output_shape(self, input_shape: tuple) -> tuple:
         return tuple(input_shape)

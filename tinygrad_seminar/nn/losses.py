@@ -152,14 +152,14 @@ def checked_labels(labels, n_classes: int, loss: str = "sparse_categorical_cross
         raise ValueError(f"{loss}: labels must have shape (p,) or (p, 1), got {lab.shape}"
                          + (" (one-hot targets? use categorical_crossentropy)" if lab.ndim == 2 else ""))
     if lab.dtype.kind == "f":
-        if not np.all(lab == np.round(lab)):
-            raise ValueError(f"{loss}: labels must be whole numbers, got values like {lab[lab != np.round(lab)][:3]}")
+        if (lab != np.rint(lab)).any():  # NaN is not whole either; the ndarray method costs less than np.all
+            raise ValueError(f"{loss}: labels must be whole numbers, got values like {lab[lab != np.rint(lab)][:3]}")
     elif lab.dtype.kind not in "iub":
         raise TypeError(f"{loss}: labels must be integers, got dtype {lab.dtype}")
     if lab.size and (lab.min() < 0 or lab.max() >= n_classes):
         raise ValueError(f"{loss}: labels must lie in [0, {n_classes - 1}] for {n_classes} classes; "
                          f"got labels from {lab.min():g} to {lab.max():g}")
-    return lab.astype(np.intp)
+    return lab.astype(np.intp, copy=False)  # no copy: a ts.jit replay sees the labels as the argument they are
 
 
 def one_hot_labels(labels, n_classes: int, dtype, loss: str = "sparse_categorical_crossentropy") -> np.ndarray:

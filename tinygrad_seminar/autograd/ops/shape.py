@@ -44,6 +44,20 @@ class BroadcastTo(Op):
         return g  # the engine sums it back down
 
 
+class PickPerRow(Op):
+    """out_i = a[i, index_i]: one entry per row (a label's log-probability); the index is an input array."""
+
+    @staticmethod
+    def forward(ctx, a, index):
+        rows = np.arange(len(a))
+        ctx.idx, ctx.in_shape = (rows, index), a.shape
+        return a[rows, index]
+
+    @staticmethod
+    def backward(ctx, g):
+        return _scatter(g, ctx.idx, ctx.in_shape), None
+
+
 def _is_fancy(idx) -> bool:
     """True when an index holds an integer array, whose repeats must accumulate."""
     parts = idx if isinstance(idx, tuple) else (idx,)

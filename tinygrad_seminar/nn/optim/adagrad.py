@@ -41,7 +41,7 @@ class Adagrad(Optimizer):
         clr = self.lr / (1.0 + (t - 1) * self.lr_decay)
         g = self._decayed(d, g) if self.weight_decay else g
         s = st["sum"]
-        tmp = np.multiply(g, g)
+        tmp = np.multiply(g, g, out=np.empty_like(g))  # an array also for a 0-d parameter
         s += tmp
         np.sqrt(s, out=tmp)
         tmp += self.eps

@@ -42,7 +42,7 @@ class Adam(Optimizer):
         t = st["step"] = st["step"] + 1
         m, v = st["exp_avg"], st["exp_avg_sq"]
         g = self._decayed(d, g) if self.weight_decay else g
-        tmp = np.multiply(g, 1.0 - b1)
+        tmp = np.multiply(g, 1.0 - b1, out=np.empty_like(g))  # an array also for a 0-d parameter
         m *= b1
         m += tmp
         np.multiply(g, g, out=tmp)

@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable
 import numpy as np
 
 from ...autograd import Tensor, enable_grad
+from ...autograd.jit_trace import replayed
 
 
 class DefaultLR(float):
@@ -113,9 +114,10 @@ class Optimizer:
 
         With ``keep_state`` a parameter that was bound before keeps its state (moments, step count).
         """
+        if keep_state and type(params) is list and len(params) == len(self.params) and all(
+                a is b for a, b in zip(params, self.params)):
+            return self  # the parameters bound now, checked then (fit rebinds on every call)
         plist = self._checked_params(params)
-        if keep_state and len(plist) == len(self.params) and all(a is b for a, b in zip(plist, self.params)):
-            return self
         kept = {id(p): st for p, st in zip(self.params, self.state)} if keep_state else {}
         self.params, self.state = plist, [kept.get(id(p), {}) for p in plist]
         return self
@@ -148,12 +150,21 @@ class Optimizer:
             seen.add(id(p))
         return plist
 
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        for name in ("step", "zero_grad"):  # a subclass's own step is replayed whole by ts.jit, as the base's
+            method = cls.__dict__.get(name)
+            if method is not None and not hasattr(method, "__wrapped__"):
+                setattr(cls, name, replayed(method))
+
     # ---- the training loop ----
+    @replayed
     def zero_grad(self) -> None:
         """p.grad = None for every parameter (PyTorch's default ``set_to_none=True``)."""
         for p in self.params:
             p.grad = None
 
+    @replayed
     def step(self, closure: Callable[[], object] | None = None) -> object:
         """One update of every parameter that has a ``.grad``; returns ``closure()`` if one is given."""
         loss = None
@@ -191,7 +202,7 @@ class Optimizer:
         wd = self.weight_decay
         if not wd:
             return g
-        gw = np.multiply(d, wd)
+        gw = np.multiply(d, wd, out=np.empty_like(d))  # an array also for a 0-d parameter
         gw += g
         return gw
 

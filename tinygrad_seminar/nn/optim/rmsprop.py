@@ -43,7 +43,7 @@ class RMSprop(Optimizer):
         alpha = self.alpha
         g = self._decayed(d, g) if self.weight_decay else g
         v = st["square_avg"]
-        tmp = np.multiply(g, g)
+        tmp = np.multiply(g, g, out=np.empty_like(g))  # an array also for a 0-d parameter
         tmp *= 1.0 - alpha
         v *= alpha
         v += tmp

@@ -46,7 +46,7 @@ class SGD(Optimizer):
                 b *= mu
                 b += g
             if self.nesterov:
-                gn = np.multiply(b, mu)
+                gn = np.multiply(b, mu, out=np.empty_like(b))  # an array also for a 0-d parameter
                 gn += g
                 g, own = gn, True
             else:

@@ -1,0 +1,130 @@
+"""compile(jit_compile=...): fit, evaluate and predict through ts.jit plans give what eager mode gives, bit for bit."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import tinygrad_seminar as ts
+
+
+def data(n: int = 200, width: int = 5, classes: int = 3):
+    rng = np.random.default_rng(0)
+    return rng.standard_normal((n, width)).astype(np.float32), rng.integers(0, classes, n)
+
+
+def model_of(jit_compile, optimizer="adam", dropout: float = 0.2, metrics=("accuracy",)):
+    ts.manual_seed(0)
+    model = ts.keras.Sequential([ts.keras.layers.Dense(16, activation="relu", input_shape=(5,)),
+                                 ts.keras.layers.Dropout(dropout), ts.keras.layers.Dense(3)])
+    model.compile(optimizer=optimizer, loss=ts.keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+                  metrics=list(metrics), jit_compile=jit_compile)
+    return model
+
+
+def run(jit_compile, **kwargs) -> tuple:
+    x, y = data()
+    model = model_of(jit_compile, **kwargs)
+    callbacks = [ts.callbacks.LearningRateScheduler(lambda epoch, lr: lr * 0.8),
+                 ts.callbacks.EarlyStopping(patience=1, restore_best_weights=True)]
+    history = model.fit(x, y, batch_size=32, epochs=5, validation_split=0.2, callbacks=callbacks, verbose=0)
+    return (history.history, model.get_weights(), model.predict(x, batch_size=64, verbose=0),
+            model.evaluate(x, y, batch_size=48, verbose=0, return_dict=True), model)
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "adam", "rmsprop", "adagrad"])
+def test_fit_with_validation_callbacks_and_dropout_is_the_eager_fit(optimizer):
+    eager, jitted = run(False, optimizer=optimizer), run(True, optimizer=optimizer)
+    assert eager[0] == jitted[0]  # every loss, metric and learning rate of every epoch
+    assert all(np.array_equal(a, b) for a, b in zip(eager[1], jitted[1]))
+    assert np.array_equal(eager[2], jitted[2]) and eager[3] == jitted[3]
+    model = jitted[4]
+    train = model.make_train_function().jitted
+    assert train.replays > 0 and train.eager_calls == 0, train.explain()
+    assert model.make_predict_function().replays > 0
+
+
+def largest_gap(y_true, y_pred) -> float:
+    return float(np.max(np.abs(np.asarray(y_true, np.float64).reshape(-1) - np.asarray(y_pred).reshape(-1))))
+
+
+TASKS = {  # (output units, loss, metrics, targets from rng)
+    "classes": (3, ts.keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+                ["accuracy", "SparseCategoricalAccuracy"], lambda rng, n: rng.integers(0, 3, n)),
+    "binary": (1, ts.keras.losses.BinaryCrossentropy(from_logits=True), ["accuracy", "precision", "recall", "auc"],
+               lambda rng, n: (rng.random((n, 1)) < 0.4).astype(np.float32)),
+    "regression": (1, "mse", ["mae", "mse", "rmse", "r2_score", largest_gap],
+                   lambda rng, n: rng.standard_normal((n, 1)).astype(np.float32)),
+}
+
+
+@pytest.mark.parametrize("task", list(TASKS))
+def test_every_metric_and_sample_weights(task):
+    units, loss, metrics, make_y = TASKS[task]
+    rng = np.random.default_rng(1)
+    x, y = rng.standard_normal((150, 5)).astype(np.float32), make_y(rng, 150)
+    w = np.linspace(0.5, 1.5, len(x)).astype(np.float32)
+    runs = []
+    for jit_compile in (False, True):
+        ts.manual_seed(0)
+        model = ts.keras.Sequential([ts.keras.layers.Dense(8, activation="tanh", input_shape=(5,)),
+                                     ts.keras.layers.Dense(units)])
+        model.compile(optimizer="rmsprop", loss=loss, metrics=metrics, jit_compile=jit_compile)
+        h = model.fit(x, y, sample_weight=w, batch_size=25, epochs=3, verbose=0, validation_data=(x[:40], y[:40]))
+        runs.append((h.history, model.get_weights(), model.evaluate(x, y, verbose=0)))
+    assert runs[0][0] == runs[1][0] and runs[0][2] == runs[1][2]
+    assert all(np.array_equal(a, b) for a, b in zip(runs[0][1], runs[1][1]))
+    assert model.make_train_function().jitted.replays > 0
+
+
+def test_auto_keeps_an_overridden_train_step_eager_and_true_refuses_it():
+    class Custom(ts.keras.Sequential):
+        def train_step(self, data):
+            return super().train_step(data)
+
+    layers = [ts.keras.layers.Dense(2, input_shape=(5,))]
+    model = Custom(layers)
+    model.compile(optimizer="sgd", loss="mse", jit_compile="auto")
+    assert model.make_train_function() == model.train_step
+    with pytest.raises(ValueError, match="overrides train_step"):
+        Custom(layers).compile(optimizer="sgd", loss="mse", jit_compile=True)
+    with pytest.raises(ValueError, match="jit_compile must be False, True or 'auto'"):
+        model.compile(optimizer="sgd", loss="mse", jit_compile="yes")
+
+
+def test_a_keras_optimizer_with_a_schedule_and_a_resumed_fit():
+    x, y = data()
+    runs = []
+    for jit_compile in (False, True):
+        ts.manual_seed(0)
+        model = ts.keras.Sequential([ts.keras.layers.Dense(16, activation="relu", input_shape=(5,)),
+                                     ts.keras.layers.Dropout(0.3), ts.keras.layers.Dense(3)])
+        schedule = ts.keras.optimizers.schedules.ExponentialDecay(0.05, decay_steps=3, decay_rate=0.5)
+        model.compile(optimizer=ts.keras.optimizers.Adam(learning_rate=schedule),
+                      loss=ts.keras.losses.SparseCategoricalCrossentropy(from_logits=True), jit_compile=jit_compile)
+        first = model.fit(x, y, batch_size=40, epochs=2, shuffle=True, verbose=0).history
+        model.set_weights(model.get_weights())  # new arrays: the plan is captured again
+        second = model.fit(x, y, batch_size=40, epochs=4, initial_epoch=2, shuffle=True, verbose=0).history
+        runs.append((first, second, model.get_weights(), model.optimizer.iterations))
+    assert runs[0][:2] == runs[1][:2] and runs[0][3] == runs[1][3] == 20
+    assert all(np.array_equal(a, b) for a, b in zip(runs[0][2], runs[1][2]))
+
+
+def test_batch_normalization_stays_eager_in_training_and_its_moving_statistics_are_never_stale():
+    x, y = data()
+    runs = []
+    for jit_compile in (False, "auto"):
+        ts.manual_seed(0)
+        model = ts.keras.Sequential([ts.keras.layers.Dense(8, input_shape=(5,)),
+                                     ts.keras.layers.BatchNormalization(), ts.keras.layers.Dense(3)])
+        model.compile(optimizer="adam", loss=ts.keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+                      jit_compile=jit_compile)
+        h = model.fit(x, y, batch_size=20, epochs=3, validation_split=0.2, verbose=0)  # validation: eval plans
+        runs.append((h.history, model.get_weights(), model.predict(x, verbose=0)))
+    assert runs[0][0] == runs[1][0] and np.array_equal(runs[0][2], runs[1][2])
+    assert all(np.array_equal(a, b) for a, b in zip(runs[0][1], runs[1][1]))
+    assert "moving statistics" in model.make_train_function().jitted.explain()
+    with pytest.raises(ts.JitError, match="moving statistics"):
+        model.compile(optimizer="adam", loss=ts.keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+                      jit_compile=True)
+        model.fit(x, y, batch_size=20, epochs=1, verbose=0)

@@ -1,0 +1,64 @@
+"""``compile(jit_compile=...)``: fit's, evaluate's and predict's steps run through ``ts.jit`` plans.
+
+The captured part of a training step is its numeric core (forward, loss, ``backward()``, the optimiser's
+step), which returns the loss and the predictions as Tensors; the loss tracker and the metrics then update in
+Python from them, as in ``train_step``, so a replayed step gives the same logs as the eager one. The first batch
+of a fit or evaluate runs eagerly: it checks every target once (see ``Trainer.compute_loss``).
+``jit_compile=True`` raises ``ts.JitError`` where a step cannot be replayed; ``"auto"`` runs it eagerly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ..autograd import jit
+from ..autograd.tensor import Tensor
+
+MODES = (False, True, "auto")
+
+
+def check_mode(jit_compile) -> bool | str:
+    if not any(jit_compile is m or (type(jit_compile) is str and jit_compile == m) for m in MODES):
+        raise ValueError(f"compile: jit_compile must be False, True or 'auto', got {jit_compile!r}")
+    return jit_compile
+
+
+def train_core(model, x: Tensor, y, sample_weight):
+    """Forward, loss, backward and the optimiser's step of one batch: what a train plan replays."""
+    y_pred = model(x)
+    loss = model.compute_loss(x, y, y_pred, sample_weight)
+    model.optimizer.zero_grad()
+    loss.backward()
+    model.optimizer.step()
+    return loss, y_pred
+
+
+def test_core(model, x: Tensor, y, sample_weight):
+    y_pred = model(x)
+    return model.compute_loss(x, y, y_pred, sample_weight), y_pred
+
+
+def step_function(model, core: Callable, eager: Callable, strict: bool) -> Callable:
+    """The function fit (or evaluate) calls per batch: ``core`` jitted, then the tracker and metrics in Python."""
+    jitted = jit(lambda x, y, w: core(model, x, y, w), strict=strict)
+    jitted.__name__ = f"{type(model).__name__}.{core.__name__.replace('_core', '_step')} (compile's jit_compile)"
+
+    def run(data) -> dict:
+        if model._unchecked is not None or not model.optimizer.params:  # the first batch's checks; binding
+            return eager(data)
+        x, y, w = (*data, None) if len(data) == 2 else tuple(data)
+        loss, y_pred = jitted(x, y, w)
+        model.loss_tracker.update(loss.item(), len(y_pred))
+        return model.compute_metrics(x, y, y_pred)
+
+    run.jitted = jitted  # model.make_train_function().jitted.explain() says what was replayed
+    return run
+
+
+def structure(model) -> tuple:
+    """What a plan of ``model`` was made for and Python code could change between two fits: the optimiser, the
+    modules, which parameters train, each layer's activation (a new one makes new step functions)."""
+    modules = model.modules()
+    return (model.optimizer, tuple(modules), tuple(p.requires_grad for p in model.parameters()),
+            tuple(vars(m).get("activation") for m in modules))
+
