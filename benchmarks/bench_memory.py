@@ -6,7 +6,10 @@ Two runs, each in a fresh process so one does not warm the other's allocator:
   kept loss  a hand-written loop that keeps every step's loss (``losses.append(loss)``), a common pattern;
   fit        ``model.fit`` over the same number of steps.
 A backward without ``retain_graph`` frees the arrays of its graph and keeps its description (ops, shapes,
-dtypes, names), so a kept loss costs a few kilobytes, not the forward pass (64 KB of activations here).
+dtypes, names), not the forward pass (64 KB of activations here); and the descriptions of steps alike are
+shared (autograd/compact.py), so a kept loss costs its tensor, its 0-d value and its op, about 300 bytes.
+Measured: keeping every loss 3.1 to 3.2 MB (about 330 bytes a step; 17.0 MB, 1 780 bytes a step, before the
+sharing), fit 0.2 MB.
 """
 
 from __future__ import annotations

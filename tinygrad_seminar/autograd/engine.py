@@ -19,6 +19,7 @@ import numpy as np
 
 from .anomaly import check_backward
 from .base import TensorBase, data_of
+from .compact import remember
 from .several import Part
 from .state import (
     AnomalyError,
@@ -172,8 +173,7 @@ class CollectGrads:
 def propagate(roots: Sequence, seeds: Sequence, sink, retain_graph: bool = False, create_graph: bool = False) -> None:
     """Send ``seeds`` (one gradient per root) from ``roots`` back through the graph into ``sink``.
 
-    A tensor's hooks see its gradient once it is complete (every use summed): a non-leaf's when its turn
-    comes in the topological order, a hooked leaf's after the whole graph, just before the sink takes it.
+    Hooks see a tensor's complete gradient: a non-leaf's in its topological turn, a leaf's after the whole graph.
     A sink whose ``step`` is not None is told of every op's backward as it runs: ``step(t, g, arrived)``,
     ``t`` the op's output, ``g`` its gradient, ``arrived`` the (input, gradient) pairs it just sent.
     """
@@ -227,6 +227,7 @@ def propagate(roots: Sequence, seeds: Sequence, sink, retain_graph: bool = False
                 step(t, g, arrived)
         for k, leaf in hooked.items():
             sink.deliver(leaf, run_hooks(leaf, pending.pop(k), create_graph))
+        remember(() if retain_graph else roots)  # freed: kept losses will share their graphs (compact.py)
     finally:
         swap_grad_enabled(prev)
 

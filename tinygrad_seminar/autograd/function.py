@@ -22,7 +22,7 @@ from .base import TensorBase, described
 from .several import make_outputs, outputs_by_role, with_several_outputs
 from .state import anomaly_mode, is_grad_enabled, thread_state
 
-_RELEASED = object()
+RELEASED = object()  # what ``saved`` becomes once a backward freed it (compact.py reads it too)
 
 
 class Function:
@@ -36,7 +36,7 @@ class Function:
     (see the module docstring).
     """
 
-    __slots__ = ("inputs", "kwargs", "saved", "arrays", "scope", "__dict__")
+    __slots__ = ("inputs", "kwargs", "saved", "arrays", "scope", "__dict__", "__weakref__")  # weakref: compact.py
     label: str | None = None  # how a picture of the graph names the op; None: the class's name
     differentiable_backward = False
     non_differentiable: tuple = ()  # the outputs mark_non_differentiable named
@@ -60,7 +60,7 @@ class Function:
 
     @property
     def saved_tensors(self) -> tuple:
-        if self.saved is _RELEASED:
+        if self.saved is RELEASED:
             raise RuntimeError(
                 f"Trying to backward through {type(self).__name__} a second time, but the arrays it saved "
                 "were freed by the first backward. Pass retain_graph=True to the first backward (or "
@@ -79,7 +79,7 @@ class Function:
         A kept loss then costs its graph's description (ops, shapes, dtypes, names), not its arrays. ``freed`` is
         the backward's map from a tensor to its one ``Freed`` placeholder (base.described)."""
         if self.saved:
-            self.saved = _RELEASED
+            self.saved = RELEASED
         self.arrays = ()
         inputs = described(self.inputs, freed)
         if inputs is not None:

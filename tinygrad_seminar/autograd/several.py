@@ -36,7 +36,7 @@ class Part:
 class OutputOf:
     """The node of output ``index`` of a Function with several outputs; its one input is the hidden tensor."""
 
-    __slots__ = ("inputs", "kwargs", "scope")
+    __slots__ = ("inputs", "kwargs", "scope", "__weakref__")  # weakref: compact.py
     label = "output"
     differentiable_backward = True  # it passes the gradient on as it is
     saved = saved_tensors = ()  # nothing to keep, nothing to free
