@@ -22,24 +22,20 @@ whose values were not freed (``retain_graph=True``, or a ``ts.grad`` that did no
 
 from __future__ import annotations
 
-import dataclasses
 import threading
 import weakref
 
-import numpy as np
-
-from .base import KEPT_ELEMENTS, PLACEHOLDERS, Freed, TensorBase
+from .base import Freed, TensorBase
 from .composites import Composite
-from .function import RELEASED, Function
+from .freed_nodes import MISSING, array_key, attributes_of, dict_key, keeps_identity, plain_op, twins, value_key
+from .function import RELEASED
 from .several import OutputOf
 
 EVERY = 64  # backwards between compactions: at most this many kept graphs wait in full
-_OP_FIELDS = {"inputs", "kwargs", "saved", "arrays", "scope", "__dict__", "__weakref__"}
 _ref = weakref.ref
 _waiting: list = []  # weak references to the roots freed since the last compaction
 _canonical: weakref.WeakValueDictionary = weakref.WeakValueDictionary()  # (key, n) -> the node for that key
 _lock = threading.Lock()  # one compaction at a time (backward may run in several threads)
-_plain_classes: dict[type, bool] = {}
 
 
 def remember(roots) -> None:
@@ -63,10 +59,26 @@ def compact_kept() -> int:
         _lock.release()
 
 
+_last: list = [None]  # a weak reference to the root op compacted last: the next graph is most often its twin
+
+
 def compact(root: TensorBase) -> bool:
     """Share the freed graph below ``root``'s op with the alike graphs compacted before; False: left as it was."""
     if root.grad_fn is None:
         return False
+    prev = _last[0]() if _last[0] is not None else None
+    if prev is not None and twins(root.grad_fn, prev):  # the common case, without the keys: ~10x cheaper
+        c = root.grad_fn
+        _drop_defaults(c)
+        c.inputs, c.kwargs, c.scope = prev.inputs, prev.kwargs, prev.scope
+        return True
+    if not _compact(root):
+        return False
+    _last[0] = _ref(root.grad_fn)
+    return True
+
+
+def _compact(root: TensorBase) -> bool:
     walked = _walk(root.grad_fn)
     if walked is None:
         return False
@@ -97,24 +109,14 @@ def _walk(ctx) -> tuple[list, set] | None:
         stack.append((node, True))
         if isinstance(node, TensorBase):
             if node.grad_fn is not None:
-                if _keeps_identity(node):  # so does its op: not replaced, only given canonical inputs
+                if keeps_identity(node):  # so does its op: not replaced, only given canonical inputs
                     stay.add(id(node.grad_fn))
                 stack.append((node.grad_fn, False))
             continue
-        if not _plain_op(type(node)):
+        if not plain_op(type(node)):
             return None
         stack.extend((a, False) for a in reversed(node.inputs) if isinstance(a, TensorBase) and id(a) not in seen)
     return order, stay
-
-
-def _keeps_identity(t: TensorBase) -> bool:
-    """A tensor that is not shared: hooks, retain_grad or a .grad of its own, values of its own, unknown fields."""
-    if t.hooks is not None or t.retains_grad or t.grad is not None or not _plain_tensor(type(t)):
-        return True
-    if type(t) is Freed:
-        return False
-    size = t.data.size
-    return size > KEPT_ELEMENTS or (t.grad_fn is not None and size > 0)  # an empty one: a tuple's hidden node
 
 
 class _Plan:
@@ -135,7 +137,7 @@ class _Plan:
         gf = t.grad_fn
         if gf is None and t.requires_grad:  # a parameter: itself, in every graph
             return self.claim(t, t)
-        if _keeps_identity(t) or (gf is not None and id(gf) in self.pinned):
+        if keeps_identity(t) or (gf is not None and id(gf) in self.pinned):
             self.pinned.add(id(t))
             return self.claim(t, t)
         value = (t.data.shape, t.data.dtype) if type(t) is Freed else array_key(t.data)
@@ -158,7 +160,7 @@ class _Plan:
             else:
                 inputs.append(value_key(a))
         saved = "released" if c.saved is RELEASED else value_key(c.saved)
-        fields = (dict_key(c.kwargs), dict_key(_attributes(c)), saved)
+        fields = (dict_key(c.kwargs), dict_key(attributes_of(c)), saved)
         if pinned or None in inputs or None in fields:
             return self.keep(c)
         scope = tuple(("M", id(e)) if not isinstance(e, Composite) else ("C", id(self.composites[id(e)]))
@@ -252,91 +254,13 @@ class _Plan:
                 node.scope = scope
 
 
-def _attributes(c) -> dict:
-    """An op's own attributes but ``output_refs`` (weak references to its outputs, unused once freed); reading
-    ``__dict__`` makes one, so an empty one is dropped again."""
-    d = getattr(c, "__dict__", None)
-    if not d:
-        if d is not None:
-            del c.__dict__
-        return {}
-    return {k: v for k, v in d.items() if k != "output_refs"} if "output_refs" in d else d
-
-
 def _drop_defaults(c) -> None:
     """Forget attributes of op ``c`` that repeat its class's (apply sets ``non_differentiable = ()``), so a kept
     loss's op holds no dict of its own."""
     d, cls = c.__dict__, type(c)
-    if all(value_key(v) is not None and value_key(v) == value_key(getattr(cls, k, _MISSING)) for k, v in d.items()):
+    if all(value_key(v) is not None and value_key(v) == value_key(getattr(cls, k, MISSING)) for k, v in d.items()):
         del c.__dict__
 
 
-def _plain_op(cls: type) -> bool:
-    """An op whose every field is one the key reads (no slots of its own)."""
-    found = _plain_classes.get(cls)
-    if found is None:
-        slots = {s for k in cls.__mro__ for s in _slots(k)}
-        found = _plain_classes[cls] = slots <= _OP_FIELDS and issubclass(cls, (Function, OutputOf))
-    return found
 
 
-def _plain_tensor(cls: type) -> bool:
-    """A tensor class with no fields beyond TensorBase's (and so no __dict__)."""
-    found = _plain_classes.get(cls)
-    if found is None:
-        found = _plain_classes[cls] = all(k is object or "__slots__" in k.__dict__ for k in cls.__mro__) and \
-            {s for k in cls.__mro__ for s in _slots(k)} <= set(TensorBase.__slots__)
-    return found
-
-
-def _slots(cls: type) -> tuple:
-    s = cls.__dict__.get("__slots__", ())
-    return (s,) if isinstance(s, str) else tuple(s)
-
-
-def array_key(a: np.ndarray):
-    """What tells arrays apart in a freed graph: a placeholder by shape and dtype, a small one by its values."""
-    if PLACEHOLDERS.get((a.shape, a.dtype)) is a:
-        return ("placeholder", a.shape, a.dtype)
-    if a.size > KEPT_ELEMENTS or a.dtype.kind not in "biufcmMSU":
-        return None
-    return ("array", a.shape, a.dtype, a.tobytes())
-
-
-def dict_key(d: dict):
-    if not isinstance(d, dict):
-        return None
-    items = tuple((k, value_key(v)) for k, v in d.items())
-    return None if any(v is None for _, v in items) else items
-
-
-_ATOMS = (bool, int, str, bytes, type(None), type(Ellipsis))
-_MISSING = object()
-
-
-def value_key(v, depth: int = 0):
-    """A hashable key, equal for two values a picture or a backward cannot tell apart; None for one unknown here.
-
-    Types count (1, 1.0 and True differ) and so do the bits of a float (-0.0 and 0.0 differ, nan equals nan)."""
-    t = type(v)
-    if t in _ATOMS:
-        return (t, v)
-    if t is float:
-        return (t, v.hex())
-    if t is np.ndarray:
-        return array_key(v)
-    if isinstance(v, np.generic):
-        return (t, v.tobytes()) if v.dtype.kind in "biufcmMSU" else None
-    if isinstance(v, (np.dtype, type)):
-        return ("type", v)
-    if depth > 4:  # nested deeper than any argument of an op: unknown
-        return None
-    if t is slice:
-        parts = (value_key(v.start, depth + 1), value_key(v.stop, depth + 1), value_key(v.step, depth + 1))
-    elif isinstance(v, (tuple, list)):
-        parts = tuple(value_key(x, depth + 1) for x in v)
-    elif dataclasses.is_dataclass(v) and t.__dataclass_params__.frozen:
-        parts = tuple(value_key(getattr(v, f.name), depth + 1) for f in dataclasses.fields(v))
-    else:
-        return None
-    return None if any(p is None for p in parts) else (t, parts)
