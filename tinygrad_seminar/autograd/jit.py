@@ -8,8 +8,9 @@ graph, no Tensors and no engine. From the third call on the plan replays, while 
 parameter arrays (``load_state_dict``/``set_weights`` replace them: a new capture follows), the same
 train/eval modes, no hooks. Random draws inside ops (dropout) are drawn afresh from the same generator.
 
-Why two calls: arrays the step makes in plain numpy (outside Tensor ops) are not recorded as work but as
-constants; if they differ between the two calls they depend on the inputs, and the step stays eager. Where a
+Why two calls: the records must agree on every op, argument and wiring, and an array the ops read that is not
+an argument, a parameter or an op's result must be the same object in both (made before the step, read live;
+an array the step makes in plain numpy is another object each call: the step stays eager). Where a
 step cannot be replayed (hooks, anomaly mode, ``create_graph``, an op with several outputs, parameters
 changed by plain Python, a float returned), it runs eagerly and ``.explain()`` says why; ``strict=True``
 raises ``JitError`` instead.
