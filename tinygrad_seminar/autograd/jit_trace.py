@@ -9,7 +9,8 @@ A trace lists events in the order they ran:
 A slot says where an array comes from: ``("arg", k)`` the step's k-th array argument, ``("out", j)`` the output
 of event j, ``("view", k, shape)`` argument k reshaped (the same memory), ``("leaf", n)`` the array of a
 parameter, ``("const", n)`` any other array, bound by reference (a mask or frozen tensor made before the step;
-made in the step, the next capture holds another object, and jit.py refuses the plan). A recorder is what ``thread_state.jit`` holds while a call is captured; Function.apply,
+made in the step, the next capture holds another object, and jit.py refuses the plan).
+A recorder is what ``thread_state.jit`` holds while a call is captured; Function.apply,
 engine.backward and ``replayed`` methods hand it their work. Anything it cannot replay makes ``unsupported``
 keep a reason: that call's result stands (it ran eagerly), and the signature stays eager.
 """
