@@ -79,16 +79,7 @@ class Module:
     def __call__(self, *args, **kwargs):
         if kwargs and "training" in kwargs:  # Keras' layer(x, training=...): rare, so tested only when kwargs
             return self.call_in_mode(kwargs.pop("training"), args, kwargs)
-        # forward_in_scope's body, written out: one call less per module on every step
-        prev = thread_state.scope
-        thread_state.scope = prev + (self,)
-        try:
-            hooks = self.__dict__.get("_forward_hook_dicts")
-            if hooks is None:
-                return self.forward(*args, **kwargs)
-            return self._hooked_forward(hooks, args, kwargs)
-        finally:
-            thread_state.scope = prev
+        return self.forward_in_scope(args, kwargs)
 
     def forward_in_scope(self, args: tuple, kwargs: dict):
         """``forward`` between the forward hooks, inside this module's scope (what ``__call__`` runs)."""
