@@ -21,7 +21,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from .base import TensorBase
 from .engine import AccumulateGrad, as_tuple, fit_gradient
+from .jit_templates import FUNCTIONS, TEMPLATES
 from .jit_trace import Backward, Call, Forward, Trace
 
 
@@ -31,8 +33,9 @@ class Writer:
     def __init__(self) -> None:
         self.lines: list[str] = []
         self.names: dict[str, object] = {"ndarray": np.ndarray, "asarray": np.asarray, "AG": AccumulateGrad,
-                                         "AST": as_tuple, "FIT": fit_gradient}
+                                         "AST": as_tuple, "FIT": fit_gradient, **FUNCTIONS}
         self.known: dict[tuple, str] = {}  # (prefix, id) -> name: one name per object
+        self.templated: dict[int, tuple] = {}  # event -> (its template, its inputs' names, their shapes)
 
     def name(self, prefix: str, obj) -> str:
         key = (prefix, id(obj))
@@ -80,7 +83,36 @@ def fresh_inputs(e: Forward, w: Writer, trace: Trace) -> None:
     w.line(f"{c}.kwargs = {{{items}}}")
 
 
+def shape_of(m) -> tuple:
+    """The shape of an input as a replayed op's context keeps it (a marker tensor, a placeholder array, a value)."""
+    return m.data.shape if isinstance(m, TensorBase) else np.shape(m)
+
+
+def template_code(j: int, e: Forward, w: Writer, trace: Trace) -> bool:
+    """Write event j's forward as its op's template lines (jit_templates.py), if it has one that fits; else False."""
+    template = TEMPLATES.get(e.cls)
+    shapes = [shape_of(m) for m in e.ctx.inputs]
+    if (template is None or any(s[0] not in ("arg", "out", "view", "leaf", "const") for s in e.inputs)
+            or any(0 in s for s in shapes) or not template.fits(e.kwargs, shapes)):
+        return False
+    ins = []
+    for k, s in enumerate(e.inputs):
+        code = slot_code(s, w, trace.consts, trace.leaves)
+        if s[0] == "view":  # a name, as a template may read it twice
+            w.line(f"I{j}_{k} = {code}")
+            code = f"I{j}_{k}"
+        ins.append(code)
+    w.names.update(template.names(shapes))
+    for line in template.forward(f"R{j}", ins, shapes):
+        w.line(line)
+    w.templated[j] = (template, ins, shapes)
+    e.ctx.saved = ()  # what the capture saved is not read again
+    return True
+
+
 def forward_code(j: int, e: Forward, w: Writer, trace: Trace) -> None:
+    if template_code(j, e, w, trace):
+        return
     if not e.cls.differentiable_backward:  # a student's own Function (built-in ops set it)
         fresh_inputs(e, w, trace)
     args = ", ".join([w.name("C", e.ctx)] + [slot_code(s, w, trace.consts, trace.leaves) for s in e.inputs])
@@ -94,26 +126,48 @@ def forward_code(j: int, e: Forward, w: Writer, trace: Trace) -> None:
 
 def backward_code(b: Backward, w: Writer, trace: Trace) -> None:
     seed = w.name("S", b.seed)
-    w.line(f"D = AG(({seed},)).deliver")
+    # the engine's sink, needed only where an op without a template hands a leaf its gradient
+    if any(j not in w.templated and dest[0] == "leaf" or (convert or fit) and dest[0] == "leaf"
+           for j, _, arrivals in b.steps for _, convert, fit, dest in arrivals):
+        w.line(f"D = AG(({seed},)).deliver")
     w.line(f"G{b.root} = {seed}")
     for j, as_given, arrivals in b.steps:
         ctx = trace.events[j].ctx
-        c = w.name("C", ctx)
-        w.line(f"gs = {w.name('B', type(ctx).backward)}({c}, G{j})")
-        if as_given == "other":
-            w.line(f"gs = AST(gs, {c})")
+        if j in w.templated:
+            template, ins, shapes = w.templated[j]
+            needs = tuple(t is not None and t[1] for t in trace.events[j].tensors)
+            lines, grads = template.backward(f"R{j}", ins, shapes, f"G{j}", needs)
+            for line in lines:
+                w.line(line)
+        else:
+            w.line(f"gs = {w.name('B', type(ctx).backward)}({w.name('C', ctx)}, G{j})")
+            if as_given == "other":
+                w.line(f"gs = AST(gs, {w.name('C', ctx)})")
+            grads = None
         for k, convert, fit, dest in arrivals:
-            g = "gs" if as_given == "bare" else f"gs[{k}]"
-            g = f"asarray({g})" if convert else g
-            if fit:
-                w.line(f"lg = FIT({g}, {c}.inputs[{k}], {c})")
-                g = "lg"
-            if dest[0] == "leaf":
-                w.line(f"D({w.name('P', trace.leaves[dest[1]])}, {g})")
-            elif dest[2]:
-                w.line(f"G{dest[1]} = {g}")
-            else:
-                w.line(f"G{dest[1]} = G{dest[1]} + {g}")
+            g = ("gs" if as_given == "bare" else f"gs[{k}]") if grads is None else grads[k]
+            arrival_code(g, k, ctx, convert, fit, dest, grads is not None, w, trace)
+
+
+def arrival_code(g: str, k: int, ctx, convert: bool, fit: bool, dest: tuple, fresh: bool, w: Writer,
+                 trace: Trace) -> None:
+    """Where input k's gradient ``g`` goes: another op's pending sum, or a leaf's ``.grad`` (as the engine does)."""
+    g = f"asarray({g})" if convert else g
+    if fit:
+        c = w.name("C", ctx)
+        w.line(f"lg = FIT({g}, {c}.inputs[{k}], {c})")
+        g = "lg"
+    if dest[0] == "leaf":
+        p = w.name("P", trace.leaves[dest[1]])
+        if fresh and not convert and not fit:  # a template's new array: deliver's copy rules have nothing to do
+            w.line(f"lg = {g}")
+            w.line(f"{p}.grad = lg if {p}.grad is None else {p}.grad + lg")
+        else:
+            w.line(f"D({p}, {g})")
+    elif dest[2]:
+        w.line(f"G{dest[1]} = {g}")
+    else:
+        w.line(f"G{dest[1]} = G{dest[1]} + {g}")
 
 
 def result_code(spec, w: Writer, trace: Trace) -> str:

@@ -333,7 +333,8 @@ class Trace:
             return
         for t, (g, _) in zip(self.leaves, self.grads):
             if id(t) in self.previous_end and self.previous_end[id(t)] is not g:
-                self.unsupported(f"the step sets .grad of parameter {t.name!r} in Python (p.grad = None?); ts.jit "
+                name = f" {t.name!r}" if t.name else ""
+                self.unsupported(f"the step sets .grad of parameter{name} in Python (p.grad = None?); ts.jit "
                                  "replays only ops, backward() and optimiser calls: use opt.zero_grad()")
                 return
 
