@@ -139,3 +139,58 @@ def test_the_relu_template_takes_the_derivative_at_zero_as_zero_as_the_op_does()
         step(x)
     assert step.replays == 1 and forward_calls(step) == 2  # add and sum replay through their ops; relu is a template
     assert np.array_equal(w.grad, [[0, 1, 0], [1, 0, 0]])
+
+
+def sgd_runs(change) -> tuple:
+    """Eager and jitted plain-SGD steps; ``change(opt, k)`` alters the optimiser before step k, in both runs."""
+    runs, steps = [], []
+    for jitted in (False, True):
+        model = dense_stack(np.float32, "tanh", True, 4)
+        opt = ts.optim.SGD(model.parameters(), lr=0.1)
+
+        def step(x, y, model=model, opt=opt):
+            opt.zero_grad()
+            value = ts.losses.categorical_crossentropy(y, model(x), from_logits=True)
+            value.backward()
+            opt.step()
+            return value
+
+        if jitted:
+            step = ts.jit(step, strict=True)
+        out = []
+        for k, (x, y) in enumerate(data_for(ts.losses.categorical_crossentropy, np.float32, 4, n=10)):
+            change(opt, k)
+            out += record(step, model, opt, [(x, y)])
+        runs.append(out)
+        steps.append(step)
+    assert_same(*runs)
+    return steps[1]
+
+
+def test_the_sgd_step_is_written_out_and_reads_the_learning_rate_live():
+    def schedule(opt, k):
+        opt.lr = 0.1 / (1 + k)
+
+    step = sgd_runs(schedule)
+    assert step.replays == 8 and "d -= g0 * lr" in step.source()  # written out, not a call of step()
+
+
+@pytest.mark.parametrize("hyper", ["momentum", "weight_decay"])
+def test_the_written_out_sgd_step_defers_to_step_once_momentum_or_decay_is_set(hyper):
+    def switch_on(opt, k):
+        if k == 5:
+            setattr(opt, hyper, 0.9 if hyper == "momentum" else 0.01)
+
+    step = sgd_runs(switch_on)
+    assert step.replays == 8
+
+
+def test_a_written_out_zero_grad_and_step_follow_a_rebind():
+    def rebind(opt, k):
+        if k == 5:  # the same parameters in a new list, then without the last layer's bias
+            opt.rebind(list(opt.params), keep_state=False)
+        if k == 7:
+            opt.rebind(opt.params[:-1], keep_state=False)
+
+    step = sgd_runs(rebind)
+    assert step.replays == 8

@@ -195,6 +195,12 @@ def compile_trace(trace: Trace, n_args: int, name: str = "replay") -> tuple:
         elif type(e) is Backward:
             backward_code(e, w, trace)
         elif type(e) is Call:
+            lines = e.owner.replay_lines(e.method, e.args, e.kwargs, w.name) if hasattr(e.owner, "replay_lines") \
+                else None
+            if lines is not None:  # an optimiser's step written out (nn/optim): it guards itself
+                for line in lines:
+                    w.line(line)
+                continue
             call = f"{w.name('X', e.method)}({w.name('O', e.owner)}"
             call += f", *{w.name('V', e.args)}" if e.args else ""
             call += f", **{w.name('V', e.kwargs)}" if e.kwargs else ""

@@ -185,6 +185,22 @@ class Optimizer:
                 update(p.data, g, st)
         return loss
 
+    def replay_lines(self, method: Callable, args: tuple, kwargs: dict, name: Callable) -> list[str] | None:
+        """Lines a ``ts.jit`` plan runs in place of calling ``method`` (the plan calls it where this gives None).
+
+        ``zero_grad()``: each ``p.grad = None``, while the parameters are the ones bound at capture. ``name(prefix,
+        obj)`` names an object in the plan's code."""
+        if method is not Optimizer.zero_grad.__wrapped__ or args or kwargs:
+            return None
+        me, bound = name("O", self), self.bound_check(name)
+        return [f"if {bound}:", *(f"    {name('P', p)}.grad = None" for p in self.params),
+                f"else: {name('X', method)}({me})"]
+
+    def bound_check(self, name: Callable) -> str:
+        """An expression: the optimiser holds the parameter list it held at capture (bind, rebind replace it)."""
+        return f"{name('O', self)}.params is {name('PL', self.params)} and len({name('PL', self.params)}) == " \
+               f"{len(self.params)}"
+
     def _refuse_grad(self, i: int, p: Tensor) -> None:
         """A .grad of another shape would be broadcast into the update: refuse it, naming the parameter."""
         g = p.grad

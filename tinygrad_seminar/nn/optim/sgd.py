@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import numpy as np
 
@@ -32,6 +32,21 @@ class SGD(Optimizer):
         if h["nesterov"] and h["momentum"] <= 0:
             raise ValueError(f"SGD: nesterov=True needs a momentum > 0, got momentum={momentum!r}")
         return h
+
+    def replay_lines(self, method: Callable, args: tuple, kwargs: dict, name: Callable) -> list[str] | None:
+        """A ``ts.jit`` plan's ``step()`` without momentum and weight decay: ``d -= g * lr`` per parameter, as
+        ``_update`` does, after the same check of every ``.grad``; otherwise (or for a subclass) ``step()`` itself."""
+        if method is not Optimizer.step.__wrapped__ or args or kwargs or type(self)._update is not SGD._update:
+            return super().replay_lines(method, args, kwargs, name)
+        me, ps = name("O", self), [name("P", p) for p in self.params]
+        lines = [f"ok = not {me}.momentum and not {me}.weight_decay and {self.bound_check(name)}"]
+        for k, (p, q) in enumerate(zip(ps, self.params)):
+            lines += [f"g{k} = {p}.grad",
+                      f"ok = ok and (g{k} is None or (g{k}.__class__ is ndarray and g{k}.shape == {q.data.shape!r}))"]
+        lines += ["if ok:", f"    lr = {me}.lr"]
+        for k, p in enumerate(ps):
+            lines += [f"    if g{k} is not None:", f"        d = {p}.data", f"        d -= g{k} * lr"]
+        return lines + [f"else: {name('X', method)}({me})"]
 
     def _update(self, d: np.ndarray, g: np.ndarray, st: dict) -> None:
         mu = self.momentum
