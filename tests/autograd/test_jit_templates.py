@@ -102,7 +102,8 @@ def test_the_softmax_cross_entropy_template_takes_the_ops_nan_branch():
     assert jitted.replays == 2 and "ISNAN" in jitted.source()
 
 
-def test_a_replayed_sparse_loss_refuses_a_label_out_of_range_as_the_op_does():
+@pytest.mark.parametrize("bad, shown", [([0, 1, 2, 3, 4, 0], "0 to 4"), ([0, 1, -1, 3, 2, 0], "-1 to 3")])
+def test_a_replayed_sparse_loss_refuses_a_label_out_of_range_as_the_op_does(bad, shown):
     model = dense_stack(np.float32, "relu", True, 4)
     opt = ts.optim.SGD(model.parameters(), lr=0.1)
 
@@ -115,11 +116,11 @@ def test_a_replayed_sparse_loss_refuses_a_label_out_of_range_as_the_op_does():
         return value
 
     x = ts.Tensor(np.ones((6, 5), np.float32))
-    good, bad = np.zeros(6, np.intp), np.array([0, 1, 2, 3, 4, 0])
+    good, bad = np.zeros(6, np.intp), np.array(bad, np.intp)
     for _ in range(3):
         step(x, good)
     before = [p.data.copy() for p in model.parameters()]
-    with pytest.raises(IndexError, match="a label is out of bounds for 4 classes: labels from 0 to 4"):
+    with pytest.raises(IndexError, match=f"a label is out of bounds for 4 classes: labels from {shown}"):
         step(x, bad)
     assert step.replays == 2 and all(np.array_equal(a, p.data) for a, p in zip(before, model.parameters()))
 

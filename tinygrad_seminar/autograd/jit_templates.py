@@ -111,7 +111,7 @@ class SoftmaxCELines(Template):
 
 class SparseSoftmaxCELines(Template):
     """SparseSoftmaxCE: mean over rows of -log S(z)_label; dz = (S(z) - one_hot(label)) g / p. Labels out of range
-    call the op's own forward, which raises its IndexError."""
+    call the op's own forward, which raises its IndexError (and numpy's, for labels that are no integers)."""
 
     def __init__(self) -> None:
         self.rows: dict[int, np.ndarray] = {}  # np.arange(p), made once per p (the op makes it on every call)
@@ -121,11 +121,13 @@ class SparseSoftmaxCELines(Template):
 
     def forward(self, out, ins, shapes):
         z, labels = ins
-        p, classes = shapes[0]
-        check = f"if {labels}.size and (MINR({labels}, axis=None) < 0 or MAXR({labels}, axis=None) >= {classes}):"
-        return [check, f"    SPARSE_CE({z}, {labels})", 'with ERRSTATE(over="ignore"):',
+        p = shapes[0][0]
+        # the op checks the labels' range first; here a negative label is checked (it would index from the end)
+        # and a label too large fails the indexing: then the op's own forward raises its error (one reduction saved)
+        return [f"if MINR({labels}, axis=None) < 0: SPARSE_CE({z}, {labels})", 'with ERRSTATE(over="ignore"):',
                 *("    " + s for s in log_softmax_lines(out, z)),
-                f"{out} = ASARRAY(ADDR({out}l[:, 0] - {out}s[ROWS{p}, {labels}], axis=None) / {p})"]
+                f"try: {out}q = {out}s[ROWS{p}, {labels}]", f"except IndexError: SPARSE_CE({z}, {labels})",
+                f"{out} = ASARRAY(ADDR({out}l[:, 0] - {out}q, axis=None) / {p})"]
 
     def backward(self, out, ins, shapes, g, needs):
         p = shapes[0][0]
