@@ -50,6 +50,12 @@ def flatten(value, arrays: list) -> tuple:
             if tv is np.ndarray:
                 arrays.append(v)
                 out.append((tv, v.shape, v.dtype))
+            elif v is None:  # fit's step without sample weights
+                out.append(None)
+            elif isinstance(v, TensorBase):
+                d = v.data
+                arrays.append(d)
+                out.append((tv, d.shape, d.dtype, v.requires_grad))
             else:
                 out.append(flatten(v, arrays) if tv is tuple else flatten_one(v, tv, arrays))
         return (t, tuple(out))
@@ -97,12 +103,14 @@ class Plan:
         self.leaves: list[tuple] = []  # (tensor, its array at capture)
         self.modules: list[tuple] = []  # (module, its training flag at capture)
         self.state: list[tuple] = []  # (a layer's untrained tensor, its array at capture): moving statistics
+        self.arrays: tuple = ()
         self.hooks_seen = -1  # HookHandle.registered when no hook was found on the plan's tensors and modules
 
     def guard(self, trace: Trace) -> None:
         self.leaves = [(t, t.data) for t in trace.leaves]
         self.modules = modules_of(trace)
         self.state = [(t, a) for _, _, t, a, _ in trace.state] + trace.const_owners
+        self.arrays = tuple(self.leaves + self.state)  # what holds() checks: every array the plan binds
         self.hooks_seen = HookHandle.registered if trace.reason is None else -1
 
     def stale(self) -> bool:
@@ -110,10 +118,7 @@ class Plan:
         return any(t.data is not a for t, a in self.leaves) or any(t.data is not a for t, a in self.state)
 
     def holds(self) -> bool:
-        for t, a in self.leaves:
-            if t.data is not a:
-                return False
-        for t, a in self.state:
+        for t, a in self.arrays:
             if t.data is not a:
                 return False
         for m, mode in self.modules:
@@ -229,8 +234,9 @@ class Jitted:
         arrays: list = []
         key = (state.grad_enabled, flatten(args, arrays), tuple((k, flatten(v, arrays)) for k, v in kwargs.items())
                if kwargs else ())
-        if len(arrays) > 1 and len(set(map(id, arrays))) < len(arrays):  # one array given twice: part of the key
-            key += (tuple(next(k for k, b in enumerate(arrays) if b is a) for a in arrays),)
+        n = len(arrays)
+        if n > 1 and (arrays[0] is arrays[1] if n == 2 else len(set(map(id, arrays))) < n):  # one array given twice:
+            key += (tuple(next(k for k, b in enumerate(arrays) if b is a) for a in arrays),)  # part of the key
         with self.lock:
             plans = self.plans.get(key)
             if plans is None:
@@ -248,8 +254,8 @@ class Jitted:
                     if plan.fn is not None:
                         self.replays += 1
                         self.fresh = 0
-                        if key in self.made:
-                            del self.made[key]  # the limit counts plans made since the last replay
+                        if self.made:
+                            self.made.pop(key, None)  # the limit counts plans made since the last replay
                         return plan.fn(*arrays)
                     if plan.reason is not None:
                         self.eager_calls += 1
