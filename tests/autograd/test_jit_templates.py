@@ -99,7 +99,7 @@ def test_the_softmax_cross_entropy_template_takes_the_ops_nan_branch():
             a, b = eager(z, y).item(), jitted(z, y).item()
             assert np.isfinite(a) and a == b
             assert np.array_equal(eager_w.grad, jit_w.grad)
-    assert jitted.replays == 2 and "ISNAN" in jitted.source()
+    assert jitted.replays == 2 and "!= R" in jitted.source()  # the nan branch is written out
 
 
 @pytest.mark.parametrize("bad, shown", [([0, 1, 2, 3, 4, 0], "0 to 4"), ([0, 1, -1, 3, 2, 0], "-1 to 3")])

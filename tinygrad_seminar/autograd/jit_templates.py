@@ -22,7 +22,7 @@ from .ops import Affine, Relu, Sigmoid, SigmoidBCE, SoftmaxCE, SparseSoftmaxCE, 
 # the numpy functions the lines call, by the names they use (the generated function's closure holds them)
 FUNCTIONS = {"ASARRAY": np.asarray, "ADDR": np.add.reduce, "MAXR": np.maximum.reduce, "MINR": np.minimum.reduce,
              "EXP": np.exp, "LOG": np.log, "LOGADDEXP": np.logaddexp, "MAXIMUM": np.maximum, "TANH": np.tanh,
-             "ISNAN": np.isnan, "WHERE": np.where, "ERRSTATE": np.errstate}
+             "WHERE": np.where, "ERRSTATE": np.errstate}
 
 
 class Template:
@@ -99,7 +99,7 @@ class SoftmaxCELines(Template):
         z, y = ins
         rows = int(np.prod(shapes[0][:-1], dtype=np.int64))  # z.size // z.shape[-1], as the op computes it
         inner = [*log_softmax_lines(out, z), f"{out} = ADDR({y} * ({out}l - {out}s), axis=None) / {rows}",
-                 f"if ISNAN({out}): {out} = ADDR(WHERE({y} != 0, {y} * ({out}l - {out}s), 0), axis=None) / {rows}"]
+                 f"if {out} != {out}: {out} = ADDR(WHERE({y} != 0, {y} * ({out}l - {out}s), 0), axis=None) / {rows}"]
         return ['with ERRSTATE(over="ignore", invalid="ignore"):', *("    " + s for s in inner),
                 f"{out} = ASARRAY({out})"]
 

@@ -76,7 +76,7 @@ class SoftmaxCE(Op):
             ctx.save_for_backward(z, y, probs)
             ctx.rows = z.size // z.shape[-1]
             loss = (y * (log_total - s)).sum() / ctx.rows
-            if np.isnan(loss):  # rare: 0 * inf from a log-probability beyond the float range; the term is 0
+            if loss != loss:  # nan, rarely: 0 * inf from a log-probability beyond the float range; the term is 0
                 loss = np.where(y != 0, y * (log_total - s), 0).sum() / ctx.rows
         return loss
 
