@@ -4,7 +4,8 @@ The captured part of a training step is its numeric core (forward, loss, ``backw
 step), which returns the loss and the predictions as Tensors; the loss tracker and the metrics then update in
 Python from them, as in ``train_step``, so a replayed step gives the same logs as the eager one. The first batch
 of a fit or evaluate runs eagerly: it checks every target once (see ``Trainer.compute_loss``).
-``jit_compile=True`` raises ``ts.JitError`` where a step cannot be replayed; ``"auto"`` runs it eagerly.
+``jit_compile=True`` raises ``ts.JitError`` where a step cannot be replayed; ``"auto"`` (compile's default) runs
+it eagerly, and keeps a model with classes of the user's eager (``own_code``).
 """
 
 from __future__ import annotations
