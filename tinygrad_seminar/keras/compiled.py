@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 from ..autograd import jit
 from ..autograd.tensor import Tensor
+from ..nn.module import Parameter
 
 MODES = (False, True, "auto")
 
@@ -56,16 +57,24 @@ def step_function(model, core: Callable, eager: Callable, strict: bool) -> Calla
     return run
 
 
-def own_code(model) -> bool:
-    """Whether a module of ``model`` is of a class defined outside this package (a subclassed model, a layer of
-    the user's): its Python may read attributes a plan would not see change, so "auto" keeps such a model eager."""
-    return any(not type(m).__module__.startswith("tinygrad_seminar.") for m in model.modules())
+def own_code(modules: tuple) -> bool:
+    """Whether one of a model's ``modules`` is of a class defined outside this package (a subclassed model, a layer
+    of the user's): its Python may read attributes a plan would not see change, so "auto" keeps such a model eager."""
+    return any(not type(m).__module__.startswith("tinygrad_seminar.") for m in modules)
 
 
 def structure(model) -> tuple:
     """What a plan of ``model`` was made for and Python code could change between two fits: the optimiser, the
-    modules, which parameters train, each layer's activation (a new one makes new step functions)."""
+    modules, which parameters train, each layer's activation (a new one makes new step functions). One walk over
+    the modules (this runs at each fit, epoch and evaluation)."""
     modules = tuple(model.modules())
-    return (model.optimizer, modules, tuple(p.requires_grad for p in model.parameters()),
-            tuple(vars(m).get("activation") for m in modules))
-
+    flags, activations = [], []
+    for m in modules:
+        d = vars(m)
+        activations.append(d.get("activation"))
+        for v in d.values():
+            if isinstance(v, Parameter):
+                flags.append(v.requires_grad)
+            elif type(v) in (list, tuple):
+                flags.extend([p.requires_grad for p in v if isinstance(p, Parameter)])
+    return (model.optimizer, modules, tuple(flags), tuple(activations))

@@ -229,27 +229,26 @@ class Trainer:
         """What predict calls on each batch: ``predict_function`` if set, else predict_step."""
         if self.predict_function is not None:
             return self.predict_function
-        if not self.jit_compile or type(self).predict_step is not Trainer.predict_step or self._auto_stays_eager():
+        if not self.jit_compile or type(self).predict_step is not Trainer.predict_step:
             return self.predict_step
-        return self._made("predict", lambda: compiled.jit(self.predict_step, strict=self.jit_compile is True))
+        return self._made("predict", self.predict_step,
+                          lambda: compiled.jit(self.predict_step, strict=self.jit_compile is True))
 
     def _jit(self, mode: str, core: Callable, step: Callable) -> Callable:
         """``step`` itself, or with jit_compile its plan; an overridden step stays eager."""
-        if (not self.jit_compile or getattr(type(self), f"{mode}_step") is not getattr(Trainer, f"{mode}_step")
-                or self._auto_stays_eager()):
+        if not self.jit_compile or getattr(type(self), f"{mode}_step") is not getattr(Trainer, f"{mode}_step"):
             return step
-        return self._made(mode, lambda: compiled.step_function(self, core, step, self.jit_compile is True))
+        return self._made(mode, step, lambda: compiled.step_function(self, core, step, self.jit_compile is True))
 
-    def _auto_stays_eager(self) -> bool:
-        return self.jit_compile == "auto" and compiled.own_code(self)
-
-    def _made(self, mode: str, make: Callable) -> Callable:
-        """The jitted step function of ``mode``, made again when the model's structure changed (at each fit,
-        epoch or evaluation: changes inside one are not seen)."""
+    def _made(self, mode: str, eager: Callable, make: Callable) -> Callable:
+        """The jitted step function of ``mode`` (``eager`` where "auto" keeps a model with code of the user's eager),
+        made again when the model's structure changed (at each fit, epoch or evaluation: changes inside one are
+        not seen)."""
         shape = compiled.structure(self)
         if self._jitted is None:  # predict needs no compile
             self._jitted = {}
         made = self._jitted.get(mode)
         if made is None or made[0] != shape:
-            made = self._jitted[mode] = (shape, make())
+            stays_eager = self.jit_compile == "auto" and compiled.own_code(shape[1])
+            made = self._jitted[mode] = (shape, eager if stays_eager else make())
         return made[1]
