@@ -193,3 +193,47 @@ def test_a_deep_copy_of_a_fitted_model_trains_itself_only():
     assert all(a.tobytes() == b.tobytes() for a, b in zip(before, model.get_weights()))
     assert all(a.tobytes() == b.tobytes() for a, b in zip(twin.get_weights(), eager.get_weights()))
     assert twin.make_train_function().jitted.replays > 0
+
+
+def dropout_rate(model):
+    model.layers[1].rate = 0.6
+
+
+def regularizer_factor(model):
+    model.layers[0].kernel_regularizer.l2 = 0.5
+
+
+def loss_replaced(model):
+    model.loss = K.losses.get("mae")
+
+
+def huber_delta(model):
+    model.loss.delta = 0.1
+
+
+@pytest.mark.parametrize("change", [dropout_rate, regularizer_factor, loss_replaced, huber_delta])
+def test_settings_changed_between_fits_or_epochs_make_new_step_functions(change):
+    rng = np.random.default_rng(5)
+    x, y = data(64, 3, rng), rng.standard_normal((64, 1)).astype(np.float32)
+
+    class AtEpoch2(ts.callbacks.Callback):
+        def on_epoch_begin(self, epoch, logs=None) -> None:
+            if epoch == 2:
+                change(self.model)
+
+    runs = []
+    for jit in (False, None):
+        ts.manual_seed(0)
+        model = K.Sequential([K.Input(shape=(3,)), K.layers.Dense(8, activation="relu",
+                                                                   kernel_regularizer=K.regularizers.L2(0.01)),
+                              K.layers.Dropout(0.2), K.layers.Dense(1)])
+        model.compile(optimizer="sgd", loss=K.losses.Huber(), **({} if jit is None else {"jit_compile": jit}))
+        first = model.fit(x, y, batch_size=8, epochs=1, verbose=0).history
+        change(model)
+        second = model.fit(x, y, batch_size=8, epochs=2, verbose=0).history
+        model.compile(optimizer="sgd", loss=K.losses.Huber(), **({} if jit is None else {"jit_compile": jit}))
+        third = model.fit(x, y, batch_size=8, epochs=4, verbose=0, callbacks=[AtEpoch2()]).history
+        runs.append((first, second, third, model.get_weights()))
+    assert runs[0][:3] == runs[1][:3]
+    assert all(a.tobytes() == b.tobytes() for a, b in zip(runs[0][3], runs[1][3]))
+    assert model.make_train_function().jitted.replays > 0

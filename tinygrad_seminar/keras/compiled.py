@@ -11,10 +11,12 @@ it eagerly, and keeps a model with classes of the user's eager (``own_code``).
 from __future__ import annotations
 
 from collections.abc import Callable
+from types import FunctionType
 
 from ..autograd import jit
+from ..autograd.base import TensorBase
 from ..autograd.tensor import Tensor
-from ..nn.module import Parameter
+from ..nn.module import Module, Parameter
 
 MODES = (False, True, "auto")
 
@@ -63,18 +65,34 @@ def own_code(modules: tuple) -> bool:
     return any(not type(m).__module__.startswith("tinygrad_seminar.") for m in modules)
 
 
+PLAIN = (int, float, bool, str, type(None), FunctionType)  # what settings() keeps: values, and functions by identity
+
+
+def settings(obj) -> tuple:
+    """The plain values among ``obj``'s attributes (numbers, flags, strings, functions; not the train/eval flag,
+    which a plan guards itself): what a layer's or a loss's Python reads while a plan is captured, and a replay
+    would not read again (a dropout rate, a regularizer's factor, Huber's delta)."""
+    return tuple((k, v) for k, v in vars(obj).items() if type(v) in PLAIN and k != "training")
+
+
 def structure(model) -> tuple:
     """What a plan of ``model`` was made for and Python code could change between two fits: the optimiser, the
-    modules, which parameters train, each layer's activation (a new one makes new step functions). One walk over
-    the modules (this runs at each fit, epoch and evaluation)."""
+    loss and its settings, the modules, which parameters train, and each module's settings (its plain attributes,
+    and those of the objects it holds: an activation, a regularizer). Different structures make new step functions.
+    One walk over the modules: this runs at each fit, epoch and evaluation."""
     modules = tuple(model.modules())
-    flags, activations = [], []
+    flags, values = [], []
     for m in modules:
-        d = vars(m)
-        activations.append(d.get("activation"))
-        for v in d.values():
-            if isinstance(v, Parameter):
+        for k, v in vars(m).items():
+            t = type(v)
+            if t in PLAIN:
+                if m is not model and k != "training":  # the model's own (next_epoch...) are the loop's
+                    values.append((k, v))
+            elif isinstance(v, Parameter):
                 flags.append(v.requires_grad)
-            elif type(v) in (list, tuple):
+            elif t is list or t is tuple:
                 flags.extend([p.requires_grad for p in v if isinstance(p, Parameter)])
-    return (model.optimizer, modules, tuple(flags), tuple(activations))
+            elif m is not model and hasattr(v, "__dict__") and not isinstance(v, (Module, TensorBase)):
+                values.append((k, v, settings(v)))  # a regularizer, a callable object
+    loss = model.loss
+    return (model.optimizer, loss, settings(loss) if loss is not None else (), modules, tuple(flags), tuple(values))

@@ -249,6 +249,6 @@ class Trainer:
             self._jitted = {}
         made = self._jitted.get(mode)
         if made is None or made[0] != shape:
-            stays_eager = self.jit_compile == "auto" and compiled.own_code(shape[1])
+            stays_eager = self.jit_compile == "auto" and compiled.own_code(shape[3])
             made = self._jitted[mode] = (shape, eager if stays_eager else make())
         return made[1]
