@@ -237,3 +237,37 @@ def test_settings_changed_between_fits_or_epochs_make_new_step_functions(change)
     assert runs[0][:3] == runs[1][:3]
     assert all(a.tobytes() == b.tobytes() for a, b in zip(runs[0][3], runs[1][3]))
     assert model.make_train_function().jitted.replays > 0
+
+
+SCALE = 1.0
+
+
+def scaled_squares(y_true, y_pred):  # reads a global that a plan would not see change
+    return ((y_pred - y_true) ** 2).mean() * SCALE
+
+
+class ScaledLoss(K.losses.MeanSquaredError):
+    def __call__(self, y_true, y_pred):
+        return super().__call__(y_true, y_pred) * SCALE
+
+    def call(self, y, y_pred):
+        return super().call(y, y_pred) * SCALE
+
+
+@pytest.mark.parametrize("loss", [scaled_squares, ScaledLoss()], ids=["function", "class"])
+def test_auto_keeps_a_loss_of_the_users_eager_but_predicts_through_a_plan(loss):
+    global SCALE
+    rng = np.random.default_rng(6)
+    x, y = data(48, 3, rng), rng.standard_normal((48, 1)).astype(np.float32)
+    model = K.Sequential([K.Input(shape=(3,)), K.layers.Dense(1)])
+    model.compile(optimizer="sgd", loss=loss)
+    model.fit(x, y, batch_size=8, epochs=2, verbose=0)
+    assert model.make_train_function() == model.train_step and model.make_test_function() == model.test_step
+    assert model.make_predict_function() != model.predict_step
+    SCALE = 0.0  # the eager steps read it: the loss is now 0 and nothing trains
+    try:
+        before = model.get_weights()
+        assert model.fit(x, y, batch_size=8, epochs=1, verbose=0).history["loss"] == [0.0]
+        assert all(a.tobytes() == b.tobytes() for a, b in zip(before, model.get_weights()))
+    finally:
+        SCALE = 1.0

@@ -19,6 +19,7 @@ from ..autograd.tensor import Tensor
 from ..nn.module import Module, Parameter
 
 MODES = (False, True, "auto")
+PACKAGE = "tinygrad_seminar."
 
 
 def check_mode(jit_compile) -> bool | str:
@@ -59,10 +60,17 @@ def step_function(model, core: Callable, eager: Callable, strict: bool) -> Calla
     return run
 
 
-def own_code(modules: tuple) -> bool:
-    """Whether one of a model's ``modules`` is of a class defined outside this package (a subclassed model, a layer
-    of the user's): its Python may read attributes a plan would not see change, so "auto" keeps such a model eager."""
-    return any(not type(m).__module__.startswith("tinygrad_seminar.") for m in modules)
+def own_code(modules: tuple, loss) -> bool:
+    """Whether one of a model's ``modules``, or its loss, is code of the user's (a subclassed model, a layer, a loss
+    class or function defined outside this package): its Python may read attributes or globals a plan would not
+    see change, so "auto" keeps such a model eager."""
+    if any(not type(m).__module__.startswith(PACKAGE) for m in modules):
+        return True
+    if loss is None:  # predict's step computes no loss
+        return False
+    fn = getattr(loss, "fn", None)  # compile(loss=a function) wraps it
+    return not type(loss).__module__.startswith(PACKAGE) or (
+        fn is not None and not (getattr(fn, "__module__", None) or "").startswith(PACKAGE))
 
 
 PLAIN = (int, float, bool, str, type(None), FunctionType)  # what settings() keeps: values, and functions by identity

@@ -249,6 +249,7 @@ class Trainer:
             self._jitted = {}
         made = self._jitted.get(mode)
         if made is None or made[0] != shape:
-            stays_eager = self.jit_compile == "auto" and compiled.own_code(shape[3])
+            loss = None if mode == "predict" else self.loss
+            stays_eager = self.jit_compile == "auto" and compiled.own_code(shape[3], loss)
             made = self._jitted[mode] = (shape, eager if stays_eager else make())
         return made[1]
