@@ -271,3 +271,10 @@ def test_auto_keeps_a_loss_of_the_users_eager_but_predicts_through_a_plan(loss):
         assert all(a.tobytes() == b.tobytes() for a, b in zip(before, model.get_weights()))
     finally:
         SCALE = 1.0
+
+
+def test_the_picture_of_a_cross_entropy_of_probabilities_shows_no_node_for_its_targets():
+    model = ts.Sequential([ts.nn.Dense(3, activation="tanh", input_dim=2), ts.nn.Dense(1, activation="sigmoid")])
+    x = ts.Tensor(np.ones((4, 2), np.float32), name="x")
+    loss = ts.losses.binary_crossentropy(np.array([[1.0], [0.0], [0.0], [1.0]], np.float32), model(x))
+    assert ts.viz.draw_graph(loss).source.count("input") == 1  # x; 1 - y is an op's array, as y is an array

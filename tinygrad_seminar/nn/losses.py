@@ -89,9 +89,10 @@ def binary_crossentropy_of_probabilities(y: np.ndarray, y_pred: Tensor) -> Tenso
     return -(p.log() * y + (1 - p).log() * complement(y)).mean()
 
 
-def complement(y: np.ndarray) -> Tensor:
-    """1 - y as an op on the targets (the same numbers as numpy's): a ``ts.jit`` replay recomputes it per batch."""
-    return 1 - Tensor.from_array(y)
+def complement(y: np.ndarray) -> np.ndarray:
+    """1 - y, computed by an op on the targets (the same numbers as numpy's) and given as its array: a ``ts.jit``
+    replay recomputes it per batch, and a picture shows no node for it (as for y itself)."""
+    return (1 - Tensor.from_array(y)).data
 
 
 def categorical_crossentropy_value(y: np.ndarray, y_pred: Tensor, from_logits: bool) -> Tensor:
