@@ -4,17 +4,22 @@ The captured part of a training step is its numeric core (forward, loss, ``backw
 step), which returns the loss and the predictions as Tensors; the loss tracker and the metrics then update in
 Python from them, as in ``train_step``, so a replayed step gives the same logs as the eager one. The first batch
 of a fit or evaluate runs eagerly: it checks every target once (see ``Trainer.compute_loss``).
-``jit_compile=True`` raises ``ts.JitError`` where a step cannot be replayed; ``"auto"`` runs it eagerly.
+``jit_compile=True`` raises ``ts.JitError`` where a step cannot be replayed; ``"auto"`` (compile's default) runs
+it eagerly, and keeps a model with classes of the user's eager (``own_code``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from types import FunctionType
 
 from ..autograd import jit
+from ..autograd.base import TensorBase
 from ..autograd.tensor import Tensor
+from ..nn.module import Module, Parameter
 
 MODES = (False, True, "auto")
+PACKAGE = "tinygrad_seminar."
 
 
 def check_mode(jit_compile) -> bool | str:
@@ -55,16 +60,47 @@ def step_function(model, core: Callable, eager: Callable, strict: bool) -> Calla
     return run
 
 
-def own_code(model) -> bool:
-    """Whether a module of ``model`` is of a class defined outside this package (a subclassed model, a layer of
-    the user's): its Python may read attributes a plan would not see change, so "auto" keeps such a model eager."""
-    return any(not type(m).__module__.startswith("tinygrad_seminar.") for m in model.modules())
+def own_code(modules: tuple, loss) -> bool:
+    """Whether one of a model's ``modules``, or its loss, is code of the user's (a subclassed model, a layer, a loss
+    class or function defined outside this package): its Python may read attributes or globals a plan would not
+    see change, so "auto" keeps such a model eager."""
+    if any(not type(m).__module__.startswith(PACKAGE) for m in modules):
+        return True
+    if loss is None:  # predict's step computes no loss
+        return False
+    fn = getattr(loss, "fn", None)  # compile(loss=a function) wraps it
+    return not type(loss).__module__.startswith(PACKAGE) or (
+        fn is not None and not (getattr(fn, "__module__", None) or "").startswith(PACKAGE))
+
+
+PLAIN = (int, float, bool, str, type(None), FunctionType)  # what settings() keeps: values, and functions by identity
+
+
+def settings(obj) -> tuple:
+    """The plain values among ``obj``'s attributes (numbers, flags, strings, functions; not the train/eval flag,
+    which a plan guards itself): what a layer's or a loss's Python reads while a plan is captured, and a replay
+    would not read again (a dropout rate, a regularizer's factor, Huber's delta)."""
+    return tuple((k, v) for k, v in vars(obj).items() if type(v) in PLAIN and k != "training")
 
 
 def structure(model) -> tuple:
     """What a plan of ``model`` was made for and Python code could change between two fits: the optimiser, the
-    modules, which parameters train, each layer's activation (a new one makes new step functions)."""
+    loss and its settings, the modules, which parameters train, and each module's settings (its plain attributes,
+    and those of the objects it holds: an activation, a regularizer). Different structures make new step functions.
+    One walk over the modules: this runs at each fit, epoch and evaluation."""
     modules = tuple(model.modules())
-    return (model.optimizer, modules, tuple(p.requires_grad for p in model.parameters()),
-            tuple(vars(m).get("activation") for m in modules))
-
+    flags, values = [], []
+    for m in modules:
+        for k, v in vars(m).items():
+            t = type(v)
+            if t in PLAIN:
+                if m is not model and k != "training":  # the model's own (next_epoch...) are the loop's
+                    values.append((k, v))
+            elif isinstance(v, Parameter):
+                flags.append(v.requires_grad)
+            elif t is list or t is tuple:
+                flags.extend([p.requires_grad for p in v if isinstance(p, Parameter)])
+            elif m is not model and hasattr(v, "__dict__") and not isinstance(v, (Module, TensorBase)):
+                values.append((k, v, settings(v)))  # a regularizer, a callable object
+    loss = model.loss
+    return (model.optimizer, loss, settings(loss) if loss is not None else (), modules, tuple(flags), tuple(values))

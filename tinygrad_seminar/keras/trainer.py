@@ -38,19 +38,28 @@ class Trainer:
     predict_function: Callable | None = None
     _compile_config: dict | None = None
     _unchecked: tuple | None = None  # what the next first batch checks: (all targets, their name, shapes done)
-    jit_compile: bool | str = False
+    jit_compile: bool | str = "auto"
     _jitted: dict | None = None  # compile(jit_compile=...)'s step functions, made when first needed
     # the modules with penalties: looked up each time (False), at the next batch and kept (True: fit, once its
     # first forward has built every layer), or kept (a dict of them: a list of modules would be walked as children);
     # a walk over the modules costs ~5 us a batch
     _penalized: bool | dict = False
 
+    def __getstate__(self) -> dict:
+        """What copy and deepcopy take: all but the jitted step functions (bound to this model, and holding a
+        lock); a copy makes its own when it first needs them."""
+        state = self.__dict__.copy()
+        if state.get("_jitted"):
+            state["_jitted"] = {}
+        return state
+
     # ---- compile ----
-    def compile(self, optimizer="rmsprop", loss=None, metrics=None, jit_compile=False) -> None:
+    def compile(self, optimizer="rmsprop", loss=None, metrics=None, jit_compile="auto") -> None:
         """Choose the optimiser, the loss (a Keras name, a Loss, or a callable) and the metrics.
 
-        ``jit_compile``: True runs fit's, evaluate's and predict's steps as ``ts.jit`` plans (replayed bit for bit;
-        ``ts.JitError`` where a step cannot be), "auto" where they can be, False never."""
+        ``jit_compile``: "auto" (the default) runs fit's, evaluate's and predict's steps as ``ts.jit`` plans where
+        they can be (replayed bit for bit; eager elsewhere, silently), True always (``ts.JitError`` where a step
+        cannot be), False never (eager steps, e.g. to step through one in a debugger)."""
         compiled.check_mode(jit_compile)
         for name in ("train_step", "test_step") if jit_compile is True else ():
             if getattr(type(self), name) is not getattr(Trainer, name):
@@ -220,25 +229,27 @@ class Trainer:
         """What predict calls on each batch: ``predict_function`` if set, else predict_step."""
         if self.predict_function is not None:
             return self.predict_function
-        if not self.jit_compile or type(self).predict_step is not Trainer.predict_step or self._auto_stays_eager():
+        if not self.jit_compile or type(self).predict_step is not Trainer.predict_step:
             return self.predict_step
-        return self._made("predict", lambda: compiled.jit(self.predict_step, strict=self.jit_compile is True))
+        return self._made("predict", self.predict_step,
+                          lambda: compiled.jit(self.predict_step, strict=self.jit_compile is True))
 
     def _jit(self, mode: str, core: Callable, step: Callable) -> Callable:
         """``step`` itself, or with jit_compile its plan; an overridden step stays eager."""
-        if (not self.jit_compile or getattr(type(self), f"{mode}_step") is not getattr(Trainer, f"{mode}_step")
-                or self._auto_stays_eager()):
+        if not self.jit_compile or getattr(type(self), f"{mode}_step") is not getattr(Trainer, f"{mode}_step"):
             return step
-        return self._made(mode, lambda: compiled.step_function(self, core, step, self.jit_compile is True))
+        return self._made(mode, step, lambda: compiled.step_function(self, core, step, self.jit_compile is True))
 
-    def _auto_stays_eager(self) -> bool:
-        return self.jit_compile == "auto" and compiled.own_code(self)
-
-    def _made(self, mode: str, make: Callable) -> Callable:
-        """The jitted step function of ``mode``, made again when the model's structure changed (at each fit,
-        epoch or evaluation: changes inside one are not seen)."""
+    def _made(self, mode: str, eager: Callable, make: Callable) -> Callable:
+        """The jitted step function of ``mode`` (``eager`` where "auto" keeps a model with code of the user's eager),
+        made again when the model's structure changed (at each fit, epoch or evaluation: changes inside one are
+        not seen)."""
         shape = compiled.structure(self)
+        if self._jitted is None:  # predict needs no compile
+            self._jitted = {}
         made = self._jitted.get(mode)
         if made is None or made[0] != shape:
-            made = self._jitted[mode] = (shape, make())
+            loss = None if mode == "predict" else self.loss
+            stays_eager = self.jit_compile == "auto" and compiled.own_code(shape[3], loss)
+            made = self._jitted[mode] = (shape, eager if stays_eager else make())
         return made[1]

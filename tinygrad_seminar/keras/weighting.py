@@ -12,7 +12,7 @@ import numpy as np
 
 from ..autograd import Tensor
 from ..nn import functional as F
-from ..nn.losses import EPSILON
+from ..nn.losses import EPSILON, complement
 from . import losses, metrics
 
 
@@ -32,7 +32,7 @@ def _elementwise(loss, y: np.ndarray, y_pred: Tensor) -> Tensor | None:
         if loss.from_logits:
             return y_pred.relu() - y_pred * y + ((-y_pred.abs()).exp() + 1.0).log()
         p = y_pred.clip(EPSILON, 1 - EPSILON)
-        return -(p.log() * y + (1 - p).log() * (1 - y))
+        return -(p.log() * y + (1 - p).log() * complement(y))
     if isinstance(loss, (losses.CategoricalCrossentropy, losses.SparseCategoricalCrossentropy)):
         if loss.from_logits:
             log_p = y_pred.log_softmax(axis=-1)

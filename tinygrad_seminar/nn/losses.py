@@ -15,7 +15,7 @@ import numpy as np
 from ..autograd import Tensor, arguments
 from ..autograd.base import data_of
 from ..autograd.composites import composite
-from ..autograd.ops import SigmoidBCE, SoftmaxCE, SparseSoftmaxCE, stable_sigmoid
+from ..autograd.ops import PickPerRow, SigmoidBCE, SoftmaxCE, SparseSoftmaxCE, stable_sigmoid
 
 EPSILON = 1e-7  # Keras' backend epsilon
 
@@ -86,7 +86,13 @@ def binary_crossentropy_value(y: np.ndarray, y_pred: Tensor, from_logits: bool) 
 @composite("binary_crossentropy")
 def binary_crossentropy_of_probabilities(y: np.ndarray, y_pred: Tensor) -> Tensor:
     p = y_pred.clip(EPSILON, 1 - EPSILON)
-    return -(p.log() * y + (1 - p).log() * (1 - y)).mean()
+    return -(p.log() * y + (1 - p).log() * complement(y)).mean()
+
+
+def complement(y: np.ndarray) -> np.ndarray:
+    """1 - y, computed by an op on the targets (the same numbers as numpy's) and given as its array: a ``ts.jit``
+    replay recomputes it per batch, and a picture shows no node for it (as for y itself)."""
+    return (1 - Tensor.from_array(y)).data
 
 
 def categorical_crossentropy_value(y: np.ndarray, y_pred: Tensor, from_logits: bool) -> Tensor:
@@ -172,12 +178,17 @@ def sparse_categorical_crossentropy_value(labels: np.ndarray, y_pred: Tensor, fr
     lab = labels.reshape(-1).astype(np.intp, copy=False)
     if from_logits:
         return SparseSoftmaxCE.apply(y_pred, lab)
-    return sparse_categorical_crossentropy_of_probabilities(one_hot(lab, y_pred.shape[-1], y_pred.dtype), y_pred)
+    if y_pred.ndim != 2:
+        return categorical_crossentropy_of_probabilities(one_hot(lab, y_pred.shape[-1], y_pred.dtype), y_pred)
+    return sparse_categorical_crossentropy_of_probabilities(lab, y_pred)
 
 
 @composite("sparse_categorical_crossentropy")
-def sparse_categorical_crossentropy_of_probabilities(one_hot_labels: np.ndarray, y_pred: Tensor) -> Tensor:
-    return categorical_crossentropy_of_probabilities(one_hot_labels, y_pred)
+def sparse_categorical_crossentropy_of_probabilities(labels: np.ndarray, y_pred: Tensor) -> Tensor:
+    """categorical_crossentropy_of_probabilities against one_hot(labels), with each row's label picked instead
+    (the same numbers: the other terms of a row are zeros; no one-hot made, so a ``ts.jit`` replay takes it)."""
+    p = (y_pred / y_pred.sum(axis=-1, keepdims=True)).clip(EPSILON, 1 - EPSILON)
+    return -PickPerRow.apply(p.log(), labels).mean()
 
 
 def sparse_categorical_crossentropy(labels, y_pred, from_logits: bool = False) -> Tensor:
