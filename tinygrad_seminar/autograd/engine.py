@@ -175,9 +175,8 @@ def propagate(roots: Sequence, seeds: Sequence, sink, retain_graph: bool = False
     A sink whose ``step`` is not None is told of every op's backward as it runs: ``step(t, g, arrived)``,
     ``t`` the op's output, ``g`` its gradient, ``arrived`` the (input, gradient) pairs it just sent.
     """
-    state = thread_state  # read and set directly, not through anomaly_mode() and swap_grad_enabled(): 3 calls less
-    mode, wanted, step, freed, deliver = state.anomaly, sink.wanted(), sink.step, {}, sink.deliver
-    prev, state.grad_enabled = state.grad_enabled, bool(create_graph)  # a plain backward records nothing
+    mode, wanted, step, freed, deliver = thread_state.anomaly, sink.wanted(), sink.step, {}, sink.deliver
+    prev, thread_state.grad_enabled = thread_state.grad_enabled, bool(create_graph)  # a plain backward records nothing
     try:
         pending, hooked = seed_roots(roots, seeds, sink, wanted)
         order = toposort(roots)
@@ -209,8 +208,7 @@ def propagate(roots: Sequence, seeds: Sequence, sink, retain_graph: bool = False
                     continue
                 if not create_graph and type(lg) is not np.ndarray:
                     lg = np.asarray(lg)
-                d = inp.data  # dtypes are compared by identity first: the common case skips numpy's comparison
-                if lg.shape != d.shape or (lg.dtype is not d.dtype and lg.dtype != d.dtype):
+                if lg.shape != inp.data.shape or (lg.dtype is not inp.data.dtype and lg.dtype != inp.data.dtype):
                     lg = fit_gradient(lg, inp, ctx)
                 if arrived is not None:
                     arrived.append((inp, lg))
@@ -229,7 +227,7 @@ def propagate(roots: Sequence, seeds: Sequence, sink, retain_graph: bool = False
             sink.deliver(leaf, run_hooks(leaf, pending.pop(k), create_graph))
         remember(() if retain_graph else roots)  # freed: kept losses will share their graphs (compact.py)
     finally:
-        state.grad_enabled = prev
+        thread_state.grad_enabled = prev
 
 
 def seed_roots(roots: Sequence, seeds: Sequence, sink, wanted) -> tuple[dict, dict]:
