@@ -7,6 +7,8 @@ import one another in one direction.
 
 from __future__ import annotations
 
+from operator import attrgetter
+
 import numpy as np
 
 
@@ -55,8 +57,8 @@ class Freed(TensorBase):
     """
 
     __slots__ = ()
-    shape = property(lambda self: self.data.shape)
-    dtype = property(lambda self: self.data.dtype)
+    shape = property(attrgetter("data.shape"), doc="The array's shape.")
+    dtype = property(attrgetter("data.dtype"), doc="The array's dtype.")
 
     def __repr__(self) -> str:
         op = "" if self.grad_fn is None else f", grad_fn=<{type(self.grad_fn).__name__}>"

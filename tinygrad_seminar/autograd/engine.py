@@ -23,12 +23,10 @@ from .compact import remember
 from .several import Part
 from .state import (
     AnomalyError,
-    anomaly_mode,
     enable_grad,
     is_grad_enabled,
     no_grad,
     set_grad_enabled,
-    swap_grad_enabled,
     thread_state,
 )
 
@@ -113,7 +111,7 @@ class AccumulateGrad:
     step = None  # a sink that watches each step of backward defines step(t, g, arrived) (see propagate)
 
     def __init__(self, seeds: Sequence, keep_graph: bool = False) -> None:
-        self.owned = {id(g) for g in seeds}  # arrays handed to us or stored in some .grad: never alias them
+        self.owned = set(map(id, seeds))  # arrays handed to us or stored in some .grad: never alias them
         self.keep_graph = keep_graph  # backward(create_graph=True): .grad holds the Tensor, with its graph
 
     def wanted(self) -> None:
@@ -177,8 +175,8 @@ def propagate(roots: Sequence, seeds: Sequence, sink, retain_graph: bool = False
     A sink whose ``step`` is not None is told of every op's backward as it runs: ``step(t, g, arrived)``,
     ``t`` the op's output, ``g`` its gradient, ``arrived`` the (input, gradient) pairs it just sent.
     """
-    mode, wanted, step, freed = anomaly_mode(), sink.wanted(), sink.step, {}
-    prev = swap_grad_enabled(bool(create_graph))  # a plain backward records nothing; create_graph records it
+    mode, wanted, step, freed, deliver = thread_state.anomaly, sink.wanted(), sink.step, {}, sink.deliver
+    prev, thread_state.grad_enabled = thread_state.grad_enabled, bool(create_graph)  # a plain backward records nothing
     try:
         pending, hooked = seed_roots(roots, seeds, sink, wanted)
         order = toposort(roots)
@@ -210,12 +208,12 @@ def propagate(roots: Sequence, seeds: Sequence, sink, retain_graph: bool = False
                     continue
                 if not create_graph and type(lg) is not np.ndarray:
                     lg = np.asarray(lg)
-                if lg.shape != inp.data.shape or lg.dtype != inp.data.dtype:
+                if lg.shape != inp.data.shape or (lg.dtype is not inp.data.dtype and lg.dtype != inp.data.dtype):
                     lg = fit_gradient(lg, inp, ctx)
                 if arrived is not None:
                     arrived.append((inp, lg))
                 if inp.grad_fn is None and (not inp.hooks or (wanted is not None and id(inp) not in wanted)):
-                    sink.deliver(inp, lg)  # a leaf ts.grad does not ask for runs no hooks (the sink drops it)
+                    deliver(inp, lg)  # a leaf ts.grad does not ask for runs no hooks (the sink drops it)
                 else:
                     k = id(inp)
                     pending[k] = pending[k] + lg if k in pending else lg
@@ -229,7 +227,7 @@ def propagate(roots: Sequence, seeds: Sequence, sink, retain_graph: bool = False
             sink.deliver(leaf, run_hooks(leaf, pending.pop(k), create_graph))
         remember(() if retain_graph else roots)  # freed: kept losses will share their graphs (compact.py)
     finally:
-        swap_grad_enabled(prev)
+        thread_state.grad_enabled = prev
 
 
 def seed_roots(roots: Sequence, seeds: Sequence, sink, wanted) -> tuple[dict, dict]:

@@ -98,8 +98,9 @@ class Function:
 
     @classmethod
     def apply(cls, *args, **kwargs) -> TensorBase:
-        if thread_state.jit is not None:  # a ts.jit step being captured records the op (jit_trace.py)
-            return thread_state.jit.apply(cls, args, kwargs)
+        state = thread_state  # read directly, not through anomaly_mode() and is_grad_enabled(): two calls less an op
+        if state.jit is not None:  # a ts.jit step being captured records the op (jit_trace.py)
+            return state.jit.apply(cls, args, kwargs)
         raw, ref, track = [], None, False
         for a in args:
             if isinstance(a, TensorBase):
@@ -134,15 +135,15 @@ class Function:
             ctx.saved = tuple(arr if s is out else s for s in ctx.saved)
             ctx.non_differentiable = tuple(arr if s is out else s for s in ctx.non_differentiable)
             out = arr
-        mode = anomaly_mode()
+        mode = state.anomaly
         if mode is not None:
             check_forward(ctx, raw, out, mode)
-        if track and is_grad_enabled():
+        if track and state.grad_enabled:
             if out.dtype.kind not in "fc" or (ctx.non_differentiable and any(out is s for s in ctx.non_differentiable)):
                 return ref.result_type.from_array(out)  # integers, and an output marked so, never require grad
             raw.append(out)
             ctx.arrays = raw  # the forward's arrays by position: the roles of saved values
-            ctx.scope = thread_state.scope  # the modules and composites it was made in (for pictures)
+            ctx.scope = state.scope  # the modules and composites it was made in (for pictures)
             return ref.result_type.from_array(out, ctx)
         return ref.result_type.from_array(out)
 

@@ -29,11 +29,12 @@ class _ThreadState(threading.local):
 
 
 _local = _ThreadState()
-# The per-thread state itself, for the three hot paths that read or push the scope on every call, where a
-# function call would cost more than the push: Function.apply reads it; Module.__call__ and composite functions
-# push an entry with ``prev = thread_state.scope; thread_state.scope = prev + (entry,)`` and put ``prev`` back
-# in a finally. ``thread_state.jit`` is read by Function.apply, engine.backward and methods marked ``replayed``
-# (one check each) and written only by jit.py and jit_trace.py, around one captured call. Nothing else writes it.
+# The per-thread state itself, for the hot paths, where a function call would cost more than the read: Function.apply
+# reads the scope, grad mode and anomaly mode; propagate reads anomaly mode and swaps grad mode (putting it back in a
+# finally); Module.__call__ and composite functions push an entry with ``prev = thread_state.scope;
+# thread_state.scope = prev + (entry,)`` and put ``prev`` back in a finally. ``thread_state.jit`` is read by
+# Function.apply, engine.backward and methods marked ``replayed`` (one check each) and written only by jit.py and
+# jit_trace.py, around one captured call. Nothing else writes it.
 thread_state = _local
 
 
@@ -50,13 +51,6 @@ def anomaly_mode() -> detect_anomaly | None:
 def current_scope() -> tuple:
     """The modules and composite labels running now in this thread, outermost first."""
     return _local.scope
-
-
-def swap_grad_enabled(mode: bool) -> bool:
-    """Set grad mode in this thread and return the mode it replaces (the engine restores it in a finally)."""
-    prev = _local.grad_enabled
-    _local.grad_enabled = mode
-    return prev
 
 
 class _GradModeContext:

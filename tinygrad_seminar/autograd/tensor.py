@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from operator import attrgetter
 
 import numpy as np
 
@@ -83,10 +84,12 @@ class Tensor(TensorOperators, TensorOps, TensorMoves, TensorBase):
         return t.requires_grad_(True) if requires_grad else t
 
     # ---- properties and plain helpers ----
-    shape = property(lambda self: self.data.shape)
-    ndim = property(lambda self: self.data.ndim)
-    size = property(lambda self: self.data.size)
-    dtype = property(lambda self: self.data.dtype)
+    # the array's, read by attrgetter: in C, so that ``x.shape`` costs no Python call (layers and losses read them
+    # on every step)
+    shape = property(attrgetter("data.shape"), doc="The array's shape.")
+    ndim = property(attrgetter("data.ndim"), doc="The array's ndim.")
+    size = property(attrgetter("data.size"), doc="The array's size.")
+    dtype = property(attrgetter("data.dtype"), doc="The array's dtype.")
 
     def requires_grad_(self, flag: bool = True) -> Tensor:
         """Set whether gradients flow to this (leaf) tensor; returns it."""
