@@ -105,6 +105,8 @@ def template_code(j: int, e: Forward, w: Writer, trace: Trace) -> bool:
     w.names.update(template.names(shapes))
     for line in template.forward(f"R{j}", ins, shapes):
         w.line(line)
+    if trace.outputs[j].shape == ():  # numpy gives a scalar for a 0-d result; apply makes it an array again
+        w.line(f"if R{j}.__class__ is not ndarray: R{j} = asarray(R{j})")
     w.templated[j] = (template, ins, shapes)
     e.ctx.saved = ()  # what the capture saved is not read again
     return True

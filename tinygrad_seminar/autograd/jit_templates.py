@@ -111,7 +111,7 @@ class SoftmaxCELines(Template):
 
 class SparseSoftmaxCELines(Template):
     """SparseSoftmaxCE: mean over rows of -log S(z)_label; dz = (S(z) - one_hot(label)) g / p. Labels out of range
-    call the op's own forward, which raises its IndexError (and numpy's, for labels that are no integers)."""
+    call the op's own forward, which raises its ValueError (and numpy's IndexError for labels that are no integers)."""
 
     def __init__(self) -> None:
         self.rows: dict[int, np.ndarray] = {}  # np.arange(p), made once per p (the op makes it on every call)
@@ -141,17 +141,27 @@ class SparseSoftmaxCELines(Template):
 
 
 def raise_bad_labels(z: np.ndarray, labels: np.ndarray) -> None:
-    """The op's forward on labels out of range: it raises the IndexError an eager step raises."""
+    """The op's forward on labels out of range: it raises the ValueError an eager step raises."""
     SparseSoftmaxCE.forward(object.__new__(SparseSoftmaxCE), z, labels)
 
 
+def raise_bad_targets(z: np.ndarray, y: np.ndarray) -> None:
+    """The op's forward on targets outside [0, 1]: it raises the ValueError an eager step raises."""
+    SigmoidBCE.forward(object.__new__(SigmoidBCE), z, y)
+
+
 class SigmoidBCELines(Template):
-    """SigmoidBCE: mean(logaddexp(0, z) - y z); dz = (sigma(z) - y) g / n."""
+    """SigmoidBCE: mean(logaddexp(0, z) - y z); dz = (sigma(z) - y) g / n. Targets outside [0, 1] (or NaN) call
+    the op's own forward, which raises its ValueError."""
 
     def forward(self, out, ins, shapes):
         z, y = ins
         n = int(np.prod(shapes[1], dtype=np.int64))  # y.size
-        return [f"{out} = ASARRAY(ADDR(LOGADDEXP(0, {z}) - {y} * {z}, axis=None) / {n})"]
+        return [f"if not (MINR({y}, axis=None) >= 0 and MAXR({y}, axis=None) <= 1): BCE({z}, {y})",
+                f"{out} = ASARRAY(ADDR(LOGADDEXP(0, {z}) - {y} * {z}, axis=None) / {n})"]
+
+    def names(self, shapes):
+        return {"BCE": raise_bad_targets}
 
     def backward(self, out, ins, shapes, g, needs):
         z, y = ins

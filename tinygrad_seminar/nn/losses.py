@@ -131,8 +131,8 @@ def binary_crossentropy(y_true, y_pred, from_logits: bool = False) -> Tensor:
     arguments.flag(from_logits, "from_logits", "binary_crossentropy")
     y_pred = predictions(y_pred, "binary_crossentropy")
     y = targets(y_true, y_pred, "binary_crossentropy")
-    check_unit_interval(y, "binary_crossentropy")
-    if not from_logits:
+    if not from_logits:  # from logits, the op checks the targets (so that a ts.jit replay does too)
+        check_unit_interval(y, "binary_crossentropy")
         check_probabilities(y_pred, "binary_crossentropy", "sigmoid")
     return binary_crossentropy_value(y, y_pred, from_logits)
 

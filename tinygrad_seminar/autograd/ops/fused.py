@@ -51,9 +51,13 @@ class SigmoidBCE(Op):
     """mean(softplus(z) - y z) = mean BCE(y, sigma(z)); d/dz = (sigma(z) - y) / n."""
 
     label = "binary_crossentropy"  # a picture names it as the loss it computes (from logits)
+    explains_shape_errors = False  # its error on targets is the loss's, word for word (the loss checked the shapes)
 
     @staticmethod
     def forward(ctx, z, y):
+        if y.size and not (y.min() >= 0 and y.max() <= 1):  # the loss's check, here so that a ts.jit replay makes it
+            raise ValueError(f"binary_crossentropy: targets must lie in [0, 1]; y_true ranges over [{y.min():g}, "
+                             f"{y.max():g}]")  # (written so that NaN fails too)
         ctx.save_for_backward(z, y)
         return (np.logaddexp(0, z) - y * z).sum() / y.size  # .mean() as numpy computes it, without its Python layer
 
@@ -93,12 +97,14 @@ class SparseSoftmaxCE(Op):
     """mean over rows of -log S(z)_label, labels (p,) integers; d/dz = (S(z) - one_hot(label)) / p."""
 
     label = "sparse_categorical_crossentropy"  # a picture names it as the loss it computes (from logits)
+    explains_shape_errors = False  # its error on labels is the loss's, word for word (the loss checked the shapes)
 
     @staticmethod
     def forward(ctx, z, labels):
-        if labels.size and (labels.min() < 0 or labels.max() >= z.shape[-1]):  # the op's own check: a ts.jit
-            raise IndexError(f"sparse_categorical_crossentropy: a label is out of bounds for {z.shape[-1]} classes: "
-                             f"labels from {labels.min()} to {labels.max()}")  # replay runs no loss's Python
+        n = z.shape[-1]
+        if labels.size and (labels.min() < 0 or labels.max() >= n):  # the loss's check, here so that a ts.jit
+            raise ValueError(f"sparse_categorical_crossentropy: labels must lie in [0, {n - 1}] for {n} classes; "
+                             f"got labels from {labels.min():g} to {labels.max():g}")  # replay makes it too
         with np.errstate(over="ignore"):  # see _log_softmax_parts
             s, probs, log_total = _log_softmax_parts(z)
         ctx.save_for_backward(z, labels, probs)

@@ -197,9 +197,11 @@ class Optimizer:
                 f"else: {name('X', method)}({me})"]
 
     def bound_check(self, name: Callable) -> str:
-        """An expression: the optimiser holds the parameter list it held at capture (bind, rebind replace it)."""
-        return f"{name('O', self)}.params is {name('PL', self.params)} and len({name('PL', self.params)}) == " \
-               f"{len(self.params)}"
+        """An expression: the optimiser holds the parameters it held at capture, in its list of then (bind and
+        rebind replace the list; an element set in place is seen too)."""
+        plist = name("PL", self.params)
+        same = "".join(f" and {plist}[{k}] is {name('P', p)}" for k, p in enumerate(self.params))
+        return f"{name('O', self)}.params is {plist} and len({plist}) == {len(self.params)}{same}"
 
     def _refuse_grad(self, i: int, p: Tensor) -> None:
         """A .grad of another shape would be broadcast into the update: refuse it, naming the parameter."""
