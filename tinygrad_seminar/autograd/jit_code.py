@@ -1,6 +1,7 @@
 """A trace (jit_trace.py) as one generated Python function: the step's numpy work with no graph and no engine.
 
-For a trace of ``Linear -> ReLU -> loss``, ``backward()`` and ``opt.step()`` the function reads, in part::
+For a trace of ops without a template (a student's own Functions), ``backward()`` and ``opt.step()`` of an
+optimiser that writes nothing out, the function reads, in part::
 
     R0 = F0(C0, A0, L0, L1)             # each op's own forward, on its kept context
     ...
@@ -12,9 +13,11 @@ For a trace of ``Linear -> ReLU -> loss``, ``backward()`` and ``opt.step()`` the
     X0(O0)                               # opt.step(), called again
     return T0(R2)
 
-Each op runs the same numpy calls on the same arrays in the same order as in eager mode and the gradients
-are summed in the same order, so the replay equals the eager step bit for bit. ``source`` gives the code, to
-read (``Jitted.source()``).
+The common ops (a dense layer's map, the activations, the from-logits losses) are not called but written out
+as their own numpy lines (jit_templates.py), and an optimiser may write out its ``zero_grad`` and ``step``
+(``replay_lines``). Each op runs the same numpy calls on the same arrays in the same order as in eager mode and
+the gradients are summed in the same order, so the replay equals the eager step bit for bit. ``source`` gives
+the code, to read (``Jitted.source()``).
 """
 
 from __future__ import annotations
