@@ -2,11 +2,12 @@
 
 The first two calls with a signature (the arguments' shapes and dtypes, grad mode) run eagerly and are
 recorded (jit_trace.py): the ops, each ``backward()`` as the engine ran it, the optimiser's calls. If the two
-records agree, the second becomes a plan (jit_code.py): a Python function that calls each op's own forward
-and backward on kept contexts, sums gradients in the engine's order and calls the optimiser again, with no
-graph, no Tensors and no engine. From the third call on the plan replays, while its guard holds: the same
-parameter arrays (``load_state_dict``/``set_weights`` replace them: a new capture follows), the same
-train/eval modes, no hooks. Random draws inside ops (dropout) are drawn afresh from the same generator.
+records agree, the second becomes a plan (jit_code.py): a Python function that runs each op's numpy lines
+(written out from a template, or its own forward and backward on kept contexts), sums gradients in the engine's
+order and repeats the optimiser's calls, with no graph, no Tensors and no engine. From the third call on the
+plan replays, while its guard holds: the same parameter arrays (``load_state_dict``/``set_weights`` replace
+them: a new capture follows), the same train/eval modes, no hooks. Random draws inside ops (dropout) are drawn
+afresh from the same generator.
 
 Why two calls: the records must agree on every op, argument and wiring, and an array the ops read that is not
 an argument, a parameter or an op's result must be the same object in both (made before the step, read live;
