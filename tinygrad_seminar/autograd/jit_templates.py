@@ -113,9 +113,6 @@ class SparseSoftmaxCELines(Template):
     """SparseSoftmaxCE: mean over rows of -log S(z)_label; dz = (S(z) - one_hot(label)) g / p. Labels out of range
     call the op's own forward, which raises its ValueError (and numpy's IndexError for labels that are no integers)."""
 
-    def __init__(self) -> None:
-        self.rows: dict[int, np.ndarray] = {}  # np.arange(p), made once per p (the op makes it on every call)
-
     def fits(self, kwargs, shapes):
         return not kwargs and len(shapes[0]) == 2
 
@@ -135,9 +132,8 @@ class SparseSoftmaxCELines(Template):
             [f"{out}d", None]
 
     def names(self, shapes):
-        p = shapes[0][0]
-        rows = self.rows.setdefault(p, np.arange(p))
-        return {f"ROWS{p}": rows, "SPARSE_CE": raise_bad_labels}
+        p = shapes[0][0]  # np.arange(p), made once per plan (the op makes it on every call)
+        return {f"ROWS{p}": np.arange(p), "SPARSE_CE": raise_bad_labels}
 
 
 def raise_bad_labels(z: np.ndarray, labels: np.ndarray) -> None:
