@@ -99,10 +99,14 @@ def categorical_crossentropy_value(y: np.ndarray, y_pred: Tensor, from_logits: b
     return SoftmaxCE.apply(y_pred, y) if from_logits else categorical_crossentropy_of_probabilities(y, y_pred)
 
 
+def renormalised(y_pred: Tensor) -> Tensor:
+    """Each row of probabilities divided by its sum, then clipped to [eps, 1 - eps]: as Keras does before the log."""
+    return (y_pred / y_pred.sum(axis=-1, keepdims=True)).clip(EPSILON, 1 - EPSILON)
+
+
 @composite("categorical_crossentropy")
 def categorical_crossentropy_of_probabilities(y: np.ndarray, y_pred: Tensor) -> Tensor:
-    p = (y_pred / y_pred.sum(axis=-1, keepdims=True)).clip(EPSILON, 1 - EPSILON)  # Keras renormalises first
-    return -(p.log() * y).sum(axis=-1).mean()
+    return -(renormalised(y_pred).log() * y).sum(axis=-1).mean()
 
 
 def one_hot(labels: np.ndarray, n_classes: int, dtype) -> np.ndarray:
@@ -187,8 +191,7 @@ def sparse_categorical_crossentropy_value(labels: np.ndarray, y_pred: Tensor, fr
 def sparse_categorical_crossentropy_of_probabilities(labels: np.ndarray, y_pred: Tensor) -> Tensor:
     """categorical_crossentropy_of_probabilities against one_hot(labels), with each row's label picked instead
     (the same numbers: the other terms of a row are zeros; no one-hot made, so a ``ts.jit`` replay takes it)."""
-    p = (y_pred / y_pred.sum(axis=-1, keepdims=True)).clip(EPSILON, 1 - EPSILON)
-    return -PickPerRow.apply(p.log(), labels).mean()
+    return -PickPerRow.apply(renormalised(y_pred).log(), labels).mean()
 
 
 def sparse_categorical_crossentropy(labels, y_pred, from_logits: bool = False) -> Tensor:
