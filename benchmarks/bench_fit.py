@@ -9,6 +9,7 @@ Lines (issue 20, item 5):
       boolean-mask assignment, no fancy indexing: one-hot labels made once, batches as slices).
   predict A, predict B: model.predict on 100 000 rows in batches of 1 024, for A (2 -> 16 tanh -> 1) and
       B (64 -> 128 relu -> 10), against numpy's forward pass over the same batches.
+  fit setup: the time a fit call spends outside its batches (a fit over one batch less that batch's step), in ms.
 Each contender is a column: "eager", "jit" (compile(jit_compile=True)), a PyTorch loop when torch is installed,
 and whatever CONTENDERS gains. Ratios are medians of time per call over numpy's, timed in alternating turns.
 """
@@ -209,6 +210,19 @@ def line(name: str, kind: str, setup: dict, numpy_fn: Callable, repeat: int) -> 
     return {"numpy ms": times[0] * 1e3, **{n: t / times[0] for n, t in zip(names, times[1:])}}
 
 
+def setup_cost(jit_compile: bool | str, repeat: int) -> float:
+    """fit's per-call setup in seconds: a fit over one batch of 32 rows, less that batch's train_step, interleaved."""
+    rng = np.random.default_rng(1)
+    model = framework_model(FIT["sizes"], "relu", make_weights(FIT["sizes"], rng))
+    model.compile(optimizer=ts.optim.SGD(lr=LR), loss=ts.losses.SparseCategoricalCrossentropy(from_logits=True),
+                  jit_compile=jit_compile)
+    x, labels = rng.standard_normal((32, FIT["sizes"][0])).astype(np.float32), rng.integers(0, FIT["sizes"][-1], 32)
+    xt = ts.Tensor(x)  # (fit's one batch runs eagerly: its first batch checks every target)
+    fit_time, step_time = interleaved_medians([lambda: model.fit(x, labels, epochs=1, shuffle=False, verbose=0),
+                                               lambda: model.train_step((xt, labels))], repeat)
+    return fit_time - step_time
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=20, help="turns per line (batch 1 takes a fifth)")
@@ -229,6 +243,9 @@ def main() -> None:
         cells = "".join(f"{r[c]:9.2f}" if c in r else f"{'-':>9}" for c in columns)
         aim = f"{AIMS.get(label, '-'):>11}"
         print(f"{label:<11}{r['numpy ms']:9.2f}ms{cells}{aim}")
+    costs = {mode: setup_cost(mode, 30 if args.quick else 100 * repeat) for mode in (False, "auto")}
+    print("fit setup: " + ", ".join(f"{c * 1e3:.3f} ms with jit_compile={m!r}" for m, c in costs.items())
+          + " (aim: under 0.2 ms)")
 
 
 if __name__ == "__main__":

@@ -21,6 +21,8 @@ from tinygrad_seminar.callbacks import (
     ProgbarLogger,
 )
 
+import tinygrad_seminar as ts
+
 
 def test_scheduler_with_epoch_and_lr():
     model = FakeModel()
@@ -249,3 +251,34 @@ def test_no_warnings_in_a_normal_run(tmp_path):
         warnings.simplefilter("error")
         run_callbacks([EarlyStopping(patience=1), ModelCheckpoint(tmp_path / "m", save_best_only=True), History()],
             [1.0, 0.5, 0.7])
+
+
+def test_fit_evaluate_and_predict_call_the_batch_hooks_of_callbacks_that_act_on_them_only():
+    class Old(Callback):  # Keras 2's name for the end of a training batch
+        def __init__(self):
+            super().__init__()
+            self.seen = []
+
+        def on_batch_end(self, batch, logs=None):
+            self.seen.append(("train", batch, sorted(logs)))
+
+        def on_test_batch_begin(self, batch, logs=None):
+            self.seen.append(("test", batch, logs))
+
+        def on_predict_batch_end(self, batch, logs=None):
+            self.seen.append(("predict", batch, logs["outputs"].shape))
+
+    old, starts = Old(), []
+    on_object = LambdaCallback(on_train_batch_begin=lambda batch, logs: starts.append(batch))
+    model = ts.Sequential([ts.nn.Dense(2, input_dim=3)])
+    model.compile(optimizer="sgd", loss="mse")
+    x, y = np.ones((5, 3), np.float32), np.zeros((5, 2), np.float32)
+    model.fit(x, y, batch_size=2, verbose=0, callbacks=[old, on_object])
+    model.evaluate(x, y, batch_size=4, verbose=0, callbacks=[old])
+    model.predict(x, batch_size=3, verbose=0, callbacks=[old])
+    assert starts == [0, 1, 2]
+    assert old.seen == [("train", 0, ["loss"]), ("train", 1, ["loss"]), ("train", 2, ["loss"]),
+                        ("test", 0, {}), ("test", 1, {}), ("predict", 0, (3, 2)), ("predict", 1, (2, 2))]
+    quiet = CallbackList([History(), Callback()])
+    assert quiet.batch_hook("on_train_batch_end") is None and quiet.batch_hook("on_predict_batch_begin") is None
+    assert CallbackList([old]).batch_hook("on_test_batch_end") is None

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import tinygrad_seminar as ts
+from tinygrad_seminar.keras import checks
 from tinygrad_seminar.keras.losses import SparseCategoricalCrossentropy
 
 CLIP = 0.05
@@ -182,3 +183,20 @@ def test_a_custom_layer_without_an_output_shape_is_not_run_before_the_first_step
     model.fit(np.ones((8, 3), np.float32), np.ones(8, np.float32), batch_size=8, verbose=0)
     model.evaluate(np.ones((8, 3), np.float32), np.ones(8, np.float32), verbose=0)
     assert calls == [(8, 3), (8, 3)]  # one training step and one evaluation batch, nothing else
+
+
+def test_integer_labels_reach_the_sparse_loss_as_integers_and_train_as_float_labels_do():
+    assert checks.as_array(np.array([3, 1], np.uint8), "y", np.float32, integers=True).dtype == np.uint8
+    assert checks.as_array(np.array([3, 1], np.uint8), "y", np.float32).dtype == np.float32  # any other loss
+    rng = np.random.default_rng(0)
+    x, labels = rng.standard_normal((20, 4)).astype(np.float32), rng.integers(0, 3, 20)
+    weights = []
+    for y in (labels, labels.astype(np.uint8), labels.astype(np.float32), list(labels)):
+        ts.manual_seed(0)
+        model = ts.Sequential([ts.nn.Dense(3, input_dim=4)])
+        model.compile(optimizer="sgd", loss=ts.losses.SparseCategoricalCrossentropy(from_logits=True))
+        model.fit(x, y, batch_size=8, epochs=2, verbose=0)
+        weights.append(model.get_weights())
+    for other in weights[1:]:
+        for a, b in zip(weights[0], other):
+            np.testing.assert_array_equal(a, b)

@@ -341,3 +341,32 @@ def test_a_trained_model_deep_copies_into_an_independent_twin():
     assert not np.array_equal(twin.get_weights()[0], model.get_weights()[0])
     with pytest.raises(RuntimeError, match="only tensors made by the user"):
         copy.deepcopy(model[0].weight * 2)
+
+
+def test_modules_walks_the_children_named_children_names_depth_first():
+    shared = nn.Dense(2, input_dim=2)
+
+    class Odd(nn.Module):  # names its children itself: the walk must follow it, not its attributes
+        def __init__(self):
+            self.hidden = nn.Dense(2, input_dim=2)
+            self.shown = nn.Dense(3, input_dim=2)
+
+        def named_children(self):
+            yield "shown", self.shown
+
+    class Tree(nn.Module):
+        def __init__(self):
+            self.first = shared
+            self.blocks = [nn.Dense(2, input_dim=2), "not a module", (shared,)]
+            self.pair = (Odd(), nn.Dropout(0.1))
+            self.again = shared
+
+    def by_named_children(m):  # the definition: this module, then each child's walk in named_children's order
+        out = [m]
+        for _, child in m.named_children():
+            out += by_named_children(child)
+        return out
+
+    tree = Tree()
+    assert list(tree.modules()) == by_named_children(tree)
+    assert [type(m).__name__ for m in tree.modules()] == ["Tree", "Dense", "Dense", "Odd", "Dense", "Dropout", "Dense"]

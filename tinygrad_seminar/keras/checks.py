@@ -15,8 +15,9 @@ from ..autograd.base import data_of
 from ..datasets import frames
 
 
-def as_array(value, name: str, dtype) -> np.ndarray:
-    """value (list, array, Tensor, DataFrame or Series) as a numeric array of ``dtype``; NaN or inf is an error."""
+def as_array(value, name: str, dtype, integers: bool = False) -> np.ndarray:
+    """value (list, array, Tensor, DataFrame or Series) as a numeric array of ``dtype``; NaN or inf is an error.
+    With ``integers``, an array of integers stays as it is (class labels: no round trip through floats)."""
     if value is None:
         raise ValueError(f"{name} is None: pass an array of shape (samples, ...)")
     arr = rectangular(data_of(frames.to_array(value, name)), name)
@@ -26,6 +27,8 @@ def as_array(value, name: str, dtype) -> np.ndarray:
         raise ValueError(f"{name} must have a sample axis, got a scalar")
     if len(arr) == 0:
         raise ValueError(f"{name} is empty (shape {arr.shape}): there is nothing to train or evaluate on")
+    if integers and arr.dtype.kind in "iu":
+        return arr
     # whole numbers stay finite in float32 or wider (float16 overflows past 65504): only then is the scan skipped
     integral = arr.dtype.kind != "f" and np.dtype(dtype).itemsize >= 4
     arr = arr.astype(dtype, copy=False)

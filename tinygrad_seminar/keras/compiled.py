@@ -73,7 +73,7 @@ def own_code(modules: tuple, loss) -> bool:
         fn is not None and not (getattr(fn, "__module__", None) or "").startswith(PACKAGE))
 
 
-PLAIN = (int, float, bool, str, type(None), FunctionType)  # what settings() keeps: values, and functions by identity
+PLAIN = frozenset({int, float, bool, str, type(None), FunctionType})  # what settings() keeps: values, and functions
 
 
 def settings(obj) -> tuple:
@@ -90,17 +90,19 @@ def structure(model) -> tuple:
     One walk over the modules: this runs at each fit, epoch and evaluation."""
     modules = tuple(model.modules())
     flags, values = [], []
+    plain = PLAIN
     for m in modules:
+        own = m is model  # the model's own plain values (next_epoch...) are the loop's
         for k, v in vars(m).items():
             t = type(v)
-            if t in PLAIN:
-                if m is not model and k != "training":  # the model's own (next_epoch...) are the loop's
+            if t in plain:
+                if not own and k != "training":
                     values.append((k, v))
-            elif isinstance(v, Parameter):
+            elif t is Parameter or isinstance(v, Parameter):
                 flags.append(v.requires_grad)
             elif t is list or t is tuple:
                 flags.extend([p.requires_grad for p in v if isinstance(p, Parameter)])
-            elif m is not model and hasattr(v, "__dict__") and not isinstance(v, (Module, TensorBase)):
+            elif not own and hasattr(v, "__dict__") and not isinstance(v, (Module, TensorBase)):
                 values.append((k, v, settings(v)))  # a regularizer, a callable object
     loss = model.loss
     return (model.optimizer, loss, settings(loss) if loss is not None else (), modules, tuple(flags), tuple(values))

@@ -48,6 +48,8 @@ class Loss:
         """The loss of a batch whose targets passed ``check_targets`` (y in y_pred's dtype): nothing re-checked."""
         return self(metrics.line_up(y, y_pred.shape), y_pred)
 
+    integer_labels = False  # its targets are class labels: fit keeps integer ones as integers
+
     def prepared(self, y: np.ndarray) -> np.ndarray:
         """The targets as this loss reads them, made once for a whole fit (not per batch): here as they are."""
         return y
@@ -209,8 +211,12 @@ class SparseCategoricalCrossentropy(Loss):
     def call(self, y, y_pred):
         return sparse_categorical_crossentropy_value(y, y_pred, self.from_logits)
 
+    integer_labels = True
+
     def prepared(self, y):
         """Whole-number labels as integers, once (each batch would convert them; a ts.jit replay could not)."""
+        if y.dtype.kind in "iu":
+            return y.astype(np.intp, copy=False)
         if y.dtype.kind == "f" and y.size and np.all(np.isfinite(y)) and np.array_equal(y, np.round(y)):
             return y.astype(np.intp)
         return y  # fractional or bad labels: check_targets says what is wrong with them

@@ -95,7 +95,7 @@ class Model(Trainer, Module):
     def _arrays(self, x, y, xname="x", yname="y"):
         dtype = self.dtype
         x = checks.features(x, xname, dtype)
-        y = checks.as_array(y, yname, dtype)
+        y = checks.as_array(y, yname, dtype, integers=self.loss is not None and self.loss.integer_labels)
         checks.same_length(x, y, xname, yname)
         return x, (y if self.loss is None else self.loss.prepared(y))
 
@@ -200,12 +200,15 @@ class Model(Trainer, Module):
         logs: dict = {}
         generator = self.generator
         steps = -(-len(x) // bs)
+        begin, end = cbs.batch_hook("on_train_batch_begin"), cbs.batch_hook("on_train_batch_end")
         for step, idx in enumerate(_batches(len(x), bs, order)):
-            cbs.on_train_batch_begin(step)
+            if begin is not None:
+                begin(step)
             data = (Tensor.from_array(x[idx]), y[idx]) if w is None else (Tensor.from_array(x[idx]), y[idx], w[idx])
             with use_generator(generator):
                 logs = step_fn(data)
-            cbs.on_train_batch_end(step, logs)
+            if end is not None:
+                end(step, logs)
             if watch is not None and not math.isfinite(logs.get("loss", 0.0)):
                 _report_invalid_loss(logs["loss"], watch, step, steps)
                 watch = None
@@ -233,12 +236,15 @@ class Model(Trainer, Module):
         unchecked = self._unchecked
         self._unchecked = check
         try:
+            begin, end = cbs.batch_hook("on_test_batch_begin"), cbs.batch_hook("on_test_batch_end")
             with self._fresh_metrics(), self.inference():
                 for step, idx in enumerate(_batches(len(x), bs)):
-                    cbs.on_test_batch_begin(step)
+                    if begin is not None:
+                        begin(step)
                     data = (Tensor.from_array(x[idx]), y[idx]) + (() if w is None else (w[idx],))
                     logs = step_fn(data)
-                    cbs.on_test_batch_end(step, logs)
+                    if end is not None:
+                        end(step, logs)
         finally:
             self._unchecked = unchecked
         cbs.on_test_end(logs)
@@ -277,12 +283,15 @@ class Model(Trainer, Module):
         step_fn = self.make_predict_function()
         outs = []
         cbs.on_predict_begin()
+        begin, end = cbs.batch_hook("on_predict_batch_begin"), cbs.batch_hook("on_predict_batch_end")
         with self.inference():
             for step, idx in enumerate(_batches(len(x), bs)):
-                cbs.on_predict_batch_begin(step)
+                if begin is not None:
+                    begin(step)
                 out = step_fn(Tensor.from_array(x[idx]))
                 outs.append(out.data if isinstance(out, Tensor) else np.asarray(out))
-                cbs.on_predict_batch_end(step, {"outputs": outs[-1]})
+                if end is not None:
+                    end(step, {"outputs": outs[-1]})
                 if bar is not None:
                     bar.update(step + 1, finalize=step + 1 == steps)
         cbs.on_predict_end()

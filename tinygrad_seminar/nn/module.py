@@ -37,9 +37,9 @@ def forward_takes_training(cls: type) -> bool:
 
 def dtype_of(module) -> np.dtype:
     """A module's parameters' dtype; before they exist, the dtype its layers will have (else float32)."""
-    params = module.parameters()
-    if params:
-        return params[0].dtype
+    first = next(module.parameter_walk(), None)  # the first parameter is enough: fit asks on every call
+    if first is not None:
+        return first[1].dtype
     # not built yet: a float64 model must never see float32-rounded data
     layers = (m for m in module.modules() if m is not module and isinstance(vars(m).get("dtype"), np.dtype))
     return next((m.dtype for m in layers), np.dtype(np.float32))
@@ -173,11 +173,22 @@ class Module:
 
     def modules(self) -> Iterator[Module]:
         """This module and every module below it, depth first."""
-        out, stack = [], [self]
+        out, stack, kinds = [], [self], _KINDS
         while stack:
             m = stack.pop()
             out.append(m)
-            stack.extend(reversed([c for _, c in m.named_children()]))
+            if type(m).named_children is not Module.named_children:  # its own override names the children
+                stack.extend(reversed([c for _, c in m.named_children()]))
+                continue
+            children = []  # named_children's walk written out: fit walks the tree several times per call
+            for value in vars(m).values():
+                kind = kinds.get(type(value)) or kind_of(type(value))
+                if kind is _MEMBER:
+                    if isinstance(value, Module):
+                        children.append(value)
+                elif kind is _SEQUENCE:
+                    children.extend([v for v in value if isinstance(v, Module)])
+            stack.extend(reversed(children))
         return iter(out)
 
     def _own_parameters(self) -> Iterator[tuple[str, Parameter]]:
@@ -194,10 +205,13 @@ class Module:
         return iter(self._parameter_list(prefix))
 
     def _parameter_list(self, prefix: str = "", trainable_only: bool = False) -> list[tuple[str, Parameter]]:
-        """named_parameters as a list, in one pass over each module's attributes, each classified by its type once
-        (fit and the optimiser ask for the parameters several times per call: three walks cost ~50 us)."""
+        """named_parameters as a list (fit and the optimiser ask for the parameters several times per call)."""
+        return list(self.parameter_walk(prefix, trainable_only))
+
+    def parameter_walk(self, prefix: str = "", trainable_only: bool = False) -> Iterator[tuple[str, Parameter]]:
+        """(dotted name, parameter) in named_parameters' order, found as the walk goes: one pass over each module's
+        attributes, each classified by its type once."""
         seen: set = set()
-        out = []
         stack = [(prefix, self)]
         kinds = _KINDS
         while stack:
@@ -213,13 +227,12 @@ class Module:
                     if isinstance(v, Parameter):
                         if id(v) not in seen and (v.requires_grad or not trainable_only):
                             seen.add(id(v))
-                            out.append((pre + name if i is None else f"{pre}{name}.{i}", v))
+                            yield pre + name if i is None else f"{pre}{name}.{i}", v
                     elif plain and isinstance(v, Module):
                         children.append((f"{pre}{name}." if i is None else f"{pre}{name}.{i}.", v))
             if not plain:
                 children = [(f"{pre}{n}.", c) for n, c in m.named_children()]
             stack.extend(reversed(children))
-        return out
 
     def parameters(self) -> list[Parameter]:
         """Every parameter, frozen ones included."""

@@ -9,7 +9,7 @@ messages and file names count epochs from 1.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 __all__ = ["HOOKS", "RUN_HOOKS", "Callback", "CallbackList", "Logs"]
@@ -21,6 +21,9 @@ RUN_HOOKS = ("on_train_begin", "on_train_end", "on_test_begin", "on_test_end", "
 HOOKS = RUN_HOOKS + ("on_epoch_begin", "on_epoch_end", "on_batch_begin", "on_batch_end", "on_train_batch_begin",
                      "on_train_batch_end", "on_test_batch_begin", "on_test_batch_end", "on_predict_batch_begin",
                      "on_predict_batch_end")
+
+
+OLDER_NAMES = {"on_train_batch_begin": "on_batch_begin", "on_train_batch_end": "on_batch_end"}  # see Callback
 
 
 class Callback:
@@ -90,6 +93,20 @@ class CallbackList(Callback):
         for cb in self.callbacks:
             cb.set_params(params)
 
+    def batch_hook(self, name: str) -> Callable[..., None] | None:
+        """The batch hook ``name`` for a fit, evaluate or predict loop: a function that calls it on the callbacks
+        that act on it, or None where none does, so that a batch costs no calls (as Keras skips them)."""
+        hooks = [getattr(cb, name) for cb in self.callbacks if acts_on(cb, name)]
+        if not hooks:
+            return None
+
+        def call(batch: int, logs: Logs = None) -> None:
+            logs = {} if logs is None else logs
+            for hook in hooks:
+                hook(batch, logs=logs)
+
+        return call
+
     # Keras passes logs by keyword to the batch hooks and by position to the others; so do we.
     def _each(self, hook: str, *args: Any) -> None:
         for cb in self.callbacks:
@@ -147,3 +164,10 @@ class CallbackList(Callback):
 
     def on_predict_batch_end(self, batch: int, logs: Logs = None) -> None:
         self._each_batch("on_predict_batch_end", batch, logs)
+
+
+def acts_on(cb: Callback, name: str) -> bool:
+    """Whether ``cb`` does anything at the hook ``name``: the hook (or, for a training batch, Keras' older name
+    for it, which the base class calls) is overridden by its class or set on the object (LambdaCallback)."""
+    names = (name, OLDER_NAMES[name]) if name in OLDER_NAMES else (name,)
+    return any(n in vars(cb) or getattr(type(cb), n) is not getattr(Callback, n) for n in names)
