@@ -135,3 +135,19 @@ def test_a_hook_sees_the_whole_gradient_on_a_second_backward_as_in_pytorch():
     z.backward()
     assert seen == [80.0, 80.0]
     np.testing.assert_array_equal(x.grad, np.full(40, 4.0))
+
+
+def test_a_large_array_argument_becomes_a_placeholder_and_a_tensor_read_twice_one_freed():
+    w = ts.tensor(np.ones(40, np.float32), requires_grad=True)
+    labels = np.arange(40.0, dtype=np.float32)
+    h = w * 2.0
+    loss = ((h + labels) * h).sum()
+    loss.backward()
+    mul, add = loss.grad_fn.inputs[0].grad_fn, loss.grad_fn.inputs[0].grad_fn.inputs[0].grad_fn
+    kept = add.inputs[1]
+    assert type(kept) is np.ndarray and kept is not labels and kept.shape == (40,) and kept.dtype == np.float32
+    assert not kept.flags.writeable and kept.base is not None  # a view of one element, not the labels' memory
+    freed = add.inputs[0]
+    assert type(freed) is Freed and mul.inputs[1] is freed  # h, read by two ops: one Freed
+    assert freed.grad_fn is h.grad_fn and freed.requires_grad and freed.grad is None and not freed.retains_grad
+    assert freed.shape == (40,) and freed.dtype == np.float32 and freed.name == h.name and freed.hooks is None

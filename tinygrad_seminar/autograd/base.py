@@ -11,6 +11,8 @@ from operator import attrgetter
 
 import numpy as np
 
+_new = object.__new__
+
 
 class TensorBase:
     """An array with the graph fields: ``data``, ``grad``, ``requires_grad``, ``grad_fn``, ``name``.
@@ -64,10 +66,14 @@ class Freed(TensorBase):
         op = "" if self.grad_fn is None else f", grad_fn=<{type(self.grad_fn).__name__}>"
         return f"Freed(shape={self.shape}, dtype={self.dtype}{op})"
 
-    @classmethod
-    def of(cls, t: TensorBase) -> Freed:
-        f = cls.from_array(placeholder(t.data), t.grad_fn, t.name)
-        f.requires_grad, f.hooks = t.requires_grad, t.hooks
+    @staticmethod
+    def of(t: TensorBase) -> Freed:
+        """``t``'s Freed: its slots set here directly, as every backward that frees a graph makes one per input."""
+        d = t.data
+        p = PLACEHOLDERS.get((d.shape, d.dtype))
+        f = _new(Freed)
+        f.data, f.grad, f.grad_fn, f.name = placeholder(d) if p is None else p, None, t.grad_fn, t.name
+        f.requires_grad, f.retains_grad, f.hooks = t.requires_grad, False, t.hooks
         return f
 
 
@@ -94,19 +100,20 @@ def described(inputs: tuple, freed: dict) -> tuple | None:
     ops read it, so the freed graph has the shape the graph had (one node in a picture, one hook call)."""
     out = None
     for k, a in enumerate(inputs):
-        if type(a) is np.ndarray:
-            if a.size > KEPT_ELEMENTS:  # labels, masks given as arrays: their shape only
-                out = out or list(inputs)
-                out[k] = placeholder(a)
-            continue
-        if (not isinstance(a, TensorBase) or a.data.size <= KEPT_ELEMENTS or (a.grad_fn is None and a.requires_grad)
-                or a.retains_grad or type(a) is Freed):
-            continue
-        found = freed.get(id(a))
-        if found is None:
-            found = freed[id(a)] = (a, Freed.of(a))  # a is held until the backward ends, so its id stays its own
-        out = out or list(inputs)
-        out[k] = found[1]
+        if isinstance(a, TensorBase):
+            if ((a.requires_grad and a.grad_fn is None) or a.retains_grad or type(a) is Freed
+                    or a.data.size <= KEPT_ELEMENTS):
+                continue
+            found = freed.get(id(a))
+            if found is None:
+                found = freed[id(a)] = (a, Freed.of(a))  # a is held until the backward ends, so its id stays its own
+            if out is None:
+                out = list(inputs)
+            out[k] = found[1]
+        elif type(a) is np.ndarray and a.size > KEPT_ELEMENTS:  # labels, masks given as arrays: their shape only
+            if out is None:
+                out = list(inputs)
+            out[k] = placeholder(a)
     return None if out is None else tuple(out)
 
 
