@@ -29,6 +29,7 @@ from .base import TensorBase
 from .composites import Composite
 from .hooks import HookHandle
 from .jit_code import compile_trace
+from .jit_entry import MISS, entry
 from .jit_trace import Backward, Call, Forward, Trace
 from .state import thread_state
 
@@ -101,6 +102,8 @@ class Plan:
 
     def __init__(self) -> None:
         self.first, self.fn, self.source, self.reason = None, None, "", None
+        self.entry: Callable | None = None  # the check of its signature, written once it replays (jit_entry.py)
+        self.key: tuple | None = None
         self.leaves: list[tuple] = []  # (tensor, its array at capture)
         self.modules: list[tuple] = []  # (module, its training flag at capture)
         self.state: list[tuple] = []  # (a layer's untrained tensor, its array at capture): moving statistics
@@ -225,6 +228,7 @@ class Jitted:
         self.reasons: list[str] = []  # why calls ran eagerly, each reason once
         self.captures = self.replays = self.eager_calls = 0
         self.lock = threading.RLock()
+        self.last: Plan | None = None  # the plan replayed last, tried first through its entry
 
     def __call__(self, *args, **kwargs):
         state = thread_state
@@ -232,6 +236,17 @@ class Jitted:
             return self.fn(*args, **kwargs)
         if state.anomaly is not None:
             return self.eager("anomaly mode (ts.detect_anomaly) is on: its checks run only eagerly", args, kwargs)
+        last = self.last
+        if last is not None and not kwargs and state.grad_enabled is last.key[0]:
+            with self.lock:
+                found = last.entry(args)  # the plan's guard too
+                if found is not MISS:
+                    self.replays += 1
+                    self.fresh = 0
+                    if self.made:
+                        self.made.pop(last.key, None)
+                    return last.fn(*found)
+        self.last = None  # the general path decides, and keeps no plan alive that it drops
         arrays: list = []
         key = (state.grad_enabled, flatten(args, arrays), tuple((k, flatten(v, arrays)) for k, v in kwargs.items())
                if kwargs else ())
@@ -257,6 +272,9 @@ class Jitted:
                         self.fresh = 0
                         if self.made:
                             self.made.pop(key, None)  # the limit counts plans made since the last replay
+                        if plan.key is None:  # its first replay: its entry is written (a plan has one key)
+                            plan.key, plan.entry = key, entry(key, plan)
+                        self.last = plan if plan.entry is not None else None
                         return plan.fn(*arrays)
                     if plan.reason is not None:
                         self.eager_calls += 1
@@ -322,7 +340,7 @@ class Jitted:
     def reset(self) -> None:
         """Forget every plan and reason: the next calls capture again."""
         with self.lock:
-            self.plans, self.reasons, self.made, self.fresh = {}, [], {}, 0
+            self.plans, self.reasons, self.made, self.fresh, self.last = {}, [], {}, 0, None
 
 
 def jit(fn: Callable | None = None, *, strict: bool = False):
