@@ -72,3 +72,31 @@ def test_a_second_signature_and_back_replays_through_the_general_path_then_the_e
     assert step.replays == 4
     step.reset()
     assert step.last is None
+
+
+def test_a_replayer_is_the_plan_replayed_last_for_arguments_of_its_signature(replayed):
+    model, step, x, y = replayed
+    twin = model_of([3, 4, 2], "relu")  # the same weights: its eager step is what the replayer must compute
+    twin_step = sgd_step(twin, ts.optim.SGD(twin.parameters(), lr=0.1))
+    for _ in range(3):
+        twin_step(x, y, None)
+    replay = step.replayer(x, y, None)
+    assert replay is not None
+    for rows in (np.full((5, 3), 0.5, np.float32), np.linspace(-1, 1, 15, dtype=np.float32).reshape(5, 3)):
+        assert replay(rows, y).item() == twin_step(ts.Tensor(rows), y, None).item()  # the arrays, nothing checked
+    assert all(np.array_equal(a.data, b.data) for a, b in zip(model.parameters(), twin.parameters()))
+    assert step.replays == 3  # counted as replays
+
+
+def test_no_replayer_where_the_call_would_not_replay(replayed):
+    model, step, x, y = replayed
+    assert step.replayer(ts.Tensor(np.ones((4, 3), np.float32)), y, None) is None  # another signature
+    with ts.no_grad():
+        assert step.replayer(x, y, None) is None  # another grad mode
+    with ts.detect_anomaly():
+        assert step.replayer(x, y, None) is None
+    model.eval()  # the guard
+    assert step.replayer(x, y, None) is None
+    model.train()
+    assert step.replayer(x, y, None) is not None
+    assert ts.jit(sgd_step(model, ts.optim.SGD(model.parameters(), lr=0.1))).replayer(x, y, None) is None  # none yet

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import tinygrad_seminar as ts
+from tinygrad_seminar.autograd.jit import Jitted
 
 
 def data(n: int = 200, width: int = 5, classes: int = 3):
@@ -180,3 +181,59 @@ def test_auto_keeps_a_model_with_code_of_the_users_eager():
     plain = ts.keras.Sequential([ts.keras.layers.Dense(2, input_shape=(3,))])
     plain.compile(optimizer="sgd", loss="mse", jit_compile="auto")
     assert plain.make_train_function() != plain.train_step
+
+
+def counted_calls(monkeypatch) -> list:
+    """Every call of a jitted step through ``Jitted.__call__`` (the general way in), appended to the list returned."""
+    calls = []
+    general = Jitted.__call__
+
+    def counting(self, *args, **kwargs):
+        calls.append(args)
+        return general(self, *args, **kwargs)
+
+    monkeypatch.setattr(Jitted, "__call__", counting)
+    return calls
+
+
+def test_predict_calls_its_plan_directly_on_the_full_batches_once_one_replayed(monkeypatch):
+    x, _ = data(n=330)  # 10 batches of 32 and one of 10
+    eager, jitted = model_of(False), model_of(True)
+    calls = counted_calls(monkeypatch)
+    first = jitted.predict(x, verbose=0)
+    assert len(calls) == 4  # two captures, the replay that gives the replayer, the short batch; 7 batches direct
+    assert np.array_equal(first, eager.predict(x, verbose=0))
+    calls.clear()
+    again = jitted.predict(x, batch_size=32, verbose=1)  # the bar runs between batches: it changes no model
+    assert len(calls) == 2 and np.array_equal(again, first)
+    assert jitted.make_predict_function().replays == 1 + 7 + 1 + 9
+
+
+def test_predict_with_a_callback_on_its_batches_calls_the_step_on_each(monkeypatch):
+    x, _ = data(n=330)
+    eager, jitted = model_of(False), model_of(True)
+    calls = counted_calls(monkeypatch)
+    before = jitted.predict(x, verbose=0)
+    calls.clear()
+
+    def reweighing(model):  # code of the user's between batches: the plan's guard must see what it does
+        def reweigh(batch, logs):
+            if batch == 4:
+                model.set_weights([w * 2 for w in model.get_weights()])
+        return [ts.callbacks.LambdaCallback(on_predict_batch_end=reweigh)]
+
+    got = jitted.predict(x, verbose=0, callbacks=reweighing(jitted))
+    assert len(calls) == 11
+    want = eager.predict(x, verbose=0, callbacks=reweighing(eager))
+    assert np.array_equal(got, want)
+    assert np.array_equal(got[:160], before[:160]) and not np.array_equal(got[160:], before[160:])  # batch 5 on
+
+
+def test_predict_after_set_weights_is_the_eager_predict():
+    x, _ = data(n=330)
+    eager, jitted = model_of(False), model_of(True)
+    jitted.predict(x, verbose=0)
+    weights = [w + 0.5 for w in jitted.get_weights()]
+    eager.set_weights(weights)
+    jitted.set_weights(weights)  # new arrays: the first full batch's replayer is refused, the plan captured again
+    assert np.array_equal(jitted.predict(x, verbose=0), eager.predict(x, verbose=0))

@@ -289,6 +289,26 @@ class Jitted:
             plans.append(plan)
             return self.capture(plan, arrays, args, kwargs)
 
+    def replayer(self, *args) -> Callable | None:
+        """The plan the call before replayed, as a function of the arrays of arguments like ``args`` (those of that
+        call: the signature and the guard are checked here, once), or None if ``self(*args)`` would not replay it.
+
+        For a loop of calls on arguments of one signature with nothing else run between them (predict's full
+        batches): nothing is checked per call, so no code between two calls may change a parameter array, a
+        module's mode or register a hook."""
+        last, state = self.last, thread_state
+        if (last is None or state.jit is not None or state.anomaly is not None
+                or state.grad_enabled is not last.key[0] or last.entry(args) is MISS):
+            return None
+        fn, lock = last.fn, self.lock
+
+        def replay(*arrays):
+            with lock:  # a plan's contexts are shared by its replays
+                self.replays += 1
+                return fn(*arrays)
+
+        return replay
+
     def capture(self, plan: Plan, arrays: list, args: tuple, kwargs: dict):
         """Run the step eagerly, recording it; the second agreeing record becomes the plan."""
         trace = Trace(tuple(arrays), plan.first)

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 import numpy as np
 
 from ..autograd import Tensor, arguments, default_generator, use_generator
+from ..autograd.jit import Jitted
 from ..nn.module import Module, dtype_of
 from . import checks, layers, saving, weighting
 from . import summary as summary_mod
@@ -284,11 +285,21 @@ class Model(Trainer, Module):
         outs = []
         cbs.on_predict_begin()
         begin, end = cbs.batch_hook("on_predict_batch_begin"), cbs.batch_hook("on_predict_batch_end")
+        # with no callback acting on batches, nothing but the bar runs between two: a jitted step's plan, once it
+        # replays a full batch, is then called directly on the next ones (no Tensor, key or guard each)
+        direct, watched = None, not isinstance(step_fn, Jitted) or begin is not None or end is not None
         with self.inference():
             for step, idx in enumerate(_batches(len(x), bs)):
                 if begin is not None:
                     begin(step)
-                out = step_fn(Tensor.from_array(x[idx]))
+                xb = x[idx]
+                if direct is not None and len(xb) == bs:
+                    out = direct(xb)
+                else:
+                    xt = Tensor.from_array(xb)
+                    out = step_fn(xt)
+                    if not watched and direct is None and len(xb) == bs:
+                        direct = step_fn.replayer(xt)
                 outs.append(out.data if isinstance(out, Tensor) else np.asarray(out))
                 if end is not None:
                     end(step, {"outputs": outs[-1]})
