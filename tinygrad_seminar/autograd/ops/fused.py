@@ -44,7 +44,10 @@ class Affine(Op):
         need = ctx.needs_input_grad
         gx = g @ w if need[0] else None  # the first layer's input needs none: skip the largest product
         gw = g.T @ x if need[1] else None
-        return (gx, gw) if len(need) == 2 else (gx, gw, g.sum(axis=0) if need[2] else None)
+        if len(need) == 2:
+            return gx, gw
+        # np.add.reduce is what g.sum computes, without numpy's Python layer; a Tensor g (create_graph) sums itself
+        return gx, gw, (np.add.reduce(g, 0) if type(g) is np.ndarray else g.sum(axis=0)) if need[2] else None
 
 
 class SigmoidBCE(Op):
@@ -55,7 +58,8 @@ class SigmoidBCE(Op):
 
     @staticmethod
     def forward(ctx, z, y):
-        if y.size and not (y.min() >= 0 and y.max() <= 1):  # the loss's check, here so that a ts.jit replay makes it
+        if y.size and not (np.minimum.reduce(y, None) >= 0 and np.maximum.reduce(y, None) <= 1):  # the loss's check,
+            # here so that a ts.jit replay makes it (min and max without numpy's Python layer around them)
             raise ValueError(f"binary_crossentropy: targets must lie in [0, 1]; y_true ranges over [{y.min():g}, "
                              f"{y.max():g}]")  # (written so that NaN fails too)
         ctx.save_for_backward(z, y)

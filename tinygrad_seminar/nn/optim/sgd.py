@@ -50,6 +50,9 @@ class SGD(Optimizer):
 
     def _update(self, d: np.ndarray, g: np.ndarray, st: dict) -> None:
         mu = self.momentum
+        if not mu and not self.weight_decay:  # plain SGD, the common case: w <- w - lr * g
+            d -= g * self.lr
+            return
         gd = self._decayed(d, g) if self.weight_decay else g
         own = gd is not g  # whether g is a temporary of ours, free to overwrite (p.grad never is)
         g = gd
