@@ -36,7 +36,8 @@ plans = st.lists(st.tuples(st.sampled_from(sorted(OPS)), st.integers(0, 99), st.
 
 def build(plan: list, values: list) -> tuple[list, ts.Tensor, list]:
     """Leaves (two that want gradients, a large constant, a small constant), the ops of ``plan`` on earlier
-    nodes, a loss summing the last node and one other; returns (every node, the loss, the hook calls)."""
+    nodes (hooked or retaining their grad as it says; the first op's word also hooks the second leaf), a loss
+    summing the last node and one other; returns (every node, the loss, the hook calls)."""
     w1, w2 = (ts.Tensor(v.copy(), requires_grad=True) for v in values[:2])
     nodes = [w1, w2, ts.Tensor(values[2].copy()), ts.Tensor(values[3][:1].copy())]
     calls = []
@@ -44,6 +45,8 @@ def build(plan: list, values: list) -> tuple[list, ts.Tensor, list]:
     def hook(k: int):
         return lambda g: calls.append((k, g.copy())) or g * 0.5
 
+    if plan[0][3] == "hook":  # a leaf's hooks run once the whole graph is done
+        w2.register_hook(hook(1))
     for op, i, j, extra in plan:
         out = OPS[op](nodes[i % len(nodes)], nodes[j % len(nodes)])
         if out.requires_grad and extra == "retain":
