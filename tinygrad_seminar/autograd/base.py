@@ -67,13 +67,20 @@ class Freed(TensorBase):
         return f"Freed(shape={self.shape}, dtype={self.dtype}{op})"
 
     @staticmethod
-    def of(t: TensorBase) -> Freed:
-        """``t``'s Freed: its slots set here directly, as every backward that frees a graph makes one per input."""
+    def of(t: TensorBase, freed: dict) -> Freed:
+        """``t``'s one Freed in a backward: ``freed`` (one per backward) maps a tensor's id to (the tensor, its Freed),
+        so however many ops read ``t`` the freed graph has the shape the graph had (one node in a picture, one hook
+        call). The tensor is held there until the backward ends, so its id stays its own. The slots are set here
+        directly: every backward that frees a graph makes one per freed input."""
+        found = freed.get(id(t))
+        if found is not None:
+            return found[1]
         d = t.data
         p = PLACEHOLDERS.get((d.shape, d.dtype))
         f = _new(Freed)
         f.data, f.grad, f.grad_fn, f.name = placeholder(d) if p is None else p, None, t.grad_fn, t.name
         f.requires_grad, f.retains_grad, f.hooks = t.requires_grad, False, t.hooks
+        freed[id(t)] = (t, f)
         return f
 
 
@@ -94,22 +101,16 @@ def placeholder(a: np.ndarray) -> np.ndarray:
 
 def described(inputs: tuple, freed: dict) -> tuple | None:
     """``inputs`` as a node keeps them once the graph is freed (None when that changes nothing): parameters, tensors
-    that retain grad and values of at most KEPT_ELEMENTS as they are; the rest freed.
-
-    ``freed`` (one per backward) maps a tensor's id to (the tensor, its Freed): one Freed per tensor, however many
-    ops read it, so the freed graph has the shape the graph had (one node in a picture, one hook call)."""
+    that retain grad and values of at most KEPT_ELEMENTS as they are; the rest freed (``freed``: see Freed.of)."""
     out = None
     for k, a in enumerate(inputs):
         if isinstance(a, TensorBase):
             if ((a.requires_grad and a.grad_fn is None) or a.retains_grad or type(a) is Freed
                     or a.data.size <= KEPT_ELEMENTS):
                 continue
-            found = freed.get(id(a))
-            if found is None:
-                found = freed[id(a)] = (a, Freed.of(a))  # a is held until the backward ends, so its id stays its own
             if out is None:
                 out = list(inputs)
-            out[k] = found[1]
+            out[k] = Freed.of(a, freed)
         elif type(a) is np.ndarray and a.size > KEPT_ELEMENTS:  # labels, masks given as arrays: their shape only
             if out is None:
                 out = list(inputs)

@@ -29,23 +29,6 @@ def toposort(roots: Iterable) -> list:
     return order
 
 
-def chain(roots: Sequence) -> list | None:
-    """``toposort(roots)`` when the graph is a chain (one root, every op reading at most one computed tensor), else
-    None: walking down the chain is then the order, at a third of the sort's cost."""
-    if len(roots) != 1:
-        return None
-    order, t = [], roots[0]
-    while t is not None and t.grad_fn is not None:
-        order.append(t)
-        t = None
-        for p in order[-1].grad_fn.inputs:
-            if isinstance(p, TensorBase) and p.grad_fn is not None:
-                if t is not None:
-                    return None
-                t = p
-    return order
-
-
 def fit_gradient(g, inp: TensorBase, ctx):
     """Sum ``g`` over the axes the forward broadcast ``inp`` along; cast to its dtype; else name the op."""
     shape = inp.data.shape

@@ -18,9 +18,9 @@ def _log_softmax_parts(z: np.ndarray) -> tuple:
 
     z - max z is -inf where it leaves the float range (logits near +-3e38): e^-inf is the exact 0. The caller
     silences numpy's overflow warning for it (one ``np.errstate`` per op: it costs microseconds)."""
-    s = z - z.max(axis=-1, keepdims=True)
+    s = z - np.maximum.reduce(z, -1, keepdims=True)  # z.max(axis=-1, keepdims=True), without numpy's Python layer
     e = np.exp(s)
-    total = e.sum(axis=-1, keepdims=True)
+    total = np.add.reduce(e, -1, keepdims=True)
     return s, e / total, np.log(total)
 
 
@@ -58,12 +58,11 @@ class SigmoidBCE(Op):
 
     @staticmethod
     def forward(ctx, z, y):
-        if y.size and not (np.minimum.reduce(y, None) >= 0 and np.maximum.reduce(y, None) <= 1):  # the loss's check,
-            # here so that a ts.jit replay makes it (min and max without numpy's Python layer around them)
+        if y.size and not (y.min() >= 0 and y.max() <= 1):  # the loss's check, here so that a ts.jit replay makes it
             raise ValueError(f"binary_crossentropy: targets must lie in [0, 1]; y_true ranges over [{y.min():g}, "
                              f"{y.max():g}]")  # (written so that NaN fails too)
         ctx.save_for_backward(z, y)
-        return (np.logaddexp(0, z) - y * z).sum() / y.size  # .mean() as numpy computes it, without its Python layer
+        return np.add.reduce(np.logaddexp(0, z) - y * z, None) / y.size  # .mean() as numpy computes it
 
     @staticmethod
     def backward(ctx, g):
@@ -83,7 +82,7 @@ class SoftmaxCE(Op):
             s, probs, log_total = _log_softmax_parts(z)
             ctx.save_for_backward(z, y, probs)
             ctx.rows = z.size // z.shape[-1]
-            loss = (y * (log_total - s)).sum() / ctx.rows
+            loss = np.add.reduce(y * (log_total - s), None) / ctx.rows
             if loss != loss:  # nan, rarely: 0 * inf from a log-probability beyond the float range; the term is 0
                 loss = np.where(y != 0, y * (log_total - s), 0).sum() / ctx.rows
         return loss
@@ -113,7 +112,7 @@ class SparseSoftmaxCE(Op):
             s, probs, log_total = _log_softmax_parts(z)
         ctx.save_for_backward(z, labels, probs)
         # sum / p is what .mean() computes, without numpy's Python layer around it (~3 us a step)
-        return (log_total[:, 0] - s[np.arange(len(z)), labels]).sum() / len(z)
+        return np.add.reduce(log_total[:, 0] - s[np.arange(len(z)), labels], None) / len(z)
 
     @staticmethod
     def backward(ctx, g):
