@@ -118,7 +118,11 @@ class Function:
         if n == 2:
             if raw[0] is raw[1] and args[0] is not args[1] and isinstance(raw[1], np.ndarray):
                 raw[1] = raw[1].view()
-        elif n > 3 or (n == 3 and (raw[0] is raw[1] or raw[0] is raw[2] or raw[1] is raw[2])):
+        elif n == 3:
+            r0, r1, r2 = raw
+            if r0 is r1 or r0 is r2 or r1 is r2:
+                _distinct_views(raw, args)
+        elif n > 3:
             _distinct_views(raw, args)
         ctx = object.__new__(cls)
         ctx.saved, ctx.inputs, ctx.kwargs = (), args, kwargs  # forward may ask ctx.needs_input_grad
@@ -131,9 +135,10 @@ class Function:
         if type(out) is not np.ndarray:
             if type(out) is tuple:
                 return cls.several(ctx, raw, out, ref, track)
-            arr = np.asarray(out)  # numpy reduces 0-d results to scalars
-            ctx.saved = tuple(arr if s is out else s for s in ctx.saved)
-            ctx.non_differentiable = tuple(arr if s is out else s for s in ctx.non_differentiable)
+            arr = np.asarray(out)  # numpy reduces 0-d results to scalars: what was saved of it follows
+            ctx.saved = _replaced(ctx.saved, out, arr)
+            if ctx.non_differentiable:
+                ctx.non_differentiable = _replaced(ctx.non_differentiable, out, arr)
             out = arr
         mode = state.anomaly
         if mode is not None:
@@ -164,6 +169,14 @@ class Function:
             ctx.arrays = raw + list(arrays)
             ctx.scope = thread_state.scope
         return make_outputs(ctx, arrays, ref, record, thread_state.scope)
+
+
+def _replaced(items: tuple, old, new) -> tuple:
+    """``items`` with ``new`` in place of the object ``old`` (the same tuple when ``old`` is not among them)."""
+    for s in items:
+        if s is old:
+            return tuple([new if s is old else s for s in items])
+    return items
 
 
 def _distinct_views(raw: list, args: tuple) -> None:
