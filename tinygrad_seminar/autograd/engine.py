@@ -120,9 +120,9 @@ def propagate(roots: Sequence, seeds: Sequence, sink, retain_graph: bool = False
     Hooks see a tensor's complete gradient: a non-leaf's in its topological turn, a leaf's after the graph. A sink
     whose ``step`` is not None is told of every op's backward: ``step(t, g, arrived)``, ``t`` the op's output, ``g``
     its gradient, ``arrived`` the (input, gradient) pairs it just sent."""
-    mode, wanted, step, freed, deliver = thread_state.anomaly, sink.wanted(), sink.step, {}, sink.deliver
-    if type(sink) is AccumulateGrad and mode is None and not create_graph:  # backward(): a loop of its own
+    if type(sink) is AccumulateGrad and thread_state.anomaly is None and not create_graph:  # a loop of its own
         return propagate_plain(roots, seeds, sink, retain_graph)
+    mode, wanted, step, freed, deliver = thread_state.anomaly, sink.wanted(), sink.step, {}, sink.deliver
     prev, thread_state.grad_enabled = thread_state.grad_enabled, bool(create_graph)  # a plain backward records nothing
     try:
         (pending, hooked), order = seed_roots(roots, seeds, sink, wanted), toposort(roots)

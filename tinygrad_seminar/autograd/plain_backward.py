@@ -32,8 +32,11 @@ def propagate_plain(roots: Sequence, seeds: Sequence, sink, retain_graph: bool) 
     owned, freed = sink.owned, {} if not retain_graph else None  # the arrays the sink holds; the tensors freed
     prev, thread_state.grad_enabled = thread_state.grad_enabled, False  # a plain backward records nothing
     try:
-        pending, hooked = seed_roots(roots, seeds, sink, None)
-        t, rest = (roots[0], ()) if len(roots) == 1 else (None, toposort(roots))
+        if len(roots) == 1 and roots[0].grad_fn is not None:  # a loss: its seed waits for its op, no leaf to serve
+            pending, hooked, t, rest = {id(roots[0]): seeds[0]}, {}, roots[0], ()
+        else:
+            (pending, hooked), t = seed_roots(roots, seeds, sink, None), None
+            rest = toposort(roots) if len(roots) > 1 else ()
         while t is not None and t.grad_fn is not None:
             after = visit(t, pending, hooked, sink, owned, freed)
             if type(after) is tuple:  # the op's inputs: the rest of the graph lies below them
