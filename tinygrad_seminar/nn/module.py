@@ -59,12 +59,15 @@ class Parameter(Tensor):
 
 _OTHER, _MEMBER, _SEQUENCE = "other", "member", "sequence"
 _KINDS: dict[type, str] = {}  # an attribute's type -> what the tree walk does with it (types do not change)
+_SKIPPED: set[type] = set()  # the types kind_of found _OTHER: a walk passes them with one test (most attributes)
 
 
 def kind_of(cls: type) -> str:
     """Whether a module's attribute of type ``cls`` is a Parameter or Module, a list or tuple, or neither."""
     kind = _KINDS[cls] = (_MEMBER if issubclass(cls, (Parameter, Module)) else
                           _SEQUENCE if issubclass(cls, (list, tuple)) else _OTHER)
+    if kind is _OTHER:
+        _SKIPPED.add(cls)
     return kind
 
 
@@ -157,9 +160,12 @@ class Module:
 
     # ---- the tree ----
     def named_children(self) -> Iterator[tuple[str, Module]]:
-        kinds = _KINDS
+        kinds, skipped = _KINDS, _SKIPPED
         for name, value in vars(self).items():
-            kind = kinds.get(type(value)) or kind_of(type(value))
+            t = type(value)
+            if t in skipped:
+                continue
+            kind = kinds.get(t) or kind_of(t)
             if kind is _MEMBER:
                 if isinstance(value, Module):
                     yield name, value
@@ -173,7 +179,7 @@ class Module:
 
     def modules(self) -> Iterator[Module]:
         """This module and every module below it, depth first."""
-        out, stack, kinds = [], [self], _KINDS
+        out, stack, kinds, skipped = [], [self], _KINDS, _SKIPPED
         while stack:
             m = stack.pop()
             out.append(m)
@@ -182,7 +188,10 @@ class Module:
                 continue
             children = []  # named_children's walk written out: fit walks the tree several times per call
             for value in vars(m).values():
-                kind = kinds.get(type(value)) or kind_of(type(value))
+                t = type(value)
+                if t in skipped:
+                    continue
+                kind = kinds.get(t) or kind_of(t)
                 if kind is _MEMBER:
                     if isinstance(value, Module):
                         children.append(value)
@@ -213,13 +222,16 @@ class Module:
         attributes, each classified by its type once."""
         seen: set = set()
         stack = [(prefix, self)]
-        kinds = _KINDS
+        kinds, skipped = _KINDS, _SKIPPED
         while stack:
             pre, m = stack.pop()
             plain = type(m).named_children is Module.named_children  # else its own override names the children
             children = []
             for name, value in vars(m).items():
-                kind = kinds.get(type(value)) or kind_of(type(value))
+                t = type(value)
+                if t in skipped:
+                    continue
+                kind = kinds.get(t) or kind_of(t)
                 if kind is _OTHER:
                     continue
                 items = enumerate(value) if kind is _SEQUENCE else ((None, value),)
