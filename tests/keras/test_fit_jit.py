@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -194,6 +196,46 @@ def counted_calls(monkeypatch) -> list:
 
     monkeypatch.setattr(Jitted, "__call__", counting)
     return calls
+
+
+def test_fit_calls_its_plan_directly_on_the_full_batches_once_one_replayed(monkeypatch):
+    x, y = data(n=330)  # 10 batches of 32 and one of 10
+    eager = model_of(False)  # each model fits once built: its generator is seeded then, from manual_seed's
+    want = eager.fit(x, y, batch_size=32, epochs=2, verbose=0).history
+    jitted = model_of(True)  # with dropout: the direct calls draw from fit's generator
+    calls = counted_calls(monkeypatch)
+    history = jitted.fit(x, y, batch_size=32, epochs=2, verbose=0)
+    # epoch 1: batch 1 eager (its checks), 2 and 3 captured, 4 replayed (it gives the direct call), 5-10 direct,
+    # the short batch captured; epoch 2: batch 1 replayed, 2-10 direct, the short batch captured again
+    assert len(calls) == 4 + 2
+    assert jitted.make_train_function().jitted.replays == 1 + 6 + 1 + 9
+    assert history.history == want
+    assert all(np.array_equal(a, b) for a, b in zip(jitted.get_weights(), eager.get_weights()))
+
+
+def test_fit_with_a_callback_on_its_batches_calls_the_step_on_each(monkeypatch):
+    x, y = data(n=330)
+    calls = counted_calls(monkeypatch)
+    logs = []
+    model_of(True).fit(x, y, batch_size=32, epochs=1, verbose=0,
+                       callbacks=[ts.callbacks.LambdaCallback(on_train_batch_end=lambda b, lg: logs.append(lg))])
+    assert len(calls) == 10 and len(logs) == 11  # every batch but the first (eager) through the general way in
+
+
+def test_fit_reports_an_invalid_loss_met_on_a_direct_batch(monkeypatch):
+    x, y = np.random.default_rng(0).standard_normal((12, 2)).astype(np.float32), np.arange(12) % 2
+    x[8] = 1e30  # batch 5's step overflows the weights: batch 6's loss is nan
+    ts.manual_seed(0)
+    model = ts.Sequential([ts.nn.Dense(8, activation="relu", input_dim=2), ts.nn.Dense(2)])
+    model.compile(optimizer=ts.optim.SGD(lr=0.5), jit_compile=True,
+                  loss=ts.keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    calls = counted_calls(monkeypatch)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model.fit(x, y, batch_size=2, shuffle=False, verbose=0, epochs=1)
+    assert len(calls) == 3  # batches 2-4: batches 5 and 6 ran directly
+    reports = [str(w.message) for w in caught if "fit:" in str(w.message)]
+    assert len(reports) == 1 and reports[0].startswith("fit: the loss became nan at epoch 1/1, batch 6/6; ")
 
 
 def test_predict_calls_its_plan_directly_on_the_full_batches_once_one_replayed(monkeypatch):

@@ -56,7 +56,23 @@ def step_function(model, core: Callable, eager: Callable, strict: bool) -> Calla
         model.loss_tracker.update(loss.item(), len(y_pred))
         return model.compute_metrics(x, y, y_pred)
 
-    run.jitted = jitted  # model.make_train_function().jitted.explain() says what was replayed
+    def direct(data) -> Callable | None:
+        """``run`` on batches like ``data`` with the plan its last call replayed called directly (no key, no guard
+        per call: only for a loop in which nothing else runs between two batches), or None."""
+        x, y, w = (*data, None) if len(data) == 2 else tuple(data)
+        replay = jitted.replayer(x, y, w)
+        if replay is None:
+            return None
+        tracker, metrics = model.loss_tracker, model.compute_metrics
+
+        def step(x, y, w=None) -> dict:
+            loss, y_pred = replay(x, y) if w is None else replay(x, y, w)
+            tracker.update(loss.item(), len(y_pred))
+            return metrics(x, y, y_pred)
+
+        return step
+
+    run.jitted, run.direct = jitted, direct  # model.make_train_function().jitted.explain() says what was replayed
     return run
 
 

@@ -202,12 +202,24 @@ class Model(Trainer, Module):
         generator = self.generator
         steps = -(-len(x) // bs)
         begin, end = cbs.batch_hook("on_train_batch_begin"), cbs.batch_hook("on_train_batch_end")
+        # as in predict: with no callback acting on batches, only the metrics' updates run between two batches, so a
+        # jitted step's plan, once it replays a full batch, is called directly on the next ones (no Tensor, key or
+        # guard each); an override of compute_metrics may want x as a Tensor, so it keeps the general way
+        direct, watched = None, (begin is not None or end is not None or getattr(step_fn, "direct", None) is None
+                                 or type(self).compute_metrics is not Trainer.compute_metrics)
         for step, idx in enumerate(_batches(len(x), bs, order)):
             if begin is not None:
                 begin(step)
-            data = (Tensor.from_array(x[idx]), y[idx]) if w is None else (Tensor.from_array(x[idx]), y[idx], w[idx])
-            with use_generator(generator):
-                logs = step_fn(data)
+            xb, yb = x[idx], y[idx]
+            if direct is not None and len(xb) == bs:
+                with use_generator(generator):
+                    logs = direct(xb, yb) if w is None else direct(xb, yb, w[idx])
+            else:
+                data = (Tensor.from_array(xb), yb) if w is None else (Tensor.from_array(xb), yb, w[idx])
+                with use_generator(generator):
+                    logs = step_fn(data)
+                if not watched and direct is None and len(xb) == bs:
+                    direct = step_fn.direct(data)
             if end is not None:
                 end(step, logs)
             if watch is not None and not math.isfinite(logs.get("loss", 0.0)):
