@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import collections
+
 import numpy as np
 import pytest
 
@@ -69,6 +71,27 @@ def test_names_follow_assignment_order_not_the_alphabet_and_are_stable():
     first = [name for name, _ in m.named_parameters()]
     assert first == ["z", "a", "ws.0", "ws.1"]
     assert [name for name, _ in m.named_parameters()] == first
+
+
+def test_the_walks_see_past_attributes_of_types_never_met_before():
+    """The walks pass over attributes by their types (nn/module.py, kind_of): a type is classified when first met."""
+    Opaque = type("Opaque", (), {})  # fresh types on every run: no walk has met them
+    Pair = collections.namedtuple("Pair", "w layer")  # a tuple, of a new class
+    Mine = type("Mine", (nn.Parameter,), {"__slots__": ()})
+
+    class Holder(nn.Module):
+        def __init__(self):
+            self.before = Opaque()
+            self.pair = Pair(nn.Parameter(np.ones(2, np.float32)), nn.Dense(1, input_dim=2))
+            self.mine = Mine(np.ones(3, np.float32))
+            self.table = {"hidden": nn.Dense(1, input_dim=1)}  # a dict is not looked into (as PyTorch)
+            self.after = Opaque()
+
+    m = Holder()
+    for _ in range(2):  # the types unknown, then known
+        assert [n for n, _ in m.named_parameters()] == ["pair.0", "mine", "pair.1.weight", "pair.1.bias"]
+        assert list(m.modules()) == [m, m.pair.layer] and list(m.named_children()) == [("pair.1", m.pair.layer)]
+        assert m.trainable_parameters() == [m.pair.w, m.mine, m.pair.layer.weight, m.pair.layer.bias]
 
 
 def test_sequential_names_its_layers_by_position():
