@@ -222,6 +222,20 @@ def test_fit_with_a_callback_on_its_batches_calls_the_step_on_each(monkeypatch):
     assert len(calls) == 10 and len(logs) == 11  # every batch but the first (eager) through the general way in
 
 
+def test_fit_with_its_progress_bar_still_calls_its_plan_directly(monkeypatch, capsys):
+    x, y = data(n=330)
+    calls = counted_calls(monkeypatch)
+    model_of(True).fit(x, y, batch_size=32, epochs=1, verbose=1)  # the bar prints the logs of every batch
+    assert len(calls) == 4 and "11/11" in capsys.readouterr().out
+
+    class Bar(ts.callbacks.ProgbarLogger):  # a subclass may do more in its hooks: each batch the general way
+        pass
+
+    calls.clear()
+    model_of(True).fit(x, y, batch_size=32, epochs=1, verbose=0, callbacks=[Bar(verbose=1)])
+    assert len(calls) == 10 and "11/11" in capsys.readouterr().out
+
+
 def test_fit_reports_an_invalid_loss_met_on_a_direct_batch(monkeypatch):
     x, y = np.random.default_rng(0).standard_normal((12, 2)).astype(np.float32), np.arange(12) % 2
     x[8] = 1e30  # batch 5's step overflows the weights: batch 6's loss is nan
@@ -269,6 +283,24 @@ def test_predict_with_a_callback_on_its_batches_calls_the_step_on_each(monkeypat
     want = eager.predict(x, verbose=0, callbacks=reweighing(eager))
     assert np.array_equal(got, want)
     assert np.array_equal(got[:160], before[:160]) and not np.array_equal(got[160:], before[160:])  # batch 5 on
+
+
+def test_a_callback_that_only_reads_its_logs_keeps_the_direct_calls(monkeypatch):
+    class Shapes(ts.callbacks.Callback):
+        def __init__(self):
+            super().__init__()
+            self.seen = []
+
+        def on_predict_batch_end(self, batch, logs=None):
+            self.seen.append(logs["outputs"].shape)
+
+        def only_reads(self, hook):
+            return True
+
+    x, _ = data(n=330)
+    calls, shapes = counted_calls(monkeypatch), Shapes()
+    model_of(True).predict(x, verbose=0, callbacks=[shapes])
+    assert len(calls) == 4 and shapes.seen == [(32, 3)] * 10 + [(10, 3)]
 
 
 def test_predict_after_set_weights_is_the_eager_predict():

@@ -202,10 +202,11 @@ class Model(Trainer, Module):
         generator = self.generator
         steps = -(-len(x) // bs)
         begin, end = cbs.batch_hook("on_train_batch_begin"), cbs.batch_hook("on_train_batch_end")
-        # as in predict: with no callback acting on batches, only the metrics' updates run between two batches, so a
-        # jitted step's plan, once it replays a full batch, is called directly on the next ones (no Tensor, key or
-        # guard each); an override of compute_metrics may want x as a Tensor, so it keeps the general way
-        direct, watched = None, (begin is not None or end is not None or getattr(step_fn, "direct", None) is None
+        # as in predict: with no callback acting on batches but the progress bar, only the metrics' updates run
+        # between two batches, so a jitted step's plan, once it replays a full batch, is called directly on the next
+        # ones (no Tensor, key or guard each); an override of compute_metrics may want x as a Tensor: general way
+        direct, watched = None, (begin is not None or getattr(step_fn, "direct", None) is None
+                                 or (end is not None and not cbs.only_read("on_train_batch_end"))
                                  or type(self).compute_metrics is not Trainer.compute_metrics)
         for step, idx in enumerate(_batches(len(x), bs, order)):
             if begin is not None:
@@ -297,9 +298,11 @@ class Model(Trainer, Module):
         outs = []
         cbs.on_predict_begin()
         begin, end = cbs.batch_hook("on_predict_batch_begin"), cbs.batch_hook("on_predict_batch_end")
-        # with no callback acting on batches, nothing but the bar runs between two: a jitted step's plan, once it
-        # replays a full batch, is then called directly on the next ones (no Tensor, key or guard each)
-        direct, watched = None, not isinstance(step_fn, Jitted) or begin is not None or end is not None
+        # with no callback acting on batches (or only ones that read their logs), nothing that changes a model runs
+        # between two: a jitted step's plan, once it replays a full batch, is then called directly on the next ones
+        # (no Tensor, key or guard each)
+        direct, watched = None, (not isinstance(step_fn, Jitted) or begin is not None
+                                 or (end is not None and not cbs.only_read("on_predict_batch_end")))
         with self.inference():
             for step, idx in enumerate(_batches(len(x), bs)):
                 if begin is not None:

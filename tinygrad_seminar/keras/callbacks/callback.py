@@ -39,6 +39,11 @@ class Callback:
     def set_params(self, params: dict[str, Any]) -> None:
         self.params = params
 
+    def only_reads(self, hook: str) -> bool:
+        """Whether this callback's ``hook`` only reads its logs (a progress bar), changing no model: ``fit`` then
+        calls a captured plan directly around it, without checking the plan's guard each batch. False here."""
+        return False
+
     def on_train_begin(self, logs: Logs = None) -> None: ...
     def on_train_end(self, logs: Logs = None) -> None: ...
     def on_epoch_begin(self, epoch: int, logs: Logs = None) -> None: ...
@@ -92,6 +97,10 @@ class CallbackList(Callback):
         super().set_params(params)
         for cb in self.callbacks:
             cb.set_params(params)
+
+    def only_read(self, name: str) -> bool:
+        """Whether every callback acting on the hook ``name`` only reads its logs (see ``Callback.only_reads``)."""
+        return all(cb.only_reads(name) for cb in self.callbacks if acts_on(cb, name))
 
     def batch_hook(self, name: str) -> Callable[..., None] | None:
         """The batch hook ``name`` for a fit, evaluate or predict loop: a function that calls it on the callbacks

@@ -7,7 +7,7 @@ import sys
 from typing import Any
 
 from ..progress import Progbar, resolve_verbose
-from .callback import Callback, Logs
+from .callback import OLDER_NAMES, Callback, Logs
 
 
 class ProgbarLogger(Callback):
@@ -32,6 +32,10 @@ class ProgbarLogger(Callback):
             self.verbose = resolve_verbose(params.get("verbose", 1))
         self.epochs = params.get("epochs", 1)
         self.target = params.get("steps")
+
+    def only_reads(self, hook: str) -> bool:
+        """Its hooks print the logs and change no model; not so for a subclass, or a hook set on the object."""
+        return type(self) is ProgbarLogger and hook not in vars(self) and OLDER_NAMES.get(hook) not in vars(self)
 
     def _start(self) -> None:
         self.seen = 0
