@@ -236,6 +236,20 @@ def test_fit_with_its_progress_bar_still_calls_its_plan_directly(monkeypatch, ca
     assert len(calls) == 10 and "11/11" in capsys.readouterr().out
 
 
+def test_callbacks_saving_once_per_epoch_keep_the_direct_calls(monkeypatch, tmp_path):
+    x, y = data(n=330)
+    calls = counted_calls(monkeypatch)
+    per_epoch = [ts.callbacks.ModelCheckpoint(tmp_path / "m.keras"), ts.callbacks.BackupAndRestore(tmp_path / "b")]
+    model_of(True).fit(x, y, batch_size=32, epochs=1, verbose=0, callbacks=per_epoch)
+    assert len(calls) == 4 and (tmp_path / "m.keras").exists()
+    for every_4 in (ts.callbacks.ModelCheckpoint(tmp_path / "m-{batch}.keras", save_freq=4),  # between batches
+                    ts.callbacks.BackupAndRestore(tmp_path / "c", save_freq=4)):
+        calls.clear()
+        model_of(True).fit(x, y, batch_size=32, epochs=1, verbose=0, callbacks=[every_4])
+        assert len(calls) == 10
+    assert sorted(p.name for p in tmp_path.glob("m-*")) == ["m-4.keras", "m-8.keras"]
+
+
 def test_fit_reports_an_invalid_loss_met_on_a_direct_batch(monkeypatch):
     x, y = np.random.default_rng(0).standard_normal((12, 2)).astype(np.float32), np.arange(12) % 2
     x[8] = 1e30  # batch 5's step overflows the weights: batch 6's loss is nan

@@ -6,7 +6,7 @@ import numbers
 import os
 
 from .. import saving
-from .callback import Callback, Logs
+from .callback import Callback, Logs, own_hook
 
 FILE_NAME = "latest.checkpoint"
 
@@ -41,6 +41,10 @@ class BackupAndRestore(Callback):
         self._batches = 0
         if os.path.exists(self.path):
             self.model.resume_epoch = saving.load_checkpoint(self.model, self.path)
+
+    def only_reads(self, hook: str) -> bool:
+        """Saving once per epoch, its batch hooks do nothing."""
+        return self.save_freq == "epoch" and own_hook(self, BackupAndRestore, hook)
 
     def on_train_batch_end(self, batch: int, logs: Logs = None) -> None:
         if self.save_freq == "epoch":

@@ -175,6 +175,12 @@ class CallbackList(Callback):
         self._each_batch("on_predict_batch_end", batch, logs)
 
 
+def own_hook(cb: Callback, cls: type, hook: str) -> bool:
+    """Whether ``cb`` runs ``cls``'s own code at ``hook``: it is a ``cls`` (not a subclass, whose hooks may do more)
+    with no hook set on the object. What a built-in callback's ``only_reads`` asks first."""
+    return type(cb) is cls and hook not in vars(cb) and OLDER_NAMES.get(hook) not in vars(cb)
+
+
 def acts_on(cb: Callback, name: str) -> bool:
     """Whether ``cb`` does anything at the hook ``name``: the hook (or, for a training batch, Keras' older name
     for it, which the base class calls) is overridden by its class or set on the object (LambdaCallback)."""

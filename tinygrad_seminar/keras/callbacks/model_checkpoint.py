@@ -8,7 +8,7 @@ import warnings
 from typing import Any
 
 from ...autograd import arguments
-from .callback import Callback, Logs
+from .callback import Callback, Logs, own_hook
 from .monitor import improves, resolve_mode
 
 
@@ -47,6 +47,10 @@ class ModelCheckpoint(Callback):
 
     def on_epoch_begin(self, epoch: int, logs: Logs = None) -> None:
         self._epoch = epoch
+
+    def only_reads(self, hook: str) -> bool:
+        """Saving once per epoch, its batch hooks do nothing."""
+        return self.save_freq == "epoch" and own_hook(self, ModelCheckpoint, hook)
 
     def on_train_batch_end(self, batch: int, logs: Logs = None) -> None:
         if self.save_freq == "epoch":

@@ -7,7 +7,7 @@ import sys
 from typing import Any
 
 from ..progress import Progbar, resolve_verbose
-from .callback import OLDER_NAMES, Callback, Logs
+from .callback import Callback, Logs, own_hook
 
 
 class ProgbarLogger(Callback):
@@ -35,7 +35,7 @@ class ProgbarLogger(Callback):
 
     def only_reads(self, hook: str) -> bool:
         """Its hooks print the logs and change no model; not so for a subclass, or a hook set on the object."""
-        return type(self) is ProgbarLogger and hook not in vars(self) and OLDER_NAMES.get(hook) not in vars(self)
+        return own_hook(self, ProgbarLogger, hook)
 
     def _start(self) -> None:
         self.seen = 0
