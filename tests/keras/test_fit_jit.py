@@ -236,6 +236,21 @@ def test_fit_with_its_progress_bar_still_calls_its_plan_directly(monkeypatch, ca
     assert len(calls) == 10 and "11/11" in capsys.readouterr().out
 
 
+def test_evaluate_calls_its_plan_directly_too(monkeypatch, capsys):
+    x, y = data(n=330)
+    want = model_of(False).evaluate(x, y, verbose=0, return_dict=True)
+    calls = counted_calls(monkeypatch)
+    got = model_of(True).evaluate(x, y, verbose=1, return_dict=True)  # its bar only reads the logs
+    assert len(calls) == 4 and got == want and "11/11" in capsys.readouterr().out  # batch 1 eager: its checks
+    w = np.linspace(0.5, 1.5, len(x)).astype(np.float32)
+    runs = []
+    for jit_compile in (False, True):  # the validation of each epoch, and a weighted evaluation, called directly
+        model = model_of(jit_compile)
+        history = model.fit(x[:64], y[:64], epochs=2, verbose=0, validation_data=(x, y)).history
+        runs.append((history, model.evaluate(x, y, sample_weight=w, verbose=0)))
+    assert runs[0] == runs[1] and len(calls) > 4
+
+
 def test_callbacks_saving_once_per_epoch_keep_the_direct_calls(monkeypatch, tmp_path):
     x, y = data(n=330)
     calls = counted_calls(monkeypatch)

@@ -202,12 +202,7 @@ class Model(Trainer, Module):
         generator = self.generator
         steps = -(-len(x) // bs)
         begin, end = cbs.batch_hook("on_train_batch_begin"), cbs.batch_hook("on_train_batch_end")
-        # as in predict: with no callback acting on batches but the progress bar, only the metrics' updates run
-        # between two batches, so a jitted step's plan, once it replays a full batch, is called directly on the next
-        # ones (no Tensor, key or guard each); an override of compute_metrics may want x as a Tensor: general way
-        direct, watched = None, (begin is not None or getattr(step_fn, "direct", None) is None
-                                 or (end is not None and not cbs.only_read("on_train_batch_end"))
-                                 or type(self).compute_metrics is not Trainer.compute_metrics)
+        direct, watched = None, not self._may_call_directly(step_fn, cbs, begin, end, "on_train_batch_end")
         for step, idx in enumerate(_batches(len(x), bs, order)):
             if begin is not None:
                 begin(step)
@@ -230,6 +225,13 @@ class Model(Trainer, Module):
                 break
         return dict(logs)
 
+    def _may_call_directly(self, step_fn, cbs: CallbackList, begin, end, hook: str) -> bool:
+        """Whether a loop may call ``step_fn``'s plan directly on its full batches once one replayed (no Tensor, key or
+        guard each), as predict does: no callback acts on batches but ones that only read their logs (the progress
+        bar), so only the metrics' updates run between two. An override of compute_metrics may want a Tensor x."""
+        return (begin is None and getattr(step_fn, "direct", None) is not None and (end is None or cbs.only_read(hook))
+                and type(self).compute_metrics is Trainer.compute_metrics)
+
     # ---- evaluate and predict ----
     @contextlib.contextmanager
     def _fresh_metrics(self):
@@ -251,12 +253,19 @@ class Model(Trainer, Module):
         self._unchecked = check
         try:
             begin, end = cbs.batch_hook("on_test_batch_begin"), cbs.batch_hook("on_test_batch_end")
+            direct, watched = None, not self._may_call_directly(step_fn, cbs, begin, end, "on_test_batch_end")
             with self._fresh_metrics(), self.inference():
                 for step, idx in enumerate(_batches(len(x), bs)):
                     if begin is not None:
                         begin(step)
-                    data = (Tensor.from_array(x[idx]), y[idx]) + (() if w is None else (w[idx],))
-                    logs = step_fn(data)
+                    xb, yb = x[idx], y[idx]
+                    if direct is not None and len(xb) == bs:
+                        logs = direct(xb, yb) if w is None else direct(xb, yb, w[idx])
+                    else:
+                        data = (Tensor.from_array(xb), yb) + (() if w is None else (w[idx],))
+                        logs = step_fn(data)
+                        if not watched and direct is None and len(xb) == bs:
+                            direct = step_fn.direct(data)  # made inside _fresh_metrics: it updates those
                     if end is not None:
                         end(step, logs)
         finally:
