@@ -10,9 +10,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import math
-import sys
 import warnings
-from collections.abc import Iterator
 
 import numpy as np
 
@@ -23,37 +21,9 @@ from . import checks, layers, saving, weighting
 from . import summary as summary_mod
 from .callbacks import Callback, CallbackList, History, ProgbarLogger
 from .conv_layers import from_keras_layout, to_keras_layout
+from .loops import batches, report_invalid_loss, validates
 from .progress import Progbar, resolve_verbose
 from .trainer import Trainer
-
-
-def _batches(n: int, size: int, order=None) -> Iterator:
-    for start in range(0, n, size):
-        yield slice(start, start + size) if order is None else order[start:start + size]
-
-
-def _validates(freq, epoch: int) -> bool:
-    """Whether fit validates after ``epoch`` (from 0): validation_freq is an int n (every n-th) or the epochs."""
-    if isinstance(freq, (int, np.integer)) and not isinstance(freq, bool):
-        if freq < 1:
-            raise ValueError(f"validation_freq must be >= 1, got {freq!r}")
-        return (epoch + 1) % freq == 0
-    return epoch + 1 in freq
-
-
-def _report_invalid_loss(loss: float, watch: tuple, step: int, steps: int) -> None:
-    """A RuntimeWarning at the first batch of a fit whose loss is NaN or inf: shown at any verbose, catchable.
-
-    Given to warn_explicit with a registry of its own, so that Python's "once per place" filter does not hide
-    the report of a second fit from the same line (a notebook cell run again); it names the line calling fit.
-    """
-    epoch, epochs = watch
-    caller = sys._getframe(3)  # fit's caller: here <- _train_epoch <- fit <- caller
-    warnings.warn_explicit(
-        f"fit: the loss became {loss} at epoch {epoch + 1}/{epochs}, batch {step + 1}/{steps}; the weights are "
-        "probably no longer finite. Lower the learning rate or scale the inputs; "
-        "callbacks=[ts.callbacks.TerminateOnNaN()] stops training there.", RuntimeWarning,
-        caller.f_code.co_filename, caller.f_lineno, registry={}, module_globals=caller.f_globals)
 
 
 class Model(Trainer, Module):
@@ -176,7 +146,7 @@ class Model(Trainer, Module):
                 order = self.generator.permutation(len(x)) if shuffle else None  # the model's: saved with it
                 logs = self._train_epoch(x, y, w, bs, order, cbs, (epoch, epochs) if not reported else None)
                 reported = reported or not math.isfinite(logs.get("loss", 0.0))
-                if val is not None and _validates(validation_freq, epoch):
+                if val is not None and validates(validation_freq, epoch):
                     val_logs, val_check = self._test_loop(*val, bs, cbs, val_check), None
                     logs.update({f"val_{k}": v for k, v in val_logs.items()})
                 self.next_epoch = epoch + 1
@@ -203,7 +173,7 @@ class Model(Trainer, Module):
         steps = -(-len(x) // bs)
         begin, end = cbs.batch_hook("on_train_batch_begin"), cbs.batch_hook("on_train_batch_end")
         direct, watched = None, not self._may_call_directly(step_fn, cbs, begin, end, "on_train_batch_end")
-        for step, idx in enumerate(_batches(len(x), bs, order)):
+        for step, idx in enumerate(batches(len(x), bs, order)):
             if begin is not None:
                 begin(step)
             xb, yb = x[idx], y[idx]
@@ -219,7 +189,7 @@ class Model(Trainer, Module):
             if end is not None:
                 end(step, logs)
             if watch is not None and not math.isfinite(logs.get("loss", 0.0)):
-                _report_invalid_loss(logs["loss"], watch, step, steps)
+                report_invalid_loss(logs["loss"], watch, step, steps)
                 watch = None
             if self.stop_training:
                 break
@@ -255,7 +225,7 @@ class Model(Trainer, Module):
             begin, end = cbs.batch_hook("on_test_batch_begin"), cbs.batch_hook("on_test_batch_end")
             direct, watched = None, not self._may_call_directly(step_fn, cbs, begin, end, "on_test_batch_end")
             with self._fresh_metrics(), self.inference():
-                for step, idx in enumerate(_batches(len(x), bs)):
+                for step, idx in enumerate(batches(len(x), bs)):
                     if begin is not None:
                         begin(step)
                     xb, yb = x[idx], y[idx]
@@ -313,7 +283,7 @@ class Model(Trainer, Module):
         direct, watched = None, (not isinstance(step_fn, Jitted) or begin is not None
                                  or (end is not None and not cbs.only_read("on_predict_batch_end")))
         with self.inference():
-            for step, idx in enumerate(_batches(len(x), bs)):
+            for step, idx in enumerate(batches(len(x), bs)):
                 if begin is not None:
                     begin(step)
                 xb = x[idx]
