@@ -40,8 +40,9 @@ class Callback:
         self.params = params
 
     def only_reads(self, hook: str) -> bool:
-        """Whether this callback's ``hook`` only reads its logs (a progress bar), changing no model: ``fit`` then
-        calls a captured plan directly around it, without checking the plan's guard each batch. False here."""
+        """Whether this callback's ``hook`` only reads its logs (a progress bar), changing no model: ``fit``,
+        ``evaluate`` and ``predict`` then call a captured plan directly around it, without checking the plan's guard
+        each batch. False here; a callback of yours that only records or prints may return True."""
         return False
 
     def on_train_begin(self, logs: Logs = None) -> None: ...
