@@ -31,8 +31,20 @@ def test_validation_data_of_different_lengths():
                                          r"samples: validation_data\[0\] has shape \(10, 2\), validation_data\[1\] "
                                          r"has shape \(4,\)"):
         mlp().fit(X, Y, validation_data=(X, Y[:4]))
-    with pytest.raises(ValueError, match=r"validation_data must be a tuple \(x_val, y_val\)"):
+    with pytest.raises(ValueError, match=r"^validation_data must be a tuple \(x_val, y_val\) or \(x_val, y_val, "
+                                         r"val_sample_weight\), got a ndarray$"):
         mlp().fit(X, Y, validation_data=X)
+    with pytest.raises(ValueError, match=r"got a tuple of 4 items$"):
+        mlp().fit(X, Y, validation_data=(X, Y, None, None))
+
+
+def test_validation_sample_weights_of_the_wrong_length_are_named():
+    model = mlp()
+    before = model.state_dict()
+    with pytest.raises(ValueError, match=r"^validation_data\[2\] must have one weight per sample, shape \(10,\), "
+                                         r"got \(4,\)$"):
+        model.fit(X, Y, validation_data=(X, Y, np.ones(4)), verbose=0)
+    assert_unchanged(before, model)
 
 
 WIDTH = r"^Input of layer 'hidden' \(Dense\) is incompatible: expected shape \(None, 2\), received \(\w+, 3\)$"

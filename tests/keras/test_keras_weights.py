@@ -67,6 +67,30 @@ def test_a_loss_of_ones_own_is_weighted_sample_by_sample():
     assert model.evaluate(X, y, sample_weight=w, batch_size=12, verbose=0) == pytest.approx(want, rel=1e-5)
 
 
+def test_validation_data_may_carry_sample_weights_as_in_keras():
+    y = (X[:, :1] > 0).astype("float32")
+    w = RNG.random(12)
+    model = model_of("binary_crossentropy")  # learning rate 0: validation sees the weights evaluate sees
+    weighted = model.evaluate(X, y, sample_weight=w, batch_size=4, verbose=0)
+    plain = model.evaluate(X, y, batch_size=4, verbose=0)
+    assert weighted != pytest.approx(plain)
+    history = model.fit(X, y, epochs=2, batch_size=4, validation_data=(X, y, w), verbose=0)
+    assert history.history["val_loss"] == [weighted, weighted]
+    history = model.fit(X, y, epochs=1, batch_size=4, validation_data=(X, y, None), verbose=0)
+    assert history.history["val_loss"] == [plain]
+
+
+def test_validation_split_splits_the_sample_weights_too_and_leaves_class_weight_to_training():
+    labels = RNG.integers(0, 3, 12)
+    model = model_of("sparse_categorical_crossentropy", units=3, activation="softmax")
+    sw = RNG.random(12)
+    want = model.evaluate(X[9:], labels[9:], sample_weight=sw[9:], batch_size=4, verbose=0)  # the last quarter
+    assert want != pytest.approx(model.evaluate(X[9:], labels[9:], batch_size=4, verbose=0))
+    history = model.fit(X, labels, sample_weight=sw, class_weight={0: 1.0, 1: 3.0, 2: 0.5}, validation_split=0.25,
+                        batch_size=4, epochs=1, verbose=0)
+    assert history.history["val_loss"] == [want]
+
+
 def test_validation_freq():
     y = (X[:, :1] > 0).astype("float32")
     model = model_of("binary_crossentropy")

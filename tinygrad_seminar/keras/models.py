@@ -70,21 +70,29 @@ class Model(Trainer, Module):
         checks.same_length(x, y, xname, yname)
         return x, (y if self.loss is None else self.loss.prepared(y))
 
-    def _validation(self, x, y, validation_split: float, validation_data) -> tuple:
-        """(x, y, validation pair or None): validation_data checked, or the last part of x and y split off."""
+    def _validation(self, x, y, sw, validation_split: float, validation_data) -> tuple:
+        """(x, y, sample weights, validation triple or None), as Keras 3 splits them: validation_data checked
+        (x_val, y_val) or (x_val, y_val, val_sample_weight), or the last part of x, y and the sample weights split
+        off (class_weight weighs the training part only)."""
         if validation_data is not None:
-            if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
-                raise ValueError("validation_data must be a tuple (x_val, y_val)")
-            return x, y, self._arrays(*validation_data, xname="validation_data[0]", yname="validation_data[1]")
+            if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
+                n = f" of {len(validation_data)} items" if isinstance(validation_data, (tuple, list)) else ""
+                raise ValueError("validation_data must be a tuple (x_val, y_val) or (x_val, y_val, val_sample_weight), "
+                                 f"got a {type(validation_data).__name__}{n}")
+            xv, yv = self._arrays(*validation_data[:2], xname="validation_data[0]", yname="validation_data[1]")
+            wv = validation_data[2] if len(validation_data) == 3 else None
+            return x, y, sw, (xv, yv, weighting.sample_weights(self.loss, yv, wv, dtype=self.dtype,
+                                                               name="validation_data[2]"))
         if not validation_split:
-            return x, y, None
-        x, w = x if isinstance(x, tuple) else (x, None)
+            return x, y, sw, None
         split = int(len(x) * (1 - validation_split))
         if split < 1 or split == len(x):
             raise ValueError(f"validation_split={validation_split} of {len(x)} samples leaves "
                              f"{split} to train on and {len(x) - split} to validate on")
         self._warn_one_class(y[:split], y[split:], validation_split)
-        return (x[:split], None if w is None else w[:split]), y[:split], (x[split:], y[split:])
+        if sw is None:
+            return x[:split], y[:split], None, (x[split:], y[split:], None)
+        return x[:split], y[:split], sw[:split], (x[split:], y[split:], sw[split:].astype(self.dtype))
 
     def _warn_one_class(self, y_train, y_val, split) -> None:
         lab_t, lab_v = self.loss.class_labels(y_train), self.loss.class_labels(y_val)
@@ -117,13 +125,12 @@ class Model(Trainer, Module):
         self._require_compiled("fit")
         checks.fit_arguments(epochs, initial_epoch, shuffle, validation_split, validation_freq)
         x, y = self._arrays(x, y)
-        if sample_weight is not None or class_weight is not None:
-            x = (x, weighting.sample_weights(self.loss, y, sample_weight, class_weight, self.dtype))
+        sw = weighting.sample_weights(self.loss, y, sample_weight)  # checked whole, then split with x and y
         bs = checks.batch_size(32 if batch_size is None else batch_size)
-        x, y, val = self._validation(x, y, validation_split, validation_data)
-        x, w = x if isinstance(x, tuple) else (x, None)
+        x, y, sw, val = self._validation(x, y, sw, validation_split, validation_data)
+        w = weighting.sample_weights(self.loss, y, sw, class_weight, self.dtype)
         train_check = self._first_checks(x, y, "y")
-        val_check = self._first_checks(*val, "the validation targets") if val is not None else None
+        val_check = self._first_checks(*val[:2], "the validation targets") if val is not None else None
         verbose = resolve_verbose(verbose)
         history, extra = History(), [ProgbarLogger(verbose)] if verbose else []
         # Keras' order: History after the user's callbacks, so it records what they add to the logs
@@ -147,7 +154,7 @@ class Model(Trainer, Module):
                 logs = self._train_epoch(x, y, w, bs, order, cbs, (epoch, epochs) if not reported else None)
                 reported = reported or not math.isfinite(logs.get("loss", 0.0))
                 if val is not None and validates(validation_freq, epoch):
-                    val_logs, val_check = self._test_loop(*val, bs, cbs, val_check), None
+                    val_logs, val_check = self._test_loop(*val[:2], bs, cbs, val_check, val[2]), None
                     logs.update({f"val_{k}": v for k, v in val_logs.items()})
                 self.next_epoch = epoch + 1
                 cbs.on_epoch_end(epoch, logs)

@@ -60,16 +60,16 @@ def weighted_loss(loss, y: np.ndarray, y_pred: Tensor, sample_weight: np.ndarray
 
 
 def sample_weights(loss, y: np.ndarray, sample_weight=None, class_weight: dict | None = None,
-                   dtype=np.float64) -> np.ndarray | None:
+                   dtype=np.float64, name: str = "sample_weight") -> np.ndarray | None:
     """One weight per sample from ``sample_weight`` and ``class_weight`` (None if neither is given), as ``dtype``
-    (the model's, so that no batch converts them)."""
+    (the model's, so that no batch converts them); ``name``: the argument an error names."""
     if sample_weight is None and class_weight is None:
         return None
     w = np.ones(len(y), np.float64)
     if sample_weight is not None:
         sw = np.asarray(sample_weight, np.float64)
         if sw.shape not in ((len(y),), (len(y), 1)):
-            raise ValueError(f"sample_weight must have one weight per sample, shape ({len(y)},), got {sw.shape}")
+            raise ValueError(f"{name} must have one weight per sample, shape ({len(y)},), got {sw.shape}")
         w *= sw.reshape(len(y))
     if class_weight is not None:
         if not isinstance(class_weight, dict):
