@@ -210,3 +210,41 @@ def test_unknown_metric_and_the_metrics_module_api():
     assert m.result() == 4.0
     m.reset()
     assert m.result() == 0.0
+
+
+# ---- Keras' other metric names: the accuracies by name, mape, the cross-entropies ----
+@pytest.mark.parametrize("name, cls", [
+    ("binary_accuracy", metrics.BinaryAccuracy), ("categorical_accuracy", metrics.CategoricalAccuracy),
+    ("sparse_categorical_accuracy", metrics.SparseCategoricalAccuracy), ("mape", metrics.MeanAbsolutePercentageError),
+    ("mean_absolute_percentage_error", metrics.MeanAbsolutePercentageError),
+    ("binary_crossentropy", metrics.BinaryCrossentropy), ("CategoricalCrossentropy", metrics.CategoricalCrossentropy),
+    ("sparse_categorical_crossentropy", metrics.SparseCategoricalCrossentropy)])
+def test_keras_metric_names_are_known(name, cls):
+    metric = metrics.get(name)
+    assert type(metric) is cls and metric.name == cls.name
+
+
+def test_mape_is_keras_formula():
+    y, p = np.array([[2.0], [-4.0], [0.0]]), np.array([[1.0], [-5.0], [1e-8]])
+    want = np.mean(100 * np.abs(y - p) / np.maximum(np.abs(y), 1e-7))
+    assert scores(p, y, "mse", ["mape"])["mape"] == pytest.approx(want, rel=1e-5)
+
+
+CE_RNG = np.random.default_rng(3)
+CE_LOGITS = CE_RNG.standard_normal((10, 3)).astype(np.float32)
+CE_PROBS = np.exp(CE_LOGITS) / np.exp(CE_LOGITS).sum(axis=1, keepdims=True)
+CE_LABELS = CE_RNG.integers(0, 3, 10)
+
+
+@pytest.mark.parametrize("loss, y_pred, y_true", [
+    ("binary_crossentropy", 1 / (1 + np.exp(-CE_LOGITS)), (CE_LOGITS > 0.3).astype(np.float32)),
+    (BinaryCrossentropy(from_logits=True), CE_LOGITS, (CE_LOGITS > 0.3).astype(np.float32)),
+    ("categorical_crossentropy", CE_PROBS, np.eye(3)[CE_LABELS]),
+    (CategoricalCrossentropy(from_logits=True), CE_LOGITS, np.eye(3)[CE_LABELS]),
+    ("sparse_categorical_crossentropy", CE_PROBS, CE_LABELS),
+    (SparseCategoricalCrossentropy(from_logits=True), CE_LOGITS, CE_LABELS)])
+def test_a_crossentropy_metric_equals_its_loss_and_reads_logits_as_the_loss_does(loss, y_pred, y_true):
+    name = loss if isinstance(loss, str) else ts.keras.losses.get(loss).name
+    result = scores(y_pred, y_true, loss, [name], batch_size=4)
+    assert result[name] == pytest.approx(result["loss"], rel=1e-5)
+    assert metrics.get(name).from_logits is False  # alone, probabilities, as in Keras

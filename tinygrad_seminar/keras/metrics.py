@@ -194,6 +194,67 @@ class R2Score(Metric):
         return float(np.mean(r2))
 
 
+class MeanAbsolutePercentageError(Metric):
+    """100 |y - y^| / max(|y|, 1e-7), averaged (Keras' mape)."""
+
+    name = "mean_absolute_percentage_error"
+
+    def values(self, y_true, y_pred):
+        return 100 * np.abs(y_true - y_pred) / np.maximum(np.abs(y_true), 1e-7)
+
+
+class Crossentropy(Metric):
+    """A cross-entropy as a metric (Keras' probabilistic metrics): the loss of each sample, averaged over all seen,
+    from probabilities clipped to [1e-7, 1 - 1e-7], or from logits with ``from_logits=True``."""
+
+    def __init__(self, from_logits: bool = False, name: str | None = None):
+        self.from_logits = bool(from_logits)
+        super().__init__(name)
+
+    def get_config(self) -> dict:
+        return {"from_logits": self.from_logits, "name": self.name}
+
+    def log_probs(self, y_pred: np.ndarray) -> np.ndarray:
+        """log y^ along the last axis: a stable log-softmax of logits, else the clipped log of y^ normalised."""
+        y_pred = np.asarray(y_pred, np.float64)
+        if self.from_logits:
+            s = y_pred - y_pred.max(axis=-1, keepdims=True)
+            return s - np.log(np.exp(s).sum(axis=-1, keepdims=True))
+        return np.log(np.clip(y_pred / y_pred.sum(axis=-1, keepdims=True), 1e-7, 1 - 1e-7))
+
+
+class BinaryCrossentropy(Crossentropy):
+    """-(y log y^ + (1 - y) log(1 - y^)) per output."""
+
+    name = "binary_crossentropy"
+
+    def values(self, y_true, y_pred):
+        y, z = np.asarray(y_true, np.float64), np.asarray(y_pred, np.float64)
+        if self.from_logits:  # log(1 + e^z) - y z, without overflow
+            return np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))
+        p = np.clip(z, 1e-7, 1 - 1e-7)
+        return -(y * np.log(p) + (1 - y) * np.log(1 - p))
+
+
+class CategoricalCrossentropy(Crossentropy):
+    """-sum_j y_j log y^_j per sample, against one-hot targets."""
+
+    name = "categorical_crossentropy"
+
+    def values(self, y_true, y_pred):
+        return -(np.asarray(y_true, np.float64) * self.log_probs(y_pred)).sum(axis=-1)
+
+
+class SparseCategoricalCrossentropy(Crossentropy):
+    """-log y^_label per sample, against integer labels."""
+
+    name = "sparse_categorical_crossentropy"
+
+    def values(self, y_true, y_pred):
+        log_p = self.log_probs(y_pred)
+        return -log_p[np.arange(len(log_p)), np.asarray(y_true).reshape(len(log_p)).astype(np.intp)]
+
+
 class _Confusion(ThresholdMetric):
     """Counts of true and false positives, each element read as binary at ``threshold``."""
 
@@ -294,14 +355,20 @@ class FunctionMetric(Metric):
 
 
 CLASSES = (BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy, Accuracy, MeanAbsoluteError,
-           MeanSquaredError, RootMeanSquaredError, R2Score, Precision, Recall, AUC)  # Keras takes their names too
-NAMES = ("accuracy", "acc", "mae", "mean_absolute_error", "mse", "mean_squared_error", "r2_score",
-         "precision", "recall", "auc", "root_mean_squared_error", "rmse")
+           MeanSquaredError, RootMeanSquaredError, R2Score, Precision, Recall, AUC, MeanAbsolutePercentageError,
+           BinaryCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy)  # Keras takes their names too
+SHORT = {"mae": MeanAbsoluteError, "mse": MeanSquaredError, "rmse": RootMeanSquaredError,
+         "mape": MeanAbsolutePercentageError, "auc": AUC, "AUC": AUC}
+NAMES = ("accuracy", "acc", "mae", "mse", "rmse", "mape", "auc", *(c.name for c in CLASSES if c.name != "accuracy"))
+# read at the compiled loss's threshold (0 on logits, else 0.5), or from logits if the loss is
+THRESHOLDED = (BinaryAccuracy, Precision, Recall)
 
 
 def get(identifier, loss=None) -> Metric:
-    """A fresh Metric from a name or a callable; "accuracy" is the one the compiled ``loss`` names, as in Keras."""
-    threshold = 0.0 if getattr(loss, "from_logits", False) else 0.5
+    """A fresh Metric from a name or a callable; "accuracy" is the one the compiled ``loss`` names, as in Keras.
+    Metrics named by a string read the outputs as the loss does: at 0 rather than 0.5, or as logits, when the
+    loss is ``from_logits``."""
+    from_logits = bool(getattr(loss, "from_logits", False))
     if isinstance(identifier, Metric):
         return identifier
     if isinstance(identifier, type) and issubclass(identifier, Metric):
@@ -309,16 +376,13 @@ def get(identifier, loss=None) -> Metric:
     if callable(identifier) and not isinstance(identifier, str):
         return FunctionMetric(identifier)
     if identifier in ("accuracy", "acc"):
-        return loss.accuracy() if loss is not None else InferredAccuracy(threshold)
-    table = {"mae": MeanAbsoluteError, "mean_absolute_error": MeanAbsoluteError, "mse": MeanSquaredError,
-             "mean_squared_error": MeanSquaredError, "r2_score": R2Score, "auc": AUC, "AUC": AUC,
-             "root_mean_squared_error": RootMeanSquaredError, "rmse": RootMeanSquaredError,
-             **{cls.__name__: cls for cls in CLASSES}}
-    if identifier in table:
-        return table[identifier]()
-    if identifier == "precision":
-        return Precision(threshold)
-    if identifier == "recall":
-        return Recall(threshold)
+        return loss.accuracy() if loss is not None else InferredAccuracy(0.0 if from_logits else 0.5)
+    cls = SHORT.get(identifier) or next((c for c in CLASSES if identifier in (c.name, c.__name__)), None)
+    if cls in THRESHOLDED:
+        return cls(0.0 if from_logits else 0.5)
+    if cls is not None and issubclass(cls, Crossentropy):
+        return cls(from_logits)
+    if cls is not None:
+        return cls()
     raise ValueError(f"unknown metric {identifier!r}; known: {', '.join(NAMES)}, a class name such as 'AUC', or a "
                      "callable (y_true, y_pred)")

@@ -29,7 +29,9 @@ _LOSSES = (losses.MeanSquaredError, losses.MeanAbsoluteError, losses.BinaryCross
            losses.CategoricalCrossentropy, losses.SparseCategoricalCrossentropy, losses.Huber)
 _METRICS = (metrics.Mean, metrics.BinaryAccuracy, metrics.CategoricalAccuracy, metrics.SparseCategoricalAccuracy,
             metrics.Accuracy, metrics.InferredAccuracy, metrics.MeanAbsoluteError, metrics.MeanSquaredError,
-            metrics.R2Score, metrics.Precision, metrics.Recall, metrics.AUC, metrics.RootMeanSquaredError)
+            metrics.R2Score, metrics.Precision, metrics.Recall, metrics.AUC, metrics.RootMeanSquaredError,
+            metrics.MeanAbsolutePercentageError, metrics.BinaryCrossentropy, metrics.CategoricalCrossentropy,
+            metrics.SparseCategoricalCrossentropy)
 # metrics.MeanSquaredError and losses.MeanSquaredError share a class name: losses are filed under "losses.<name>"
 _OPTIMIZERS = (optim.SGD, optim.Adam, optim.RMSprop, optim.Adagrad)
 _BUILT_IN: dict[str, object] = {
