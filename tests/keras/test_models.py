@@ -117,9 +117,12 @@ def test_an_unknown_loss_name_lists_the_known_ones():
 
 
 def test_an_unknown_metric_name_lists_the_known_ones():
-    with pytest.raises(ValueError, match=r"^unknown metric 'f1'; known: accuracy, acc, mae, mean_absolute_error, mse, "
-                                         r"mean_squared_error, r2_score, precision, recall, auc, "
-                                         r"root_mean_squared_error, rmse, a class name such as 'AUC', or a callable"):
+    with pytest.raises(ValueError, match=r"^unknown metric 'f1'; known: accuracy, acc, mae, mse, rmse, mape, "
+                                         r"binary_accuracy, categorical_accuracy, sparse_categorical_accuracy, "
+                                         r"mean_absolute_error, mean_squared_error, root_mean_squared_error, r2_score, "
+                                         r"precision, recall, auc, mean_absolute_percentage_error, "
+                                         r"binary_crossentropy, categorical_crossentropy, "
+                                         r"sparse_categorical_crossentropy, a class name such as 'AUC', or a callable"):
         mlp(metrics=["accuracy", "f1"])
 
 

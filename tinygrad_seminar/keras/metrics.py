@@ -359,7 +359,7 @@ CLASSES = (BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy, Accur
            BinaryCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy)  # Keras takes their names too
 SHORT = {"mae": MeanAbsoluteError, "mse": MeanSquaredError, "rmse": RootMeanSquaredError,
          "mape": MeanAbsolutePercentageError, "auc": AUC, "AUC": AUC}
-NAMES = ("accuracy", "acc", "mae", "mse", "rmse", "mape", "auc", *(c.name for c in CLASSES if c.name != "accuracy"))
+NAMES = tuple(dict.fromkeys(["accuracy", "acc", "mae", "mse", "rmse", "mape", *(c.name for c in CLASSES)]))
 # read at the compiled loss's threshold (0 on logits, else 0.5), or from logits if the loss is
 THRESHOLDED = (BinaryAccuracy, Precision, Recall)
 
