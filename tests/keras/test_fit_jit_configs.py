@@ -211,7 +211,18 @@ def huber_delta(model):
     model.loss.delta = 0.1
 
 
-@pytest.mark.parametrize("change", [dropout_rate, regularizer_factor, loss_replaced, huber_delta])
+def dropout_rate_of_numpy(model):  # a numpy scalar (from np.linspace, say), changed again at each call
+    layer = model.layers[1]
+    layer.rate = np.float64(0.3) if type(layer.rate) is float else layer.rate + np.float64(0.2)
+
+
+def dropout_generator(model):  # a generator of the layer's own, replaced by another at each call
+    layer = model.layers[1]
+    layer.rng = np.random.default_rng(1 if layer.rng is None else 2)
+
+
+@pytest.mark.parametrize("change", [dropout_rate, regularizer_factor, loss_replaced, huber_delta,
+                                    dropout_rate_of_numpy, dropout_generator])
 def test_settings_changed_between_fits_or_epochs_make_new_step_functions(change):
     rng = np.random.default_rng(5)
     x, y = data(64, 3, rng), rng.standard_normal((64, 1)).astype(np.float32)
@@ -278,3 +289,67 @@ def test_the_picture_of_a_cross_entropy_of_probabilities_shows_no_node_for_its_t
     x = ts.Tensor(np.ones((4, 2), np.float32), name="x")
     loss = ts.losses.binary_crossentropy(np.array([[1.0], [0.0], [0.0], [1.0]], np.float32), model(x))
     assert ts.viz.draw_graph(loss).source.count("input") == 1  # x; 1 - y is an op's array, as y is an array
+
+
+def scaled_relu(z):  # an activation of the user's, reading a global
+    return z.relu() * SCALE
+
+
+def test_auto_keeps_a_built_in_layer_holding_a_function_of_the_users_eager():
+    global SCALE
+    rng = np.random.default_rng(7)
+    x, y = data(48, 3, rng), rng.standard_normal((48, 1)).astype(np.float32)
+    model = K.Sequential([K.Input(shape=(3,)), K.layers.Dense(4, activation=scaled_relu), K.layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    model.fit(x, y, batch_size=8, epochs=1, verbose=0)
+    assert model.make_train_function() == model.train_step and model.make_predict_function() == model.predict_step
+    SCALE = 0.0  # the eager steps read it: the hidden layer now gives zeros, so its weights get no gradient
+    try:
+        before = model.get_weights()[0]
+        model.fit(x, y, batch_size=8, epochs=1, verbose=0)
+        assert model.get_weights()[0].tobytes() == before.tobytes()
+    finally:
+        SCALE = 1.0
+
+
+class Tempered(K.Model):
+    def __init__(self):
+        super().__init__()
+        self.dense = K.layers.Dense(1)
+        self.temperature = 1.0
+
+    def call(self, x):
+        return self.dense(x) / self.temperature
+
+
+def test_jit_compile_true_sees_a_subclassed_models_own_value_change_between_fits():
+    rng = np.random.default_rng(8)
+    x, y = data(48, 3, rng), rng.standard_normal((48, 1)).astype(np.float32)
+    runs = []
+    for jit in (False, True):
+        ts.manual_seed(0)
+        model = Tempered()
+        model.compile(optimizer="sgd", loss="mse", jit_compile=jit)
+        model.fit(x, y, batch_size=8, epochs=2, verbose=0)
+        model.temperature = 4.0
+        runs.append((model.fit(x, y, batch_size=8, epochs=2, verbose=0).history, model.get_weights()))
+    assert runs[0][0] == runs[1][0]
+    assert all(a.tobytes() == b.tobytes() for a, b in zip(runs[0][1], runs[1][1]))
+    assert model.make_train_function().jitted.replays > 0
+
+
+def test_compute_metrics_set_on_the_instance_gets_x_as_a_tensor_on_every_batch():
+    rng = np.random.default_rng(9)
+    x, y = data(48, 3, rng), rng.standard_normal((48, 1)).astype(np.float32)
+    model = K.Sequential([K.Input(shape=(3,)), K.layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    seen = []
+    own = model.compute_metrics
+
+    def compute_metrics(x, y, y_pred, sample_weight=None):
+        seen.append(type(x))
+        return own(x, y, y_pred, sample_weight)
+
+    model.compute_metrics = compute_metrics
+    model.fit(x, y, batch_size=8, epochs=2, verbose=0)
+    assert seen == [ts.Tensor] * 12

@@ -11,7 +11,9 @@ it eagerly, and keeps a model with classes of the user's eager (``own_code``).
 from __future__ import annotations
 
 from collections.abc import Callable
-from types import FunctionType
+from types import FunctionType, MethodType
+
+import numpy as np
 
 from ..autograd import jit
 from ..autograd.base import TensorBase
@@ -78,18 +80,35 @@ def step_function(model, core: Callable, eager: Callable, strict: bool) -> Calla
 
 def own_code(modules: tuple, loss) -> bool:
     """Whether one of a model's ``modules``, or its loss, is code of the user's (a subclassed model, a layer, a loss
-    class or function defined outside this package): its Python may read attributes or globals a plan would not
-    see change, so "auto" keeps such a model eager."""
-    if any(not type(m).__module__.startswith(PACKAGE) for m in modules):
-        return True
+    class or function defined outside this package, or such a function or object a built-in layer holds: an
+    activation, a regularizer): its Python may read attributes or globals a plan would not see change, so "auto"
+    keeps such a model eager."""
+    for k, m in enumerate(modules):
+        if not type(m).__module__.startswith(PACKAGE):
+            return True
+        for v in vars(m).values() if k else ():  # the model's own loss and optimiser are looked at below, or replayed
+            if any(foreign(item) for item in (v if type(v) in (list, tuple) else (v,))):
+                return True
     if loss is None:  # predict's step computes no loss
         return False
-    fn = getattr(loss, "fn", None)  # compile(loss=a function) wraps it
-    return not type(loss).__module__.startswith(PACKAGE) or (
-        fn is not None and not (getattr(fn, "__module__", None) or "").startswith(PACKAGE))
+    return foreign(loss) or foreign(getattr(loss, "fn", None))  # compile(loss=a function) wraps it
 
 
-PLAIN = frozenset({int, float, bool, str, type(None), FunctionType})  # what settings() keeps: values, and functions
+def foreign(value) -> bool:
+    """Whether ``value`` is a function, or an object of a class, defined outside this package (not a module, a
+    tensor or a plain value)."""
+    if isinstance(value, (FunctionType, MethodType)):
+        return not (getattr(value, "__module__", None) or "").startswith(PACKAGE)
+    return (hasattr(value, "__dict__") and not isinstance(value, (Module, TensorBase, type))
+            and not type(value).__module__.startswith(PACKAGE))
+
+
+# what settings() and structure() keep: plain values (numpy's scalars too), functions and generators (by identity)
+PLAIN = frozenset({int, float, bool, str, type(None), FunctionType, np.random.Generator, np.float16, np.float32,
+                   np.float64, np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint16, np.uint32, np.uint64,
+                   np.bool_})
+# what fit's loop sets on the model between batches and epochs (keras/models.py): not the plan's business
+LOOP_STATE = frozenset({"training", "stop_training", "next_epoch", "resume_epoch", "_unchecked", "_penalized"})
 
 
 def settings(obj) -> tuple:
@@ -102,17 +121,19 @@ def settings(obj) -> tuple:
 def structure(model) -> tuple:
     """What a plan of ``model`` was made for and Python code could change between two fits: the optimiser, the
     loss and its settings, the modules, which parameters train, and each module's settings (its plain attributes,
-    and those of the objects it holds: an activation, a regularizer). Different structures make new step functions.
+    and those of the objects it holds: an activation, a regularizer; the model's own plain values but its loop's
+    state, as a subclassed model's call may read them). Different structures make new step functions.
     One walk over the modules: this runs at each fit, epoch and evaluation."""
     modules = tuple(model.modules())
     flags, values = [], []
     plain = PLAIN
     for m in modules:
-        own = m is model  # the model's own plain values (next_epoch...) are the loop's
+        own = m is model  # the model's own objects (its optimiser, metrics, history) change as it trains
+        skipped = LOOP_STATE if own else ("training",)  # a plan guards the train/eval flag itself
         for k, v in vars(m).items():
             t = type(v)
             if t in plain:
-                if not own and k != "training":
+                if k not in skipped:
                     values.append((k, v))
             elif t is Parameter or isinstance(v, Parameter):
                 flags.append(v.requires_grad)

@@ -207,7 +207,7 @@ class Model(Trainer, Module):
         guard each), as predict does: no callback acts on batches but ones that only read their logs (the progress
         bar), so only the metrics' updates run between two. An override of compute_metrics may want a Tensor x."""
         return (begin is None and getattr(step_fn, "direct", None) is not None and (end is None or cbs.only_read(hook))
-                and type(self).compute_metrics is Trainer.compute_metrics)
+                and type(self).compute_metrics is Trainer.compute_metrics and "compute_metrics" not in vars(self))
 
     # ---- evaluate and predict ----
     @contextlib.contextmanager
