@@ -141,3 +141,62 @@ def test_a_backward_returning_the_wrong_shape_is_named():
     a = ts.tensor([1.0, 2.0], requires_grad=True)
     with pytest.raises(RuntimeError, match=r"Bad\.backward.*\(5, 7\).*\(2,\)"):
         Bad.apply(a).sum().backward()
+
+
+class ShiftedSoftmax(ts.Function):
+    """softmax written with the numpy habit of shifting in place: a bug in an op, which must not corrupt x."""
+
+    @staticmethod
+    def forward(ctx, z):
+        z -= z.max(axis=1, keepdims=True)
+        e = np.exp(z)
+        return e / e.sum(axis=1, keepdims=True)
+
+    @staticmethod
+    def backward(ctx, g):
+        raise AssertionError("not reached")
+
+
+class ZeroFirst(ts.Function):
+    @staticmethod
+    def forward(ctx, x):
+        x[0] = 0
+        return x
+
+    @staticmethod
+    def backward(ctx, g):
+        raise AssertionError("not reached")
+
+
+class Same(ts.Function):
+    @staticmethod
+    def forward(ctx, x):
+        return x
+
+    @staticmethod
+    def backward(ctx, g):
+        return g
+
+
+@pytest.mark.parametrize("op", [ShiftedSoftmax, ZeroFirst])
+def test_a_forward_writing_into_its_input_is_refused_and_the_input_is_left_as_it_was(op):
+    x = ts.tensor([[1.0, 2.0, 3.0]], requires_grad=True)
+    h = x * 1.0  # another op reads h too: an in-place change would corrupt its value and its gradient
+    with pytest.raises(ValueError, match=rf"^{op.__name__}\.forward writes into one of its inputs \(.*read-only.*\): "
+                                         r"an op must leave its inputs as they are.*x = x - m rather than x -= m"):
+        op.apply(h)
+    assert h.data.tolist() == [[1.0, 2.0, 3.0]] and h.data.flags.writeable
+
+
+def test_a_forward_returning_its_input_gives_the_tensors_own_writable_array():
+    x = ts.tensor([1.0, 2.0], requires_grad=True)
+    y = Same.apply(x)
+    assert y.data is x.data and y.data.flags.writeable
+    (y * y).sum().backward()
+    assert x.grad.tolist() == [2.0, 4.0]
+
+
+def test_built_in_ops_get_the_arrays_themselves():
+    x = ts.tensor([1.0, -2.0])
+    view = x.reshape(2, 1).data  # a view of x's array, writable as x's is
+    assert view.base is x.data and view.flags.writeable

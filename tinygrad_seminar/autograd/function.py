@@ -39,6 +39,9 @@ class Function:
     __slots__ = ("inputs", "kwargs", "saved", "arrays", "scope", "__dict__", "__weakref__")  # weakref: compact.py
     label: str | None = None  # how a picture of the graph names the op; None: the class's name
     differentiable_backward = False
+    # forward gets read-only views of its tensors' arrays, so that one writing into an input (x -= m) raises rather
+    # than corrupting what other ops and backward read; built-in ops, which never write into their inputs, set False
+    protects_inputs = True
     non_differentiable: tuple = ()  # the outputs mark_non_differentiable named
     explains_shape_errors = False  # built-in ops rewrite numpy's shape errors to name the op and the shapes
 
@@ -124,14 +127,20 @@ class Function:
                 _distinct_views(raw, args)
         elif n > 3:
             _distinct_views(raw, args)
+        given = raw
+        if cls.protects_inputs:
+            raw = _read_only(raw, args)
         ctx = object.__new__(cls)
         ctx.saved, ctx.inputs, ctx.kwargs = (), args, kwargs  # forward may ask ctx.needs_input_grad
         try:
             out = cls.forward(ctx, *raw, **kwargs)
         except ValueError as e:
-            if not cls.explains_shape_errors:  # a student's own error message stays as they wrote it
+            explained = _explained(cls, e, raw, kwargs)
+            if explained is None:  # a student's own error message stays as they wrote it
                 raise
-            raise ValueError(f"{cls.__name__}: cannot apply to shapes {_shapes(raw, kwargs)}: {e}") from None
+            raise explained from None
+        if given is not raw:  # an input returned as it is: the tensor's own array, writable as it was
+            out = next((g for g, r in zip(given, raw) if out is r), out)
         if type(out) is not np.ndarray:
             if type(out) is tuple:
                 return cls.several(ctx, raw, out, ref, track)
@@ -169,6 +178,28 @@ class Function:
             ctx.arrays = raw + list(arrays)
             ctx.scope = thread_state.scope
         return make_outputs(ctx, arrays, ref, record, thread_state.scope)
+
+
+def _explained(cls: type, e: ValueError, raw: list, kwargs: dict) -> ValueError | None:
+    """The error a forward's ValueError becomes: a write into a read-only input said plainly, numpy's shape errors
+    naming the op and the shapes (built-in ops); None: the error as it is."""
+    if cls.protects_inputs and "read-only" in str(e):
+        return ValueError(f"{cls.__name__}.forward writes into one of its inputs ({e}): an op must leave its inputs "
+                          "as they are, since other ops and backward read them. Compute a new array (x = x - m "
+                          "rather than x -= m), or copy first (x = x.copy())")
+    if cls.explains_shape_errors:
+        return ValueError(f"{cls.__name__}: cannot apply to shapes {_shapes(raw, kwargs)}: {e}")
+    return None
+
+
+def _read_only(raw: list, args: tuple) -> list:
+    """``raw`` with each tensor's array as a read-only view of it (see Function.protects_inputs)."""
+    out = list(raw)
+    for k, a in enumerate(args):
+        if isinstance(a, TensorBase) and type(out[k]) is np.ndarray:
+            out[k] = view = out[k].view()
+            view.flags.writeable = False
+    return out
 
 
 def _replaced(items: tuple, old, new) -> tuple:

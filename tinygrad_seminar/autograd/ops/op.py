@@ -24,6 +24,7 @@ class Op(Function):
     """A built-in op: its backward is differentiable, and numpy's shape errors name the op."""
 
     differentiable_backward = True
+    protects_inputs = False  # built-in forwards never write into their inputs: no read-only views needed
     explains_shape_errors = True
 
     def __init_subclass__(cls, **kwargs) -> None:
