@@ -54,6 +54,14 @@ def test_standardize_reuses_the_training_statistics():
     np.testing.assert_allclose(standardize([[1.0, 2.0], [1.0, 4.0]])[0], [[0, -1], [0, 1]])  # std 0: centred only
 
 
+def test_a_constant_columns_std_is_returned_as_the_divisor_used():
+    train, test = np.array([[1.0, 2.0], [1.0, 4.0]]), np.array([[3.0, 5.0]])
+    _, mean, std = standardize(train)
+    assert std.tolist() == [1.0, 1.0]
+    by_hand = (test - mean) / std  # a student's reuse: finite, and what standardize gives
+    np.testing.assert_allclose(by_hand, standardize(test, mean, std)[0])
+
+
 def test_standardize_refuses_text_and_nan():
     with pytest.raises(TypeError, match=r"standardize: x must be numbers, got dtype <U1; encode text columns first"):
         standardize([["a", "b"]])

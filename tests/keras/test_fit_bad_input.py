@@ -201,3 +201,10 @@ def test_bad_input_changes_nothing():
             bad()
         assert_unchanged(before, model)
         assert model.history is None
+
+
+def test_a_one_dimensional_x_gets_the_reshape_for_a_feature_and_for_a_sample():
+    with pytest.raises(ValueError, match=r"^x has shape \(2,\), but a model takes one row per sample.*for a "
+                                         r"single feature write x\.reshape\(-1, 1\), for a single sample "
+                                         r"x\.reshape\(1, -1\)$"):
+        mlp().predict(np.zeros(2))

@@ -80,12 +80,15 @@ def one_hot(labels, n_classes: int | None = None, dtype="float32") -> np.ndarray
 def standardize(x, mean=None, std=None):
     """(x - mean) / std per column; returns (scaled, mean, std) so a test set can reuse the train's.
 
-    A column whose std is 0 is only centred. x may be a DataFrame (bool and category columns as numbers).
+    A column whose std is 0 is only centred: the std returned for it is 1, the divisor used (as scikit-learn's
+    StandardScaler), so that ``(x_test - mean) / std`` by hand gives what ``standardize(x_test, mean, std)`` gives.
+    x may be a DataFrame (bool and category columns as numbers).
     """
     x = numeric(x, "x")
     mean = x.mean(axis=0) if mean is None else numeric(mean, "mean")
     std = x.std(axis=0) if std is None else numeric(std, "std")
-    return ((x - mean) / np.where(std > 0, std, 1)).astype(np.float32), mean, std
+    std = np.where(std > 0, std, 1.0)
+    return ((x - mean) / std).astype(np.float32), mean, std
 
 
 def numeric(value, name: str) -> np.ndarray:

@@ -57,7 +57,8 @@ def features(value, name: str, dtype) -> np.ndarray:
     x = as_array(value, name, dtype)
     if x.ndim == 1:
         raise ValueError(f"{name} has shape {x.shape}, but a model takes one row per sample, shape (samples, "
-                         f"features); for a single feature write {name}.reshape(-1, 1)")
+                         f"features); for a single feature write {name}.reshape(-1, 1), for a single sample "
+                         f"{name}.reshape(1, -1)")
     return x
 
 

@@ -24,7 +24,7 @@ def one_layer(gallery: Gallery) -> None:
     net = rules.OneLayerNetwork(2, 4, activation="softmax", seed=0).fit(
         X, Y, epochs=50 if gallery.quick else 200, learning_rate=0.5)
     acc = (net.predict(X).argmax(axis=0) == y).mean()
-    print(f"  four blobs: CCE {net.loss_[0]:.3f} -> {net.loss_[-1]:.3f}, accuracy {acc:.0%}")
+    print(f"  four blobs: CCE {net.loss_[0]:.3f} -> {net.loss_[-1]:.3f}, accuracy {acc:.1%}")
     gallery.figure("softmax_regions.png", "The softmax regions of four blobs (class = argmax y^), with each "
                    "class's one-vs-all line w_k x + b_k = 0.",
                    lambda: plot.decision_boundary(net, X, y, resolution=gallery.resolution))

@@ -80,7 +80,7 @@ def sigmoid_and_delta(gallery: Gallery) -> None:
     net = rules.SigmoidNeuron(2, seed=0).fit(x.T.astype(float), y[None, :].astype(float),
                                              epochs=50 if gallery.quick else 200, learning_rate=0.5)
     acc = ((net.predict(x.T) > 0.5).ravel() == y).mean()
-    print(f"  sigmoid neuron on two blobs: BCE {net.loss_[0]:.3f} -> {net.loss_[-1]:.3f}, accuracy {acc:.0%}")
+    print(f"  sigmoid neuron on two blobs: BCE {net.loss_[0]:.3f} -> {net.loss_[-1]:.3f}, accuracy {acc:.1%}")
     z = np.linspace(-2, 2, 9) + 0.05
     for name, (phi, dphi) in rules.ACTIVATIONS.items():
         if name == "softmax":
