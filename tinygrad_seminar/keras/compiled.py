@@ -18,7 +18,7 @@ import numpy as np
 from ..autograd import jit
 from ..autograd.base import TensorBase
 from ..autograd.tensor import Tensor
-from ..nn.module import Module, Parameter
+from ..nn.module import Module, Parameter, attributes
 
 MODES = (False, True, "auto")
 PACKAGE = "tinygrad_seminar."
@@ -86,7 +86,7 @@ def own_code(modules: tuple, loss) -> bool:
     for k, m in enumerate(modules):
         if not type(m).__module__.startswith(PACKAGE):
             return True
-        for v in vars(m).values() if k else ():  # the model's own loss and optimiser are looked at below, or replayed
+        for v in attributes(m).values() if k else ():  # the model's own loss: below; its optimiser is replayed
             if any(foreign(item) for item in (v if type(v) in (list, tuple) else (v,))):
                 return True
     if loss is None:  # predict's step computes no loss
@@ -115,7 +115,7 @@ def settings(obj) -> tuple:
     """The plain values among ``obj``'s attributes (numbers, flags, strings, functions; not the train/eval flag,
     which a plan guards itself): what a layer's or a loss's Python reads while a plan is captured, and a replay
     would not read again (a dropout rate, a regularizer's factor, Huber's delta)."""
-    return tuple((k, v) for k, v in vars(obj).items() if type(v) in PLAIN and k != "training")
+    return tuple((k, v) for k, v in attributes(obj).items() if type(v) in PLAIN and k != "training")
 
 
 def structure(model) -> tuple:
@@ -130,7 +130,7 @@ def structure(model) -> tuple:
     for m in modules:
         own = m is model  # the model's own objects (its optimiser, metrics, history) change as it trains
         skipped = LOOP_STATE if own else ("training",)  # a plan guards the train/eval flag itself
-        for k, v in vars(m).items():
+        for k, v in attributes(m).items():
             t = type(v)
             if t in plain:
                 if k not in skipped:

@@ -35,6 +35,12 @@ def forward_takes_training(cls: type) -> bool:
     return "training" in inspect.signature(cls.forward).parameters
 
 
+def attributes(obj) -> dict:
+    """A copy of ``obj``'s attributes to walk: another thread (a fit beside a predict) or the code consuming a walk
+    may set attributes meanwhile, and a dict must not change size while it is iterated."""
+    return vars(obj).copy()
+
+
 def dtype_of(module) -> np.dtype:
     """A module's parameters' dtype; before they exist, the dtype its layers will have (else float32)."""
     first = next(module.parameter_walk(), None)  # the first parameter is enough: fit asks on every call
@@ -161,7 +167,7 @@ class Module:
     # ---- the tree ----
     def named_children(self) -> Iterator[tuple[str, Module]]:
         kinds, skipped = _KINDS, _SKIPPED
-        for name, value in vars(self).items():
+        for name, value in attributes(self).items():
             t = type(value)
             if t in skipped:
                 continue
@@ -187,7 +193,7 @@ class Module:
                 stack.extend(reversed([c for _, c in m.named_children()]))
                 continue
             children = []  # named_children's walk written out: fit walks the tree several times per call
-            for value in vars(m).values():
+            for value in attributes(m).values():
                 t = type(value)
                 if t in skipped:
                     continue
@@ -201,7 +207,7 @@ class Module:
         return iter(out)
 
     def _own_parameters(self) -> Iterator[tuple[str, Parameter]]:
-        for name, value in vars(self).items():
+        for name, value in attributes(self).items():
             if isinstance(value, Parameter):
                 yield name, value
             elif isinstance(value, (list, tuple)):
@@ -227,7 +233,7 @@ class Module:
             pre, m = stack.pop()
             plain = type(m).named_children is Module.named_children  # else its own override names the children
             children = []
-            for name, value in vars(m).items():
+            for name, value in attributes(m).items():
                 t = type(value)
                 if t in skipped:
                     continue
