@@ -38,7 +38,27 @@ def flip_inputs(draw):
     return (x,), {"dims": tuple(draw(st.sets(st.integers(0, x.ndim - 1), min_size=1)))}
 
 
+@st.composite
+def two_axes(draw):
+    x = draw(S.arrays(S.shapes(min_dims=1)))
+    return (x,), {"a": draw(st.integers(-x.ndim, x.ndim - 1)), "b": draw(st.integers(-x.ndim, x.ndim - 1))}
+
+
+@st.composite
+def flatten_inputs(draw):
+    x = draw(S.arrays(S.shapes(min_dims=1)))
+    start = draw(st.integers(0, x.ndim - 1))
+    return (x,), {"start": start, "end": draw(st.integers(start, x.ndim - 1)) - x.ndim * draw(st.booleans())}
+
+
+def numpy_flatten(x, start, end):
+    end %= x.ndim
+    return x.reshape(x.shape[:start] + (-1,) + x.shape[end + 1:])
+
+
 OPS = [
+    Case("transpose(a, b)", lambda x, a, b: x.transpose(a, b), lambda x, a, b: np.swapaxes(x, a, b), two_axes()),
+    Case("flatten", lambda x, start, end: x.flatten(start, end), numpy_flatten, flatten_inputs()),
     Case("clone", lambda x: x.clone(), np.copy, S.unary()),
     Case("squeeze", lambda x: x.squeeze(), np.squeeze, ones_in_shape()),
     Case("unsqueeze", lambda x, dim: x.unsqueeze(dim), lambda x, dim: np.expand_dims(x, dim), one_axis(extra=1)),
@@ -241,3 +261,30 @@ def test_circular_pad_has_first_and_second_derivatives(pad):
     assert ts.gradgradcheck(lambda a: F.pad(a, pad, "circular"), x)
     with pytest.raises(ValueError, match="wrap around more than once"):
         F.pad(x, (4, 0), "circular")
+
+
+def test_transpose_of_two_axes_swaps_them_as_pytorch_and_a_partial_permutation_is_refused():
+    a = ts.tensor([[1.0, 2.0], [3.0, 4.0]])
+    assert a.transpose(0, 1).data.tolist() == [[1.0, 3.0], [2.0, 4.0]]  # torch's; numpy's transpose(0, 1) is a no-op
+    assert a.transpose((0, 1)).data.tolist() == a.data.tolist() and a.transpose().data.tolist() == a.T.data.tolist()
+    z = ts.zeros(2, 3, 4)
+    assert z.transpose(1, 2).shape == (2, 4, 3) and z.transpose(2, 0, 1).shape == (4, 2, 3)
+    with pytest.raises(ValueError, match=r"^transpose: axes \(1, 2\) are not a permutation of the 3 axes; swap two "
+                                         r"with transpose\(a, b\)"):
+        z.transpose((1, 2))
+
+
+def test_flatten_from_a_start_dim_as_pytorch():
+    z = ts.zeros(2, 3, 4)
+    assert z.flatten(1).shape == (2, 12) and z.flatten(0, 1).shape == (6, 4) and z.flatten().shape == (24,)
+    assert ts.tensor(3.0).flatten().shape == (1,)
+    with pytest.raises(ValueError, match=r"^flatten: start_dim \(2\) comes after end_dim \(1\)"):
+        z.flatten(2, 1)
+
+
+def test_leaky_relu_step_and_matmul_are_tensor_methods_too():
+    x = ts.tensor([[-2.0, 0.0], [1.0, 3.0]])
+    assert x.leaky_relu().data.tolist() == F.leaky_relu(x).data.tolist() == [[np.float32(-0.4), 0.0], [1.0, 3.0]]
+    assert x.leaky_relu(0.5).data.tolist() == [[-1.0, 0.0], [1.0, 3.0]]
+    assert x.step().data.tolist() == F.step(x).data.tolist() == [[0.0, 1.0], [1.0, 1.0]]
+    assert x.matmul(x).data.tolist() == (x @ x).data.tolist()

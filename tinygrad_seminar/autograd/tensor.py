@@ -286,22 +286,36 @@ class Tensor(TensorOperators, TensorOps, TensorMoves, TensorBase):
             raise TypeError(f"reshape: shape must be whole numbers (one may be -1), got {tuple(shape)!r}")
         return shape_ops.Reshape.apply(self, shape=tuple(shape))
 
-    def flatten(self):
-        return self.reshape(-1)
+    def flatten(self, start_dim: int = 0, end_dim: int = -1):
+        """The axes start_dim to end_dim merged into one (all of them by default), as PyTorch's."""
+        if self.ndim == 0:
+            return self.reshape(1)
+        start, end = check_axis(start_dim, self.ndim), check_axis(end_dim, self.ndim)
+        if start > end:
+            raise ValueError(f"flatten: start_dim ({start_dim}) comes after end_dim ({end_dim}) for a tensor of "
+                             f"{self.ndim} axes")
+        return self.reshape(self.shape[:start] + (-1,) + self.shape[end + 1:])
 
     def expand_dims(self, axis: int):
         axis = check_axis(axis, self.ndim + 1)  # out of range: PyTorch's IndexError, not numpy's AxisError
         return self.reshape(self.shape[:axis] + (1,) + self.shape[axis:])
 
     def transpose(self, *axes):
+        """transpose(a, b): axes a and b swapped, as PyTorch's; transpose() and .T: all axes reversed;
+        transpose(axes) with a tuple of every axis (or three or more listed): numpy's permutation."""
+        if len(axes) == 2 and not isinstance(axes[0], (tuple, list)):
+            return self.swapaxes(*axes)
         axes = axes[0] if len(axes) == 1 and isinstance(axes[0], (tuple, list)) else axes
+        if axes and len(axes) != self.ndim:
+            raise ValueError(f"transpose: axes {tuple(axes)} are not a permutation of the {self.ndim} axes; swap two "
+                             f"with transpose(a, b) (or swapaxes), permute them all with transpose(axes) or permute")
         return shape_ops.Transpose.apply(self, axes=tuple(axes) if axes else None)
 
     def swapaxes(self, a: int, b: int):
         a, b = check_axis(a, self.ndim), check_axis(b, self.ndim)
         axes = list(range(self.ndim))
         axes[a], axes[b] = axes[b], axes[a]
-        return self.transpose(axes)
+        return shape_ops.Transpose.apply(self, axes=tuple(axes))
 
     T = property(lambda self: self.transpose())
 

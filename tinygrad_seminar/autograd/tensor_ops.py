@@ -11,6 +11,7 @@ import math
 
 import numpy as np
 
+from . import arguments
 from .composites import composite
 from .operands import pair
 from .ops import elementwise as ew
@@ -139,6 +140,20 @@ class TensorOps:
     def elu(self, alpha: float = 1.0):
         """x where x > 0, else alpha (e^x - 1); exp sees only x <= 0, so nothing overflows."""
         return math_ops.Where.apply(self.data > 0, self, (self.clip(max=0).exp() - 1) * alpha)
+
+    @composite("leaky_relu")
+    def leaky_relu(self, negative_slope: float = 0.2):
+        """x where x > 0, else negative_slope x (Keras' default slope 0.2; PyTorch's is 0.01)."""
+        arguments.real(negative_slope, "negative_slope", "leaky_relu")
+        return math_ops.Where.apply(self.data > 0, self, self * negative_slope)
+
+    def step(self):
+        """1 where x >= 0, else 0 (Heaviside: the perceptron's activation); its gradient is zero."""
+        return math_ops.Step.apply(self)
+
+    def matmul(self, other):
+        """self @ other (numpy's 1-D and batched rules)."""
+        return self @ other
 
     @composite("selu")
     def selu(self):

@@ -14,7 +14,7 @@ from ..autograd import Tensor, arguments
 from ..autograd.base import data_of
 from ..autograd.composites import composite
 from ..autograd.operands import operand
-from ..autograd.ops import Affine, Concatenate, Matmul, Maximum, Minimum, PickPerRow, Step, Where
+from ..autograd.ops import Affine, Concatenate, Matmul, Maximum, Minimum, PickPerRow, Where
 from ..autograd.ops.einsum import Einsum
 from ..autograd.tensor import as_tensor
 from ..autograd.tensor_ops import pick_axis
@@ -176,15 +176,12 @@ def linear(x) -> Tensor:
 
 def step(x) -> Tensor:
     """phi(z) = 1 if z >= 0 else 0; its gradient is zero (no learning signal passes through it)."""
-    return Step.apply(as_tensor(x))
+    return as_tensor(x).step()
 
 
-@composite("leaky_relu")
 def leaky_relu(x, negative_slope: float = 0.2) -> Tensor:
     """z if z > 0 else negative_slope * z (Keras' default slope 0.2)."""
-    x = as_tensor(x)
-    arguments.real(negative_slope, "negative_slope", "leaky_relu")
-    return Where.apply(x.data > 0, x, x * negative_slope)
+    return as_tensor(x).leaky_relu(negative_slope)
 
 
 @composite("elu")
