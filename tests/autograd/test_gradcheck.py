@@ -165,3 +165,27 @@ def test_gradgradcheck_of_a_function_that_ignores_its_input_says_so():
     x, z = ts.tensor([1.0], requires_grad=True), ts.tensor([2.0], requires_grad=True)
     with pytest.raises(ts.GradcheckError, match=r"^gradgradcheck: fn's output does not depend on any input"):
         ts.gradgradcheck(lambda x: (z * z).sum(), x)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"eps": 0}, r"^gradcheck: eps must be in \(0, 1\], got 0$"),
+    ({"eps": -1e-6}, r"^gradcheck: eps must be in \(0, 1\], got -1e-06$"),
+    ({"atol": -1.0}, r"^gradcheck: atol must be in \[0, inf\], got -1.0$"),
+    ({"rtol": float("nan")}, r"^gradcheck: rtol must be in \[0, inf\], got nan$"),
+])
+def test_a_step_or_tolerance_out_of_range_is_refused_before_any_work(kwargs, message):
+    calls = []
+    x = ts.randn(2, 3, requires_grad=True)
+    with pytest.raises(ValueError, match=message):
+        ts.gradcheck(lambda a: calls.append(1) or a.sum(), x, **kwargs)
+    assert calls == []
+
+
+def test_a_float32_layer_in_the_checked_function_is_reported_with_the_way_to_check_it():
+    ts.manual_seed(0)
+    dense = ts.nn.Dense(3, input_dim=4)
+    x = ts.randn(2, 4, requires_grad=True)
+    with pytest.raises(ts.GradcheckError, match=r"computes in float32, too coarse for central differences \(a "
+                                                r"float32 layer casts what it is given: check a model with "
+                                                r"ts.gradcheck_module.*dtype='float64'\)"):
+        ts.gradcheck(lambda a: dense(a).tanh().sum(), x)

@@ -64,3 +64,15 @@ def test_plot_model_of_a_subclassed_model_says_what_to_do_instead():
 
     with pytest.raises(TypeError, match=r"Net has no list of layers.*draw_graph\(model\(x\)\).*summary"):
         plot_model(Net())
+
+
+def test_plot_model_of_a_plain_module_suggests_no_summary_it_lacks():
+    class Net(ts.nn.Module):
+        def __init__(self):
+            self.hidden = ts.nn.Dense(4, input_dim=2)
+
+        def forward(self, x):
+            return self.hidden(x)
+
+    with pytest.raises(TypeError, match=r"Net has no list of layers.*draw_graph\(model\(x\)\)$"):
+        plot_model(Net())

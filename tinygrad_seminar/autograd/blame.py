@@ -85,7 +85,9 @@ def recheck(node, positions: list, eps: float, atol: float, rtol: float, max_ent
     if not isinstance(res, TensorBase) or not res.requires_grad:
         return "re-run alone, its output does not depend on its inputs"
     if res.dtype != np.float64:
-        return f"given float64 inputs it computes in {res.dtype}, too coarse for central differences"
+        return (f"given float64 inputs it computes in {res.dtype}, too coarse for central differences (a float32 "
+                "layer casts what it is given: check a model with ts.gradcheck_module, which checks a float64 copy "
+                "of it, or make the layer with dtype='float64')")
     n_out = res.data.size
     if n_out <= max_entries:
         probes = identity_probes(n_out)

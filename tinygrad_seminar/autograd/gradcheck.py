@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from . import arguments
 from .base import TensorBase, data_of
 from .blame import blame
 from .engine import grad
@@ -116,6 +117,9 @@ def check(fn: Callable, inputs, eps: float, atol: float, rtol: float, unreached_
     if not callable(fn):
         raise TypeError(f"gradcheck: fn must be a function of the inputs, got {fn!r} ({type(fn).__name__}); "
                         "call gradcheck(fn, *inputs)")
+    arguments.real(eps, "eps", "gradcheck", lo=0, hi=1, lo_open=True)  # a step of 0 divides by zero
+    arguments.real(atol, "atol", "gradcheck", lo=0)
+    arguments.real(rtol, "rtol", "gradcheck", lo=0)
     positions = [i for i, x in enumerate(inputs) if isinstance(x, TensorBase) and x.requires_grad]
     if not positions:
         raise ValueError("gradcheck: no input requires grad; make one with requires_grad=True")

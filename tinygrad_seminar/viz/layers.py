@@ -50,8 +50,8 @@ def check_arguments(model, to_file, flags: dict, rankdir) -> None:
         if isinstance(model, Module) and any(True for _ in model.children()):  # a subclassed Model: its own forward
             raise TypeError(f"plot_model: model must be a Sequential or a Model with layers; {kind} has no list "
                             "of layers (its forward is your code), so there is no chain to draw. Draw its operator "
-                            "graph, boxed by layer, with ts.viz.draw_graph(model(x)), or list its layers "
-                            "with .summary()")
+                            "graph, boxed by layer, with ts.viz.draw_graph(model(x))"
+                            + (", or list its layers with .summary()" if hasattr(model, "summary") else ""))
         raise TypeError(f"plot_model: model must be a Sequential or a Model with layers, got {kind}")
     for name, flag in flags.items():
         if not isinstance(flag, bool):
