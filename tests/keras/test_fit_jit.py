@@ -340,3 +340,16 @@ def test_predict_after_set_weights_is_the_eager_predict():
     eager.set_weights(weights)
     jitted.set_weights(weights)  # new arrays: the first full batch's replayer is refused, the plan captured again
     assert np.array_equal(jitted.predict(x, verbose=0), eager.predict(x, verbose=0))
+
+
+def test_predict_on_a_model_not_built_yet_builds_it_eagerly_then_replays_with_jit_compile_true():
+    x = np.random.default_rng(12).standard_normal((40, 6)).astype(np.float32)
+    outs = []
+    for jit in (False, True):
+        ts.manual_seed(0)
+        model = ts.keras.Sequential([ts.keras.layers.Dense(16, activation="relu"), ts.keras.layers.Dense(3)])
+        model.compile(optimizer="sgd", loss="mse", jit_compile=jit)
+        outs.append(model.predict(x, batch_size=8, verbose=0))  # True raised a JitError: the first call built
+        outs.append(model.predict(x, batch_size=8, verbose=0))
+    assert len({o.tobytes() for o in outs}) == 1
+    assert model.make_predict_function().replays > 0

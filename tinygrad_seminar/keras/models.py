@@ -289,6 +289,7 @@ class Model(Trainer, Module):
         # (no Tensor, key or guard each)
         direct, watched = None, (not isinstance(step_fn, Jitted) or begin is not None
                                  or (end is not None and not cbs.only_read("on_predict_batch_end")))
+        unbuilt = not getattr(self, "built", True)  # its layers are made at the first batch, which runs eagerly
         with self.inference():
             for step, idx in enumerate(batches(len(x), bs)):
                 if begin is not None:
@@ -298,7 +299,7 @@ class Model(Trainer, Module):
                     out = direct(xb)
                 else:
                     xt = Tensor.from_array(xb)
-                    out = step_fn(xt)
+                    out = self.predict_step(xt) if unbuilt and not step else step_fn(xt)
                     if not watched and direct is None and len(xb) == bs:
                         direct = step_fn.replayer(xt)
                 outs.append(out.data if isinstance(out, Tensor) else np.asarray(out))
