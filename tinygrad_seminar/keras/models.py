@@ -22,11 +22,12 @@ from . import summary as summary_mod
 from .callbacks import Callback, CallbackList, History, ProgbarLogger
 from .conv_layers import from_keras_layout, to_keras_layout
 from .loops import batches, report_invalid_loss, validates
+from .on_batch import OnBatch, as_returned
 from .progress import Progbar, resolve_verbose
 from .trainer import Trainer
 
 
-class Model(Trainer, Module):
+class Model(OnBatch, Trainer, Module):
     """A Module that trains itself the Keras way; subclass it with your own ``forward``, or use Sequential."""
 
     stop_training = False
@@ -265,10 +266,7 @@ class Model(Trainer, Module):
         results = self._test_loop(x, y, bs, self._callbacks(callbacks, {"steps": steps, "verbose": verbose}), check, w)
         if bar is not None:
             bar.update(steps, results, finalize=True)
-        if return_dict:
-            return results
-        values = list(results.values())
-        return values[0] if len(values) == 1 else values
+        return as_returned(results, return_dict)
 
     def predict(self, x, batch_size: int | None = None, verbose="auto", callbacks=None) -> np.ndarray:
         """The model's outputs for x as a numpy array, computed in eval mode in batches (32 by default).

@@ -21,6 +21,12 @@ class Sequential(Model, containers.Sequential):
             return
         super().add(layer)
 
+    def pop(self) -> Module:
+        """Remove the last layer and return it, as Keras' ``pop``."""
+        if not self.layers:
+            raise TypeError("pop: there are no layers in the model")
+        return self.layers.pop()
+
     def build(self, input_shape) -> None:
         """Create every layer's weights for inputs of ``input_shape`` (a width, or Keras' batch shape (None, ...));
         bind compile's optimiser to them."""

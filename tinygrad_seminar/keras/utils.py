@@ -12,6 +12,7 @@ import random
 import numpy as np
 
 from ..autograd import arguments, manual_seed
+from . import backend
 
 
 def to_categorical(x, num_classes: int | None = None) -> np.ndarray:
@@ -62,4 +63,6 @@ def plot_model(model, to_file: str = "model.png", show_shapes: bool = False, sho
 
 plot_model.draw = None  # set by the package root to ts.viz.plot_model
 
-__all__ = ["plot_model", "set_random_seed", "to_categorical"]
+clear_session = backend.clear_session  # Keras 3 has it in both places
+
+__all__ = ["clear_session", "plot_model", "set_random_seed", "to_categorical"]

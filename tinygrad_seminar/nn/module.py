@@ -22,6 +22,11 @@ from ..autograd.state import thread_state
 _name_counts: dict[str, int] = {}
 
 
+def reset_names() -> None:
+    """Start the default names again (dense, dense_1, ...): Keras' ``clear_session``."""
+    _name_counts.clear()
+
+
 def unique_name(base: str) -> str:
     """Keras-style default names: dense, dense_1, dense_2, ..."""
     n = _name_counts.get(base, 0)
