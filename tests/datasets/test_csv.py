@@ -107,7 +107,7 @@ def test_an_id_column_is_warned_about_suggesting_drop(tmp_path):
     ("PassengerId", [str(i) for i in range(3)], "its name"),
     ("customer_id", [str(i) for i in range(3)], "its name"),
     ("Unnamed: 0", [str(i) for i in range(3)], "its name"),  # pandas' index, written by df.to_csv
-    ("code", [str(7 * i + 1000) for i in range(25)], "a different whole number on each of the 25 rows"),
+    ("code", [str(7 * i + 1000) for i in range(25)], "a different whole number on each of the 25 rows, evenly spaced"),
     ("name", [f"car {i}" for i in range(25)], "a different text on each of the 25 rows"),
 ])
 def test_identifier_like_columns_by_name_or_by_unique_values(tmp_path, name, cells, why):
@@ -119,6 +119,8 @@ def test_identifier_like_columns_by_name_or_by_unique_values(tmp_path, name, cel
 def test_unique_numbers_in_few_rows_or_measurements_are_no_identifier(tmp_path):
     quiet(write(tmp_path, "a,y\n1,0\n2,1\n3,0\n"))
     quiet(write(tmp_path, "a,y\n" + "".join(f"{i + 0.5},{i % 2}\n" for i in range(30)), name="e.csv"))
+    areas = np.random.default_rng(0).choice(np.arange(800, 4000), 30, replace=False)  # whole, all different
+    quiet(write(tmp_path, "sqft,price\n" + "".join(f"{a},{i}\n" for i, a in enumerate(areas)), name="h.csv"))
 
 
 def test_a_trailing_header_comma_is_no_column(tmp_path):

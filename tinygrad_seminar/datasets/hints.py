@@ -1,8 +1,9 @@
 """Warnings about feature columns that are probably not what the user means: identifiers and label columns.
 
 - An identifier: a column named like one (``id``, ``ID``, ``customer_id``, ``PassengerId``, pandas'
-  saved index ``Unnamed: 0``), or, from 20 rows on, one that holds a different whole number or a
-  different text on every row. It says nothing about a sample; the warning suggests ``drop=``.
+  saved index ``Unnamed: 0``), or, from 20 rows on, one that holds a different text on every row, or a
+  different whole number on every row, evenly spaced (1, 2, 3, ... or 1000, 1007, 1014, ...: a count, not a
+  measurement). It says nothing about a sample; the warning suggests ``drop=``.
 - Label columns: when ``target`` is left at -1 (the last column) and the columns before it continue it
   as labels, by name (``y1 ... y4``, ``class_0 ...``) or by value (0/1 columns, each with a 1 somewhere,
   and exactly one 1 in each row: a one-hot label), the others would become features that give the
@@ -34,8 +35,11 @@ def identifier_reason(col: Column) -> str | None:
         return None
     if col.is_text:
         return f"a different text on each of the {n} rows" if len(set(col.cells)) == n else None
-    whole = bool((col.numbers == np.round(col.numbers)).all())
-    return f"a different whole number on each of the {n} rows" if whole and len(np.unique(col.numbers)) == n else None
+    values = np.unique(col.numbers)
+    if len(values) < n or not (values == np.round(values)).all():
+        return None
+    steps = np.diff(values)  # a row number or a code counts in even steps; a measurement (a floor area) does not
+    return f"a different whole number on each of the {n} rows, evenly spaced" if (steps == steps[0]).all() else None
 
 
 def identifier_warning(path: str, columns: list[Column]) -> str | None:
