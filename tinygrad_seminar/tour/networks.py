@@ -61,8 +61,9 @@ def keras_workflow(gallery: Gallery) -> None:
     ts.manual_seed(0)
     x, y = ts.datasets.moons(400 if gallery.quick else 1000, noise=0.1)
     x_train, x_test, y_train, y_test = ts.datasets.train_test_split(x, y, test_size=0.2)
-    model = ts.Sequential([ts.Input(shape=(2,)), ts.nn.Dense(16, activation="tanh"),
-                           ts.nn.Dense(16, activation="tanh"), ts.nn.Dense(1, activation="sigmoid")], name="moons")
+    model = ts.Sequential([ts.Input(shape=(2,)), ts.nn.Dense(16, activation="tanh", name="hidden_1"),
+                           ts.nn.Dense(16, activation="tanh", name="hidden_2"),
+                           ts.nn.Dense(1, activation="sigmoid", name="output")], name="moons")
     model.summary()
     model.compile(optimizer=ts.optim.Adam(lr=0.02), loss="binary_crossentropy", metrics=["accuracy"])
     history = model.fit(x_train, y_train, epochs=3 if gallery.quick else 10, batch_size=16, validation_split=0.2,
@@ -72,7 +73,7 @@ def keras_workflow(gallery: Gallery) -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = os.path.join(folder, "moons.keras")
         model.save(path)
-        same = np.array_equal(ts.load_model(path).predict(x_test), model.predict(x_test))
+        same = np.array_equal(ts.load_model(path).predict(x_test, verbose=0), model.predict(x_test, verbose=0))
     print(f"  saved and loaded again: predictions bit-identical: {same}")
     gallery.figure("keras_curves.png", "The learning curves of fit: loss and accuracy, training against validation.",
                    lambda: plot.learning_curves(history))
