@@ -375,3 +375,19 @@ def test_gradcheck_dropout_with_a_fixed_mask(inputs):
 def test_a_one_unit_softmax_warns_that_it_cannot_learn():
     with pytest.warns(UserWarning, match=r"always outputs 1.*Dense\(1, activation='sigmoid'\)"):
         nn.Dense(1, activation="softmax")
+
+
+def test_dropout_seed_draws_its_masks_from_a_generator_of_its_own_as_keras():
+    def masks(rate=0.5, **kwargs):
+        layer = ts.nn.Dropout(rate, **kwargs)
+        layer.train()
+        return [layer(ts.ones(2, 8)).data.tobytes() for _ in range(3)]
+
+    assert masks(seed=1) == masks(seed=1) != masks(seed=2)
+    config = ts.nn.Dropout(0.5, seed=3, name="d").get_config()
+    assert config == {"rate": 0.5, "name": "d", "seed": 3} and masks(**config) == masks(seed=3)  # saved with it
+    assert ts.nn.Dropout(0.5, name="d").get_config() == {"rate": 0.5, "name": "d"}
+    with pytest.raises(ValueError, match=r"^Dropout: give rng or seed, not both$"):
+        ts.nn.Dropout(0.5, rng=np.random.default_rng(0), seed=1)
+    with pytest.raises(TypeError, match=r"^Dropout: seed must be a whole number \(int\), got 1.5 \(float\)$"):
+        ts.nn.Dropout(0.5, seed=1.5)

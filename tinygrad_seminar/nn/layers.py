@@ -135,9 +135,15 @@ class Dense(Module):
 class Dropout(Module):
     """Inverted dropout: in training, zero each input with probability rate and scale the rest by 1/(1 - rate)."""
 
-    def __init__(self, rate: float, rng: np.random.Generator | None = None, name: str | None = None):
+    def __init__(self, rate: float, rng: np.random.Generator | None = None, name: str | None = None,
+                 seed: int | None = None):
         self.rate = arguments.real(rate, "rate", "Dropout", 0, 1, hi_open=True)
         self.rng = arguments.generator(rng, "Dropout")
+        self.seed = seed
+        if seed is not None:  # Keras' argument: the layer's masks from a generator of its own, seeded so
+            if rng is not None:
+                raise ValueError("Dropout: give rng or seed, not both")
+            self.rng = np.random.default_rng(arguments.whole(seed, "seed", "Dropout"))
         arguments.optional_name(name, "Dropout")
         self.name = name or unique_name("dropout")
 
@@ -151,7 +157,7 @@ class Dropout(Module):
         return tuple(input_shape)
 
     def get_config(self) -> dict:
-        return {"rate": self.rate, "name": self.name}
+        return {"rate": self.rate, "name": self.name, **({} if self.seed is None else {"seed": self.seed})}
 
     def extra_repr(self) -> str:
         return f"rate={self.rate}"
