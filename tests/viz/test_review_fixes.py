@@ -76,3 +76,12 @@ def test_plot_model_of_a_plain_module_suggests_no_summary_it_lacks():
 
     with pytest.raises(TypeError, match=r"Net has no list of layers.*draw_graph\(model\(x\)\)$"):
         plot_model(Net())
+
+
+def test_an_op_reading_one_tensor_twice_is_drawn_with_two_edges():
+    a = ts.tensor([1.0, 2.0], requires_grad=True)
+    source = ts.viz.draw_graph((a * a).sum()).source
+    mul = re.search(r"(op\d+) \[label=<[^\n]*\*", source).group(1)
+    assert len(re.findall(rf"\bt\d+ -> {mul}\b", source)) == 2
+    composite = ts.viz.draw_graph(a.softplus().sum()).source  # a composite reading a in several primitives: once
+    assert len(re.findall(r"\bt\d+ -> op0\b", composite)) == 1

@@ -81,7 +81,8 @@ def collect(roots: list[TensorBase], max_nodes: int, caller: str = "draw_graph",
         for ctx in node.ctxs:
             for a in ctx.inputs:
                 if isinstance(a, TensorBase) and producer.get(id(a)) is not node:
-                    if not any(a is b for b in node.inputs):
+                    # an op reading one tensor twice (a * a) gets two edges; a composite, one per tensor it reads
+                    if node.composite is None or not any(a is b for b in node.inputs):
                         node.inputs.append(a)
                     consumers.setdefault(id(a), []).append(node)
     root_ids = {id(r) for r in roots}
