@@ -43,7 +43,8 @@ def dense_backprop(gallery: Gallery) -> None:
     print(f"  every delta^[l] by the slides' rule equals -p dE/dz^[l] from autograd: {same}")
     print("  " + tr.table().replace("\n", "\n  "))
     gallery.graph("graph.svg", "The operator graph of the 2-4-1 network's loss: one box per layer, each tensor's "
-                  "value and gradient.", lambda: viz.draw_graph(loss, show_values=True))
+                  "value, and the gradient backward left in .grad (the parameters'; the intermediate tensors keep "
+                  "none).", lambda: viz.draw_graph(loss, show_values=True))
     gallery.page("backprop.html", "Backpropagation played step by step: each frame shows the op being "
                  "differentiated and the gradient that has just arrived.",
                  lambda path: viz.animate_backward(loss, path))

@@ -107,8 +107,8 @@ def build(s: Structure, opts: Options, frame: Frame | None = None, caller: str =
         name = f"op{n}"
         on = frame is not None and op is frame.op
         attrs = {"shape": "ellipse", "style": "filled", "fillcolor": HIGHLIGHT_FILL if on else OP_FILL}
-        if on:
-            attrs.update(color=HIGHLIGHT_LINE, penwidth="3")
+        if on:  # its class: the backward page scrolls it into view
+            attrs.update({"color": HIGHLIGHT_LINE, "penwidth": "3", "class": "current"})
         label = op_label(op.label, op_details(op.ctxs, op.composite is not None))
         boxes.graph(op.path).node(name, label, **attrs)
         for t in op.inputs:

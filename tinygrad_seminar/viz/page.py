@@ -36,6 +36,8 @@ SCRIPT = """
     slider.value = k;
     status.textContent = 'step ' + k + ' of ' + n;
     document.body.setAttribute('data-step', String(k));
+    var on = frames[k - 1].querySelector('.current');  // the op of this step, which may lie off-screen
+    if (on && on.scrollIntoView) { on.scrollIntoView({block: 'nearest', inline: 'center'}); }
     if (window.location.hash !== '#step=' + k) {
       try { history.replaceState(null, '', '#step=' + k); } catch (e) { /* some file:// pages refuse */ }
     }
