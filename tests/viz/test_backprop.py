@@ -224,6 +224,13 @@ def test_the_page_holds_one_frame_per_step_and_fetches_nothing(played):
     assert os.listdir(path.parent) == ["backprop.html"]  # no temporary file left beside it
 
 
+def test_each_frame_marks_its_op_for_the_page_to_scroll_it_into_view(played):
+    path, n = played
+    frames = path.read_text(encoding="utf-8").split('<div class="frame"')[1:]
+    assert len(frames) == n and all(f.count('class="node current"') == 1 for f in frames)
+    assert "querySelector('.current')" in path.read_text(encoding="utf-8")
+
+
 def test_the_page_is_written_whole_or_not_at_all(tmp_path, monkeypatch):
     path = tmp_path / "page.html"
     path.write_text("an earlier page")
