@@ -101,6 +101,9 @@ class Gallery:
             ref = html.escape(p.path.name)
             shown = (f'<a href="{ref}">open the page {ref}</a>' if p.path.suffix == ".html"
                      else f'<a href="{ref}"><img src="{ref}" alt="{html.escape(p.sentence)}"></a>')
+            if p.path.suffix == ".svg":  # a graph: at its own size, scrolled sideways, so that its text stays legible
+                shown = f'<div class="wide">{shown.replace("<img ", "<img class=natural ")}</div>'
+
             sections.append(f"<figure>{shown}<figcaption>{html.escape(p.sentence)}</figcaption></figure>")
         skipped = "".join(f"<p>Skipped the pictures that need {html.escape(t)}: {html.escape(HOW_TO_GET[t])}.</p>"
                           for t in self.skipped)
@@ -114,6 +117,7 @@ INDEX = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>The seminar's tour, in pictures</title>
 <style>body {{ font-family: Helvetica, Arial, sans-serif; max-width: 1100px; margin: 20px auto; color: #222; }}
 figure {{ margin: 12px 0 28px; }} img {{ max-width: 100%; border: 1px solid #ddd; }}
+.wide {{ overflow-x: auto; }} img.natural {{ max-width: none; }}
 figcaption {{ color: #444; margin-top: 4px; }}</style></head>
 <body><h1>The seminar's tour, in pictures</h1>
 <p>Written by <code>python -m tinygrad_seminar tour</code>; every picture was drawn by the framework.</p>
