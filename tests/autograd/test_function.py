@@ -200,3 +200,25 @@ def test_built_in_ops_get_the_arrays_themselves():
     x = ts.tensor([1.0, -2.0])
     view = x.reshape(2, 1).data  # a view of x's array, writable as x's is
     assert view.base is x.data and view.flags.writeable
+
+
+class HeadAndAll(ts.Function):
+    """Two outputs, both of the input: a view of it and the input itself."""
+
+    @staticmethod
+    def forward(ctx, x):
+        return x[:, :2], x
+
+    @staticmethod
+    def backward(ctx, g_head, g_all):
+        g = g_all.copy()
+        g[:, :2] += g_head
+        return g
+
+
+def test_views_of_an_input_that_a_forward_returns_are_writable_as_the_tensors_array_is():
+    x = ts.tensor([[1.0, 2.0, 3.0]], requires_grad=True)
+    head, whole = HeadAndAll.apply(x)
+    assert head.data.flags.writeable and whole.data is x.data
+    (head.sum() * 2 + whole.sum()).backward()
+    assert x.grad.tolist() == [[3.0, 3.0, 1.0]]

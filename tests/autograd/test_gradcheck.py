@@ -189,3 +189,11 @@ def test_a_float32_layer_in_the_checked_function_is_reported_with_the_way_to_che
                                                 r"float32 layer casts what it is given: check a model with "
                                                 r"ts.gradcheck_module.*dtype='float64'\)"):
         ts.gradcheck(lambda a: dense(a).tanh().sum(), x)
+
+
+def test_gradgradcheck_and_gradcheck_module_check_their_step_and_tolerances_too():
+    x = ts.randn(2, 3, requires_grad=True)
+    with pytest.raises(ValueError, match=r"^gradgradcheck: eps must be in \(0, 1\], got 0$"):
+        ts.gradgradcheck(lambda a: (a * a).sum(), x, eps=0)
+    with pytest.raises(ValueError, match=r"^gradcheck_module: atol must be in \[0, inf\], got -1$"):
+        ts.gradcheck_module(ts.nn.Dense(1, input_dim=3), ts.losses.mse, ts.randn(2, 3), ts.randn(2, 1), atol=-1)

@@ -277,7 +277,10 @@ def test_transpose_of_two_axes_swaps_them_as_pytorch_and_a_partial_permutation_i
 def test_flatten_from_a_start_dim_as_pytorch():
     z = ts.zeros(2, 3, 4)
     assert z.flatten(1).shape == (2, 12) and z.flatten(0, 1).shape == (6, 4) and z.flatten().shape == (24,)
-    assert ts.tensor(3.0).flatten().shape == (1,)
+    assert ts.tensor(3.0).flatten().shape == (1,) and ts.zeros(0, 3, 4).flatten(1).shape == (0, 12)
+    assert ts.tensor(3.0).transpose(0, -1).shape == ()  # a scalar's one axis, as in PyTorch
+    with pytest.raises(IndexError, match=r"\[-1, 0\], but got 5"):
+        ts.tensor(3.0).flatten(5)
     with pytest.raises(ValueError, match=r"^flatten: start_dim \(2\) comes after end_dim \(1\)"):
         z.flatten(2, 1)
 

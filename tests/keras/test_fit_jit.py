@@ -342,12 +342,24 @@ def test_predict_after_set_weights_is_the_eager_predict():
     assert np.array_equal(jitted.predict(x, verbose=0), eager.predict(x, verbose=0))
 
 
-def test_predict_on_a_model_not_built_yet_builds_it_eagerly_then_replays_with_jit_compile_true():
+class Subclassed(ts.keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.hidden, self.out = ts.keras.layers.Dense(16, activation="relu"), ts.keras.layers.Dense(3)
+
+    def call(self, x):
+        return self.out(self.hidden(x))
+
+
+@pytest.mark.parametrize("make", [
+    lambda: ts.keras.Sequential([ts.keras.layers.Dense(16, activation="relu"), ts.keras.layers.Dense(3)]),
+    Subclassed], ids=["sequential", "subclassed"])
+def test_predict_on_a_model_not_built_yet_builds_it_eagerly_then_replays_with_jit_compile_true(make):
     x = np.random.default_rng(12).standard_normal((40, 6)).astype(np.float32)
     outs = []
     for jit in (False, True):
         ts.manual_seed(0)
-        model = ts.keras.Sequential([ts.keras.layers.Dense(16, activation="relu"), ts.keras.layers.Dense(3)])
+        model = make()
         model.compile(optimizer="sgd", loss="mse", jit_compile=jit)
         outs.append(model.predict(x, batch_size=8, verbose=0))  # True raised a JitError: the first call built
         outs.append(model.predict(x, batch_size=8, verbose=0))

@@ -248,3 +248,11 @@ def test_a_crossentropy_metric_equals_its_loss_and_reads_logits_as_the_loss_does
     result = scores(y_pred, y_true, loss, [name], batch_size=4)
     assert result[name] == pytest.approx(result["loss"], rel=1e-5)
     assert metrics.get(name).from_logits is False  # alone, probabilities, as in Keras
+
+
+def test_auc_reads_logits_when_the_loss_is_from_logits():
+    z = CE_LOGITS[:, :1]
+    y = (CE_LOGITS[:, 1:2] > 0).astype(np.float32)
+    on_probabilities = scores(1 / (1 + np.exp(-z)), y, "binary_crossentropy", ["auc"])["auc"]
+    assert scores(z, y, BinaryCrossentropy(from_logits=True), ["auc"])["auc"] == pytest.approx(on_probabilities)
+    assert metrics.AUC(from_logits=True).get_config()["from_logits"] is True

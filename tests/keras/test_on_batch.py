@@ -32,12 +32,15 @@ def test_train_on_batch_is_a_fit_over_that_one_batch():
 
 def test_train_on_batch_metrics_run_on_until_reset_as_in_keras_3():
     model = model_of()
-    first = model.train_on_batch(X, Y, return_dict=True)
-    second = model.train_on_batch(X[:8], Y[:8], return_dict=True)
-    model.reset_metrics()
-    third = model.train_on_batch(X[:8], Y[:8], return_dict=True)
+    model.compile(optimizer=K.optimizers.SGD(0.0), loss="binary_crossentropy", metrics=["accuracy"])  # fixed weights
+    alone = [model.test_on_batch(X[:8], Y[:8]), model.test_on_batch(X[8:], Y[8:])]  # each batch's loss alone
+    first = model.train_on_batch(X[:8], Y[:8], return_dict=True)
+    second = model.train_on_batch(X[8:], Y[8:], return_dict=True)
     assert set(first) == {"loss", "accuracy"} and model.metrics_names == ["loss", "accuracy"]
-    assert second["loss"] != third["loss"]  # the mean over 24 samples, then over 8 alone
+    assert first["loss"] == pytest.approx(alone[0][0], rel=1e-6)
+    assert second["loss"] == pytest.approx((alone[0][0] + alone[1][0]) / 2, rel=1e-6)  # the mean over both batches
+    model.reset_metrics()
+    assert model.train_on_batch(X[8:], Y[8:])[0] == pytest.approx(alone[1][0], rel=1e-6)
 
 
 def test_test_and_predict_on_batch_are_evaluate_and_predict_of_that_batch():
@@ -57,6 +60,9 @@ def test_get_layer_by_name_or_index_and_its_errors():
         model.get_layer(index=2)
     with pytest.raises(ValueError, match=r"^get_layer: give a layer name or an index, not both nor neither"):
         model.get_layer()
+    with pytest.raises(TypeError, match=r"^get_layer: name must be a string, got 1 \(int\) \(for the layer at "
+                                        r"position 1, write get_layer\(index=1\)\)$"):
+        model.get_layer(1)
 
 
 def test_pop_removes_the_last_layer_and_the_model_trains_without_it():
@@ -66,7 +72,7 @@ def test_pop_removes_the_last_layer_and_the_model_trains_without_it():
     model.compile(optimizer="sgd", loss="mse")
     model.fit(X, np.zeros((16, 4), np.float32), epochs=1, verbose=0)
     model.pop()
-    with pytest.raises(TypeError, match=r"^pop: there are no layers in the model$"):
+    with pytest.raises(IndexError, match=r"^pop: there are no layers in the model$"):
         model.pop()
 
 

@@ -139,8 +139,8 @@ class Function:
             if explained is None:  # a student's own error message stays as they wrote it
                 raise
             raise explained from None
-        if given is not raw:  # an input returned as it is: the tensor's own array, writable as it was
-            out = next((g for g, r in zip(given, raw) if out is r), out)
+        if given is not raw:  # what forward returned of its inputs is writable, as the tensors' own arrays are
+            out = tuple(_writable(o, given, raw) for o in out) if type(out) is tuple else _writable(out, given, raw)
         if type(out) is not np.ndarray:
             if type(out) is tuple:
                 return cls.several(ctx, raw, out, ref, track)
@@ -178,6 +178,22 @@ class Function:
             ctx.arrays = raw + list(arrays)
             ctx.scope = thread_state.scope
         return make_outputs(ctx, arrays, ref, record, thread_state.scope)
+
+
+def _writable(out, given: list, raw: list):
+    """An output of a forward that got read-only views: an input returned as it is becomes the tensor's own array;
+    a view of one (x[:, :2], x.T) writable again where the array it views is."""
+    if type(out) is not np.ndarray or out.flags.writeable:
+        return out
+    for g, r in zip(given, raw):
+        if out is r:
+            return g
+    if any(r is not g and np.shares_memory(out, g) for g, r in zip(given, raw) if type(g) is np.ndarray):
+        try:
+            out.flags.writeable = True
+        except ValueError:  # the tensor's own array is read-only: so stays its view
+            pass
+    return out
 
 
 def _explained(cls: type, e: ValueError, raw: list, kwargs: dict) -> ValueError | None:

@@ -15,7 +15,6 @@ from collections.abc import Callable
 
 import numpy as np
 
-from . import arguments
 from .base import TensorBase, data_of
 from .blame import blame
 from .engine import grad
@@ -23,6 +22,7 @@ from .jacobians import (
     GradcheckError,
     agree,
     analytic_rows,
+    check_steps,
     copies64,
     flat_output,
     identity_probes,
@@ -117,9 +117,7 @@ def check(fn: Callable, inputs, eps: float, atol: float, rtol: float, unreached_
     if not callable(fn):
         raise TypeError(f"gradcheck: fn must be a function of the inputs, got {fn!r} ({type(fn).__name__}); "
                         "call gradcheck(fn, *inputs)")
-    arguments.real(eps, "eps", "gradcheck", lo=0, hi=1, lo_open=True)  # a step of 0 divides by zero
-    arguments.real(atol, "atol", "gradcheck", lo=0)
-    arguments.real(rtol, "rtol", "gradcheck", lo=0)
+    check_steps("gradgradcheck" if unreached_ok else "gradcheck", eps, atol, rtol)
     positions = [i for i, x in enumerate(inputs) if isinstance(x, TensorBase) and x.requires_grad]
     if not positions:
         raise ValueError("gradcheck: no input requires grad; make one with requires_grad=True")
@@ -150,6 +148,7 @@ def gradgradcheck(fn: Callable, *inputs, eps: float = 1e-6, atol: float = 1e-5, 
 
     A first derivative that does not depend on an input (fn linear in it) is checked as zero there.
     """
+    check_steps("gradgradcheck", eps, atol, rtol)
     args = copies64(inputs)
     with no_grad():
         shape = np.shape(data_of(fn(*args)))

@@ -11,12 +11,20 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import arguments
 from .base import TensorBase, data_of
 from .engine import grad, toposort
 from .state import enable_grad, no_grad
 
 __all__ = ["GradcheckError", "agree", "analytic_rows", "copy64", "copies64", "flat_output", "identity_probes",
            "numerical_columns", "perturbed_difference", "reached", "rel_error", "rel_error_text", "sample_entries"]
+
+
+def check_steps(owner: str, eps, atol, rtol) -> None:
+    """eps in (0, 1] (a step of 0 divides by zero), atol and rtol >= 0: else the error naming the argument."""
+    arguments.real(eps, "eps", owner, lo=0, hi=1, lo_open=True)
+    arguments.real(atol, "atol", owner, lo=0)
+    arguments.real(rtol, "rtol", owner, lo=0)
 
 
 class GradcheckError(AssertionError):

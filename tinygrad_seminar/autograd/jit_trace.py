@@ -171,7 +171,7 @@ class Trace:
         """Keep a module's tensors that no optimiser trains (moving statistics, a Normalization's mean), as they are
         before it runs: a replay reads them as they were, so changes must come from outside the step."""
         self.seen_modules.add(id(m))
-        d = vars(m)
+        d = vars(m).copy()  # another thread may set the module's attributes meanwhile (nn.module.attributes)
         if any(d.get("_forward_hook_dicts") or ()) or d.get("_preactivation_hooks"):
             self.unsupported(f"a forward hook is registered on {getattr(m, 'name', type(m).__name__)}: hooks run "
                              "only eagerly")

@@ -14,7 +14,7 @@ import numpy as np
 from .base import TensorBase, data_of
 from .blame import blame
 from .engine import grad
-from .jacobians import GradcheckError, agree, perturbed_difference, reached, rel_error_text, sample_entries
+from .jacobians import GradcheckError, agree, check_steps, perturbed_difference, reached, rel_error_text, sample_entries
 from .random import default_generator
 from .state import enable_grad, no_grad
 
@@ -94,6 +94,7 @@ def gradcheck_module(module, loss_fn: Callable, x, y, max_entries: int = 64, see
     """
     if isinstance(max_entries, bool) or not isinstance(max_entries, (int, np.integer)) or max_entries < 1:
         raise ValueError(f"gradcheck_module: max_entries must be a whole number >= 1, got {max_entries!r}")
+    check_steps("gradcheck_module", eps, atol, rtol)
     work, x, y = float64_copy(module), as64(x), as64(y)
     value = scalar_loss(loss_fn, work, x, y)
     named = [(n, p) for n, p in work.named_parameters() if p.requires_grad]

@@ -288,13 +288,14 @@ class Tensor(TensorOperators, TensorOps, TensorMoves, TensorBase):
 
     def flatten(self, start_dim: int = 0, end_dim: int = -1):
         """The axes start_dim to end_dim merged into one (all of them by default), as PyTorch's."""
+        start, end = check_axis(start_dim, max(self.ndim, 1)), check_axis(end_dim, max(self.ndim, 1))
         if self.ndim == 0:
             return self.reshape(1)
-        start, end = check_axis(start_dim, self.ndim), check_axis(end_dim, self.ndim)
         if start > end:
             raise ValueError(f"flatten: start_dim ({start_dim}) comes after end_dim ({end_dim}) for a tensor of "
                              f"{self.ndim} axes")
-        return self.reshape(self.shape[:start] + (-1,) + self.shape[end + 1:])
+        merged = math.prod(self.shape[start:end + 1])  # not -1: a tensor of no elements has a shape all the same
+        return self.reshape(self.shape[:start] + (merged,) + self.shape[end + 1:])
 
     def expand_dims(self, axis: int):
         axis = check_axis(axis, self.ndim + 1)  # out of range: PyTorch's IndexError, not numpy's AxisError
@@ -312,6 +313,9 @@ class Tensor(TensorOperators, TensorOps, TensorMoves, TensorBase):
         return shape_ops.Transpose.apply(self, axes=tuple(axes) if axes else None)
 
     def swapaxes(self, a: int, b: int):
+        if self.ndim == 0:  # a scalar's one "axis", 0 or -1, as in PyTorch
+            check_axis(a, 1), check_axis(b, 1)
+            return _same(self)
         a, b = check_axis(a, self.ndim), check_axis(b, self.ndim)
         axes = list(range(self.ndim))
         axes[a], axes[b] = axes[b], axes[a]

@@ -18,7 +18,7 @@ from ..nn import activations as A
 from ..nn import conv_layers as C
 from ..nn import init as nn_init
 from ..nn import layers as L
-from ..nn.module import Module, Parameter, unique_name
+from ..nn.module import Module, Parameter, attributes, unique_name
 from . import regularizers
 from .conv_layers import Conv2D
 from .preprocessing import BatchNormalization, Normalization, Rescaling
@@ -139,7 +139,7 @@ class LeakyReLU(Module):
 
 def keras_layout(module: Module) -> list[tuple[str, Parameter, bool]]:
     """(name, parameter, whether Keras shows it transposed) for every parameter, in ``named_parameters`` order."""
-    flips = {id(p) for m in module.modules() for name, p in vars(m).items()
+    flips = {id(p) for m in module.modules() for name, p in attributes(m).items()
              if isinstance(p, Parameter) and name in getattr(m, "keras_transposed", ())}
     return [(name, p, id(p) in flips) for name, p in module.named_parameters()]
 

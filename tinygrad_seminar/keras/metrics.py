@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..autograd import arguments
 from ..autograd.base import data_of
 
 
@@ -208,7 +209,7 @@ class Crossentropy(Metric):
     from probabilities clipped to [1e-7, 1 - 1e-7], or from logits with ``from_logits=True``."""
 
     def __init__(self, from_logits: bool = False, name: str | None = None):
-        self.from_logits = bool(from_logits)
+        self.from_logits = arguments.flag(from_logits, "from_logits", type(self).__name__)
         super().__init__(name)
 
     def get_config(self) -> dict:
@@ -306,23 +307,27 @@ class AUC(Metric):
 
     name = "auc"
 
-    def __init__(self, num_thresholds: int = 200, name: str | None = None):
+    def __init__(self, num_thresholds: int = 200, name: str | None = None, from_logits: bool = False):
         if int(num_thresholds) < 2:
             raise ValueError(f"AUC: num_thresholds must be > 1, got {num_thresholds!r}")
         self.num_thresholds = int(num_thresholds)
+        self.from_logits = arguments.flag(from_logits, "from_logits", "AUC")  # logits: thresholds on sigmoid(z)
         inner = [(i + 1) / (self.num_thresholds - 1) for i in range(self.num_thresholds - 2)]
         self.thresholds = np.array([-1e-7, *inner, 1.0 + 1e-7])
         super().__init__(name)
 
     def get_config(self) -> dict:
-        return {"num_thresholds": self.num_thresholds, "name": self.name}
+        return {"num_thresholds": self.num_thresholds, "name": self.name, "from_logits": self.from_logits}
 
     def reset(self) -> None:
         self.tp, self.fp, self.tn, self.fn = (np.zeros(self.num_thresholds) for _ in range(4))
 
     def update(self, y_true, y_pred):
         t = np.asarray(y_true).reshape(-1) > 0.5
-        above = np.asarray(y_pred, np.float64).reshape(-1)[None, :] > self.thresholds[:, None]
+        p = np.asarray(y_pred, np.float64).reshape(-1)
+        if self.from_logits:
+            p = np.exp(-np.logaddexp(0, -p))  # sigmoid(z), stable
+        above = p[None, :] > self.thresholds[:, None]
         self.tp += (above & t).sum(axis=1)
         self.fp += (above & ~t).sum(axis=1)
         self.fn += (~above & t).sum(axis=1)
@@ -380,8 +385,8 @@ def get(identifier, loss=None) -> Metric:
     cls = SHORT.get(identifier) or next((c for c in CLASSES if identifier in (c.name, c.__name__)), None)
     if cls in THRESHOLDED:
         return cls(0.0 if from_logits else 0.5)
-    if cls is not None and issubclass(cls, Crossentropy):
-        return cls(from_logits)
+    if cls is not None and (issubclass(cls, Crossentropy) or cls is AUC):
+        return cls(from_logits=from_logits)
     if cls is not None:
         return cls()
     raise ValueError(f"unknown metric {identifier!r}; known: {', '.join(NAMES)}, a class name such as 'AUC', or a "

@@ -287,7 +287,7 @@ class Model(OnBatch, Trainer, Module):
         # (no Tensor, key or guard each)
         direct, watched = None, (not isinstance(step_fn, Jitted) or begin is not None
                                  or (end is not None and not cbs.only_read("on_predict_batch_end")))
-        unbuilt = not getattr(self, "built", True)  # its layers are made at the first batch, which runs eagerly
+        unbuilt = next(self.parameter_walk(), None) is None  # layers made at the first batch: it runs eagerly
         with self.inference():
             for step, idx in enumerate(batches(len(x), bs)):
                 if begin is not None:

@@ -22,7 +22,8 @@ class OnBatch:
         """One training step on (x, y) taken as one batch; the loss (and metrics) as evaluate returns them.
 
         As in Keras 3 the metrics run on from call to call (the loss is their mean over the batches so far) until
-        ``model.reset_metrics()``; every call checks its targets as fit's first batch does.
+        ``model.reset_metrics()``. Every call checks its targets as fit's first batch does, so it runs eagerly
+        (never a ``jit_compile`` plan): a loop of many small steps is faster through ``fit``.
         """
         self._require_compiled("train_on_batch")
         arguments.flag(return_dict, "return_dict")
@@ -61,6 +62,10 @@ class OnBatch:
         if (name is None) == (index is None):
             raise ValueError(f"get_layer: give a layer name or an index, not both nor neither; got name={name!r}, "
                              f"index={index!r}")
+        if name is not None and not isinstance(name, str):
+            hint = f" (for the layer at position {name}, write get_layer(index={name}))" if arguments.is_whole(name) \
+                else ""
+            raise TypeError(f"get_layer: name must be a string, got {name!r} ({type(name).__name__}){hint}")
         if index is not None:
             arguments.whole(index, "index", "get_layer", minimum=None)
             if not -len(layers) <= index < len(layers):

@@ -24,7 +24,7 @@ class Sequential(Model, containers.Sequential):
     def pop(self) -> Module:
         """Remove the last layer and return it, as Keras' ``pop``."""
         if not self.layers:
-            raise TypeError("pop: there are no layers in the model")
+            raise IndexError("pop: there are no layers in the model")
         return self.layers.pop()
 
     def build(self, input_shape) -> None:

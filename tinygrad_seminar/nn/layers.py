@@ -139,11 +139,11 @@ class Dropout(Module):
                  seed: int | None = None):
         self.rate = arguments.real(rate, "rate", "Dropout", 0, 1, hi_open=True)
         self.rng = arguments.generator(rng, "Dropout")
-        self.seed = seed
+        self.seed = None if seed is None else arguments.whole(seed, "seed", "Dropout")  # an int: its config is JSON
         if seed is not None:  # Keras' argument: the layer's masks from a generator of its own, seeded so
             if rng is not None:
                 raise ValueError("Dropout: give rng or seed, not both")
-            self.rng = np.random.default_rng(arguments.whole(seed, "seed", "Dropout"))
+            self.rng = np.random.default_rng(self.seed)
         arguments.optional_name(name, "Dropout")
         self.name = name or unique_name("dropout")
 
