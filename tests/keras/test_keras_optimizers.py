@@ -119,3 +119,48 @@ def test_a_keras_optimizer_and_its_schedule_save_and_resume(tmp_path):
     loaded.fit(x, y, epochs=1, batch_size=4, verbose=0, shuffle=False)
     for a, b in zip(loaded.get_weights(), model.get_weights()):
         np.testing.assert_allclose(a, b, rtol=1e-6)
+
+
+# ---- Keras 3's arguments of every optimiser: weight_decay and the clippings, applied before the update ----
+def test_clipnorm_clips_each_gradient_to_that_norm_before_the_update():
+    w = np.array([1.0, -2.0, 0.5])
+    for g, have in zip(GRADS, run(SGD(0.1, clipnorm=1.5))):
+        w = w - 0.1 * (g * 1.5 / max(np.linalg.norm(g), 1.5))
+        np.testing.assert_allclose(have, w, rtol=1e-12)
+
+
+def test_clipvalue_clips_each_entry_and_weight_decay_shrinks_the_weights_first():
+    w = np.array([1.0, -2.0, 0.5])
+    for g, have in zip(GRADS, run(SGD(0.1, clipvalue=0.6, weight_decay=0.5))):
+        w = w - w * 0.5 * 0.1
+        w = w - 0.1 * np.clip(g, -0.6, 0.6)
+        np.testing.assert_allclose(have, w, rtol=1e-12)
+
+
+def test_global_clipnorm_scales_all_gradients_by_their_joint_norm():
+    a = ts.Tensor(np.array([1.0, 2.0]), dtype="float64", requires_grad=True)
+    b = ts.Tensor(np.array([3.0]), dtype="float64", requires_grad=True)
+    opt = SGD(1.0, global_clipnorm=2.5)
+    opt.bind([a, b])
+    a.grad, b.grad = np.array([3.0, 0.0]), np.array([4.0])  # joint norm 5: both halved
+    opt.step()
+    np.testing.assert_allclose(a.data, [1.0 - 1.5, 2.0])
+    np.testing.assert_allclose(b.data, [3.0 - 2.0])
+    np.testing.assert_allclose(a.grad, [1.5, 0.0])  # the clipped gradient is what .grad holds after the step
+
+
+def test_the_common_arguments_are_checked_and_saved_with_the_model(tmp_path):
+    with pytest.raises(TypeError, match=r"^Adam: unexpected argument lr \(Keras names it learning_rate\); besides "
+                                        r"its own, an optimiser takes weight_decay, clipnorm, clipvalue, "
+                                        r"global_clipnorm$"):
+        Adam(lr=0.1)
+    with pytest.raises(ValueError, match=r"^RMSprop: only one of clipnorm, clipvalue and global_clipnorm can be "
+                                         r"set, got clipnorm=1.0, clipvalue=0.5$"):
+        RMSprop(clipnorm=1.0, clipvalue=0.5)
+    with pytest.raises(ValueError, match=r"^Adagrad: weight_decay must be >= 0 and finite, got -1$"):
+        Adagrad(weight_decay=-1)
+    model = keras.Sequential([keras.Input(shape=(2,)), keras.layers.Dense(1)])
+    model.compile(optimizer=Adam(0.01, clipnorm=0.5, weight_decay=0.1), loss="mse")
+    model.save(tmp_path / "m.keras")
+    loaded = keras.models.load_model(tmp_path / "m.keras").optimizer.hyperparameters()
+    assert loaded["clipnorm"] == 0.5 and loaded["weight_decay"] == 0.1 and "clipvalue" not in loaded

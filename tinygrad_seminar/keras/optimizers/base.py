@@ -8,6 +8,7 @@ next step uses what was set.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 import numpy as np
@@ -26,13 +27,33 @@ def learning_rate_of(owner: str, learning_rate) -> dict:
     return {"lr": check_number(owner, "learning_rate", learning_rate), "schedule": None}
 
 
+OPTIONS = ("weight_decay", "clipnorm", "clipvalue", "global_clipnorm")  # Keras 3's arguments of every optimiser
+
+
+def options_of(owner: str, options: dict) -> dict:
+    """Keras 3's common optimiser arguments, checked (None or 0: off): weight decay, and one way of clipping."""
+    unknown = sorted(set(options) - set(OPTIONS))
+    if unknown:
+        hint = " (Keras names it learning_rate)" if "lr" in unknown else ""
+        raise TypeError(f"{owner}: unexpected argument{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}{hint}; "
+                        f"besides its own, an optimiser takes {', '.join(OPTIONS)}")
+    checked = {k: None if options.get(k) is None else check_number(owner, k, options[k]) for k in OPTIONS}
+    clips = [k for k in OPTIONS[1:] if checked[k]]
+    if len(clips) > 1:
+        raise ValueError(f"{owner}: only one of clipnorm, clipvalue and global_clipnorm can be set, got "
+                         + ", ".join(f"{k}={options[k]!r}" for k in clips))
+    return checked
+
+
 class KerasOptimizer(optim.Optimizer):
-    """A Keras optimiser: ``_hyper`` starts with "learning_rate"; ``_check`` returns the attributes to set."""
+    """A Keras optimiser: ``_hyper`` starts with "learning_rate"; ``_check`` returns the attributes to set; the
+    OPTIONS every Keras optimiser takes are applied in ``before_update``."""
 
     schedule: schedules.LearningRateSchedule | None = None
 
-    def __init__(self, **hyper):
+    def __init__(self, options: dict, **hyper):
         self.__dict__.update(self._check(**hyper))
+        self.__dict__.update(options_of(type(self).__name__, options))
         self.params: list = []
         self.state: list[dict] = []
         self.iterations = 0
@@ -51,6 +72,7 @@ class KerasOptimizer(optim.Optimizer):
 
     def hyperparameters(self) -> dict:
         hyper = {k: getattr(self, k) for k in self._hyper}
+        hyper.update({k: getattr(self, k) for k in OPTIONS if getattr(self, k) is not None})
         if self.schedule is not None:
             hyper["learning_rate"] = schedules.serialize(self.schedule)
         return hyper
@@ -62,8 +84,34 @@ class KerasOptimizer(optim.Optimizer):
         self.iterations += 1
         return loss
 
+    def before_update(self) -> None:
+        """Keras 3's order: the gradients clipped (each to norm <= clipnorm, together to global_clipnorm, or each
+        entry to [-clipvalue, clipvalue]), then the weights decayed, w <- w - w wd lr, then the update. A clipped
+        gradient is a new array in ``.grad``."""
+        live = [p for p in self.params if p.grad is not None]
+        if self.clipnorm:
+            for p in live:
+                p.grad = p.grad * self.clipnorm / np.maximum(np.sqrt(np.sum(np.square(p.grad))), self.clipnorm)
+        elif self.global_clipnorm:
+            norm = math.sqrt(sum(float(np.sum(np.square(p.grad, dtype=np.float64))) for p in live))
+            for p in live:
+                p.grad = p.grad * (self.global_clipnorm / max(norm, self.global_clipnorm))
+        elif self.clipvalue:
+            for p in live:
+                p.grad = np.clip(p.grad, -self.clipvalue, self.clipvalue)
+        if self.weight_decay:
+            for p in live:
+                p.data -= p.data * self.weight_decay * self.lr
+
     def load_state_dict(self, state_dict: dict) -> None:
+        """As every optimiser's, and the OPTIONS the state names (those it does not name are off)."""
+        hyper = state_dict.get("hyperparameters") if isinstance(state_dict, dict) else None
+        options = {}
+        if isinstance(hyper, dict):
+            options = options_of(type(self).__name__, {k: v for k, v in hyper.items() if k in OPTIONS})
+            state_dict = {**state_dict, "hyperparameters": {k: v for k, v in hyper.items() if k not in OPTIONS}}
         super().load_state_dict(state_dict)
+        self.__dict__.update(options)
         self.iterations = max((st.get("step", 0) for st in self.state), default=0)
 
     @staticmethod
@@ -77,4 +125,4 @@ class KerasOptimizer(optim.Optimizer):
         return st["step"]
 
 
-__all__ = ["KerasOptimizer", "learning_rate_of"]
+__all__ = ["OPTIONS", "KerasOptimizer", "learning_rate_of", "options_of"]

@@ -21,8 +21,8 @@ class SGD(KerasOptimizer):
     _required = frozenset({"step"})
     _optional = frozenset({"momentum"})
 
-    def __init__(self, learning_rate=0.01, momentum: float = 0.0, nesterov: bool = False):
-        super().__init__(learning_rate=learning_rate, momentum=momentum, nesterov=nesterov)
+    def __init__(self, learning_rate=0.01, momentum: float = 0.0, nesterov: bool = False, **options):
+        super().__init__(options, learning_rate=learning_rate, momentum=momentum, nesterov=nesterov)
 
     @classmethod
     def _check(cls, learning_rate, momentum, nesterov) -> dict:
@@ -48,8 +48,9 @@ class Adam(KerasOptimizer):
     _hyper = ("learning_rate", "beta_1", "beta_2", "epsilon")
     _required = frozenset({"step", "m", "v"})
 
-    def __init__(self, learning_rate=0.001, beta_1: float = 0.9, beta_2: float = 0.999, epsilon: float = 1e-7):
-        super().__init__(learning_rate=learning_rate, beta_1=beta_1, beta_2=beta_2, epsilon=epsilon)
+    def __init__(self, learning_rate=0.001, beta_1: float = 0.9, beta_2: float = 0.999, epsilon: float = 1e-7,
+                 **options):
+        super().__init__(options, learning_rate=learning_rate, beta_1=beta_1, beta_2=beta_2, epsilon=epsilon)
 
     @classmethod
     def _check(cls, learning_rate, beta_1, beta_2, epsilon) -> dict:
@@ -77,8 +78,9 @@ class RMSprop(KerasOptimizer):
     _optional = frozenset({"momentum", "average_gradient"})
 
     def __init__(self, learning_rate=0.001, rho: float = 0.9, momentum: float = 0.0, epsilon: float = 1e-7,
-                 centered: bool = False):
-        super().__init__(learning_rate=learning_rate, rho=rho, momentum=momentum, epsilon=epsilon, centered=centered)
+                 centered: bool = False, **options):
+        super().__init__(options, learning_rate=learning_rate, rho=rho, momentum=momentum, epsilon=epsilon,
+                         centered=centered)
 
     @classmethod
     def _check(cls, learning_rate, rho, momentum, epsilon, centered) -> dict:
@@ -115,8 +117,9 @@ class Adagrad(KerasOptimizer):
     _hyper = ("learning_rate", "initial_accumulator_value", "epsilon")
     _required = frozenset({"step", "accumulator"})
 
-    def __init__(self, learning_rate=0.001, initial_accumulator_value: float = 0.1, epsilon: float = 1e-7):
-        super().__init__(learning_rate=learning_rate, initial_accumulator_value=initial_accumulator_value,
+    def __init__(self, learning_rate=0.001, initial_accumulator_value: float = 0.1, epsilon: float = 1e-7,
+                 **options):
+        super().__init__(options, learning_rate=learning_rate, initial_accumulator_value=initial_accumulator_value,
                          epsilon=epsilon)
 
     @classmethod

@@ -178,12 +178,17 @@ class Optimizer:
             g = p.grad
             if g is not None and getattr(g, "shape", None) != p.data.shape:
                 self._refuse_grad(i, p)
+        self.before_update()
         update = self._update
         for p, st in zip(self.params, self.state):
             g = p.grad
             if g is not None:
                 update(p.data, g, st)
         return loss
+
+    def before_update(self) -> None:
+        """What runs once per step after the gradients are checked and before any parameter changes: here nothing
+        (a Keras optimiser clips its gradients and decays its weights)."""
 
     def replay_lines(self, method: Callable, args: tuple, kwargs: dict, name: Callable) -> list[str] | None:
         """Lines a ``ts.jit`` plan runs in place of calling ``method`` (the plan calls it where this gives None).
