@@ -105,6 +105,9 @@ OPTIMIZERS = {
     "adam": lambda: K.optimizers.Adam(learning_rate=0.01),
     "rmsprop_centered_momentum": lambda: K.optimizers.RMSprop(learning_rate=0.01, momentum=0.5, centered=True),
     "adagrad": lambda: K.optimizers.Adagrad(learning_rate=0.05),
+    "adam_clipnorm_weight_decay": lambda: K.optimizers.Adam(learning_rate=0.01, clipnorm=0.05, weight_decay=0.01),
+    "sgd_global_clipnorm": lambda: K.optimizers.SGD(learning_rate=0.05, global_clipnorm=0.1),
+    "rmsprop_clipvalue": lambda: K.optimizers.RMSprop(learning_rate=0.01, clipvalue=0.01),
     "torch_sgd_nesterov": lambda: ts.optim.SGD(lr=0.05, momentum=0.9, nesterov=True, weight_decay=1e-3),
     "torch_adam": lambda: ts.optim.Adam(lr=0.01),
 }
