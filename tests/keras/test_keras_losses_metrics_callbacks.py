@@ -122,3 +122,16 @@ def test_csv_logger_writes_keras_rows(tmp_path):
     assert float(lines[2].split(",")[1]) == pytest.approx(history.history["loss"][1])
     model.fit(x, y, epochs=1, verbose=0, callbacks=[keras.callbacks.CSVLogger(path, append=True)])
     assert len(path.read_text().splitlines()) == 4
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda: keras.losses.CategoricalCrossentropy(label_smoothing=0.1),
+     r"^CategoricalCrossentropy: unsupported argument label_smoothing; it takes from_logits, name$"),
+    (lambda: keras.losses.BinaryCrossentropy(from_logits=True, axis=-1, label_smoothing=0.1),
+     r"^BinaryCrossentropy: unsupported arguments axis, label_smoothing; it takes from_logits, name$"),
+    (lambda: keras.losses.MeanSquaredError(reduction="sum"),
+     r"^MeanSquaredError: unsupported argument reduction; it takes name$"),
+])
+def test_a_keras_loss_argument_not_supported_here_is_named_with_the_class(make, message):
+    with pytest.raises(TypeError, match=message):
+        make()

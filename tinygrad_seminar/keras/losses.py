@@ -32,12 +32,21 @@ from ..nn.losses import (
 from . import metrics
 
 
+def refuse_unsupported(owner: str, given: dict, takes: str) -> None:
+    """A TypeError naming the loss and what it takes, for Keras arguments not supported here (label_smoothing,
+    reduction, axis...), rather than Python's about Loss.__init__."""
+    if given:
+        raise TypeError(f"{owner}: unsupported argument{'s' if len(given) > 1 else ''} {', '.join(sorted(given))}; "
+                        f"it takes {takes}")
+
+
 class Loss:
     """A loss as an object: ``loss(y_true, y_pred)`` is the batch mean; ``name`` is Keras' name."""
 
     name = "loss"
 
-    def __init__(self, from_logits: bool = False, name: str | None = None):
+    def __init__(self, from_logits: bool = False, name: str | None = None, **unsupported):
+        refuse_unsupported(type(self).__name__, unsupported, "from_logits, name")
         self.from_logits = arguments.flag(from_logits, "from_logits", type(self).__name__)
         self.name = arguments.optional_name(name, type(self).__name__) or type(self).name
 
@@ -87,7 +96,8 @@ def check_same_shape(loss: str, y: np.ndarray, out_shape: tuple, hint: str = "")
 class RegressionLoss(Loss):
     """A loss on values, not logits or probabilities: no from_logits."""
 
-    def __init__(self, name: str | None = None):
+    def __init__(self, name: str | None = None, **unsupported):
+        refuse_unsupported(type(self).__name__, unsupported, "name")
         super().__init__(False, name)
 
     def check_targets(self, y, out_shape):
