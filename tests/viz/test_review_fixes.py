@@ -85,3 +85,14 @@ def test_an_op_reading_one_tensor_twice_is_drawn_with_two_edges():
     assert len(re.findall(rf"\bt\d+ -> {mul}\b", source)) == 2
     composite = ts.viz.draw_graph(a.silu().sum()).source  # a composite, a * sigmoid(a), reading a twice: one edge
     assert len(re.findall(r"\bt\d+ -> op0\b", composite)) == 1
+
+
+def test_a_conv_layer_on_data_draws_it_named_as_given_and_channels_first():
+    conv = ts.nn.Conv2D(2, 3)
+    x = ts.randn(1, 5, 5, 3)
+    x.name = "images"
+    source = draw_graph(conv(x).sum()).source
+    assert re.search(r"<b>images, channels first</b><br/>\(1, 3, 5, 5\) float32", source)
+    x.requires_grad_()  # now the transpose is an op of the graph, from the user's own tensor
+    source = draw_graph(conv(x).sum()).source
+    assert re.search(r"<b>images</b><br/>\(1, 5, 5, 3\) float32", source) and "channels first" not in source

@@ -91,6 +91,15 @@ def image_input(layer, x, channels: int | None = None) -> Tensor:
     return x
 
 
+
+def channels_first(x):
+    """x (N, H, W, C) as (N, C, H, W), what the conv and pool ops take. Of x that needs no gradient this is a new
+    leaf (nothing is recorded): named after x, so that a picture of the graph says what it is."""
+    t = x.transpose(0, 3, 1, 2)
+    if t.grad_fn is None:
+        t.name = f"{x.name or 'input'}, channels first"
+    return t
+
 class Conv2D(Module):
     """a = phi(conv2d(x, W) + b) on x (N, H, W, C); W in the engine's layout (filters, C, kh, kw), b (filters,).
 
@@ -153,7 +162,7 @@ class Conv2D(Module):
             self.build(x.shape[-1])
         spec = keras_spec(x.shape[1:3], self.kernel_size, self.strides, self.padding, self.dilation_rate)
         check_fits(f"Conv2D {self.name!r}", x.shape[1:3], self.kernel_size, spec)
-        z = conv2d_spec(x.transpose(0, 3, 1, 2), self.weight, None, spec).transpose(0, 2, 3, 1)
+        z = conv2d_spec(channels_first(x), self.weight, None, spec).transpose(0, 2, 3, 1)
         return self.activation(z + self.bias if self.use_bias else z)
 
     def compute_output_shape(self, input_shape: tuple) -> tuple:
@@ -195,7 +204,7 @@ class Pooling2D(Module):
         x = image_input(self, x)
         spec = keras_spec(x.shape[1:3], self.pool_size, self.strides, self.padding)
         check_fits(f"{type(self).__name__} {self.name!r}", x.shape[1:3], self.pool_size, spec)
-        return self.pool(x.transpose(0, 3, 1, 2), spec).transpose(0, 2, 3, 1)
+        return self.pool(channels_first(x), spec).transpose(0, 2, 3, 1)
 
     def compute_output_shape(self, input_shape: tuple) -> tuple:
         hw = tuple(out_size(n, k, s, self.padding, 1, self.name)
