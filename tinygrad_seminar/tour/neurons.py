@@ -56,9 +56,11 @@ def linear_neuron(gallery: Gallery) -> None:
     X = rng.uniform(-1, 1, (2, 200))
     Y = np.array([[2.0, -3.0]]) @ X + 1.0 + 0.05 * rng.standard_normal((1, 200))
     epochs = 50 if gallery.quick else 200
+    losses = {}
     for solver in ("sgd", "bgd", "mbgd"):
         net = rules.LinearNeuron(2, seed=1).fit(X, Y, epochs=epochs, learning_rate=0.1, solver=solver, batch_size=20)
         print(f"  {solver:4s}: w = {np.round(net.w.ravel(), 2)}, b = {net.b.item():.2f}  (true: [2, -3], 1)")
+        losses[solver] = net.loss_
     # the proof in one line: the slide's BGD step is the engine's gradient step on E
     w, b = rng.standard_normal((1, 2)), rng.standard_normal((1, 1))
     w_rule, _ = rules.linear_bgd_update(w, b, X, Y, 0.1)
@@ -70,8 +72,27 @@ def linear_neuron(gallery: Gallery) -> None:
     x1 = X[:1]  # one input, so the fit is a line through the points
     y1 = 2.0 * x1 + 1.0 + 0.3 * rng.standard_normal(x1.shape)
     line = rules.LinearNeuron(1, seed=1).fit(x1, y1, epochs=epochs, learning_rate=0.1, solver="bgd")
+    gallery.figure("linear_solvers.png", "E per epoch of the three solvers above on the same 200 points: SGD (200 "
+                   "steps an epoch) is near its floor after one epoch but keeps jumping a little above it; mini-batch "
+                   "(10 steps of 20) takes a few epochs; BGD (one step an epoch) the most.",
+                   lambda: solvers_figure(losses))
     gallery.figure("linear_fit.png", "The linear neuron's fitted line y^ = w x1 + b through noisy points of "
                    "y = 2 x1 + 1.", lambda: plot.regression(line, x1, y1))  # the slides' columns, as the rules take
+
+
+def solvers_figure(losses: dict):
+    """E per epoch of each solver, on a log scale (they differ by orders of magnitude)."""
+    fig, ax = plot.backend.axes(figsize=(6.0, 4.0))
+    names = {"sgd": "SGD, one sample a step", "mbgd": "mini-batch of 20", "bgd": "BGD, all 200 a step"}
+    for solver in ("sgd", "mbgd", "bgd"):
+        ax.plot(np.arange(1, len(losses[solver]) + 1), losses[solver], label=names[solver])
+    ax.set_yscale("log")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("E = 1/(2p) sum (y - y^)^2")
+    ax.set_title("Linear neuron: SGD, mini-batch and BGD", fontsize=10)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
 
 
 def sigmoid_and_delta(gallery: Gallery) -> None:
