@@ -109,6 +109,7 @@ def gradcheck(fn: Callable, *inputs, eps: float = 1e-6, atol: float = 1e-5, rtol
     its own forward, only for its inputs on that path. Every op that disagrees alone is named, in forward
     order; an op that cannot be re-run alone is listed as not re-checked.
     """
+    check_steps("gradcheck", eps, atol, rtol)
     return check(fn, inputs, eps, atol, rtol)
 
 
@@ -117,7 +118,6 @@ def check(fn: Callable, inputs, eps: float, atol: float, rtol: float, unreached_
     if not callable(fn):
         raise TypeError(f"gradcheck: fn must be a function of the inputs, got {fn!r} ({type(fn).__name__}); "
                         "call gradcheck(fn, *inputs)")
-    check_steps("gradgradcheck" if unreached_ok else "gradcheck", eps, atol, rtol)
     positions = [i for i, x in enumerate(inputs) if isinstance(x, TensorBase) and x.requires_grad]
     if not positions:
         raise ValueError("gradcheck: no input requires grad; make one with requires_grad=True")
